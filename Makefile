@@ -1,0 +1,45 @@
+# reduce: see README.md. `make` builds, `make check` tests, `make demo` runs.
+CC ?= cc
+CFLAGS ?= -O2 -g
+CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11
+LDLIBS = -lgit2
+
+OBJS = reducer/util.o reducer/run.o reducer/search.o reducer/profile.o \
+       reducer/rootfs.o reducer/cpio.o reducer/kconfig.o reducer/kbuild.o \
+       reducer/vm.o reducer/trial.o reducer/report.o reducer/pipeline.o
+UNIT_TESTS = tests/unit/test-search tests/unit/test-cpio tests/unit/test-profile \
+             tests/unit/test-report tests/unit/test-config
+
+# The init goes into every image: static, and small when musl is there.
+INIT_CC := $(shell command -v musl-gcc 2>/dev/null || echo $(CC))
+
+.PHONY: all deps check unit-check harness-check demo clean
+all: deps-quiet reducer/reduce rootfs/init $(UNIT_TESTS)
+
+reducer/reduce: reducer/main.o $(OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+reducer/%.o: reducer/%.c reducer/*.h
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+rootfs/init: rootfs/init.c
+	$(INIT_CC) -static -Os -s -Wall -o $@ $<
+
+tests/unit/test-%: tests/unit/test-%.c tests/unit/unit.h $(OBJS)
+	$(CC) $(CFLAGS) -Ireducer -o $@ $< $(OBJS) $(LDLIBS)
+
+# Installs from Debian's packages whatever is missing; quick when all is there.
+deps:
+	rootfs/install-deps.sh
+
+deps-quiet:
+	@rootfs/install-deps.sh --quiet
+
+check: all
+	tests/run-all.sh
+
+demo: all
+	reducer/reduce --app busybox-httpd --tests tests/busybox-httpd.sh
+
+clean:
+	rm -f reducer/*.o reducer/reduce rootfs/init $(UNIT_TESTS)

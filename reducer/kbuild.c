@@ -1,0 +1,190 @@
+#define _GNU_SOURCE
+#include "kbuild.h"
+#include "run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#define SOURCE_NAME "linux-source-6.1"
+
+int kernel_source(char **srctree, struct strbuf *err)
+{
+	const char *tarball = getenv("REDUCE_KERNEL_TARBALL");
+	if (!tarball || !*tarball)
+		tarball = "/usr/src/" SOURCE_NAME ".tar.xz";
+	char *dir = xasprintf("%s/%s", cache_dir(), SOURCE_NAME);
+	char *mk = xasprintf("%s/Makefile", dir);
+	*srctree = dir;
+	if (file_exists(mk)) {
+		free(mk);
+		return 0;
+	}
+	free(mk);
+	if (!file_exists(tarball)) {
+		sb_addf(err, "kernel source %s not found: run 'make deps' (package %s)",
+			tarball, SOURCE_NAME);
+		return -1;
+	}
+	/* Unpack beside the final place and rename, so an interrupted unpack
+	 * never looks complete to a later run. */
+	char *tmp = xasprintf("%s/unpack.%d", cache_dir(), (int)getpid());
+	rm_rf(tmp);
+	mkdir_p(tmp);
+	info("unpacking %s into %s (once)", tarball, cache_dir());
+	const char *argv[] = { "tar", "-xf", tarball, "-C", tmp, NULL };
+	struct child_process cp = { .argv = argv, .inherit_stderr = 1, .timeout_ms = 1800000 };
+	char *inner = xasprintf("%s/%s", tmp, SOURCE_NAME);
+	int st = run_command(&cp);
+	if (st != 0 || rename(inner, dir) < 0) {
+		sb_addf(err, "cannot unpack %s (status %d)", tarball, st);
+		rm_rf(tmp);
+		free(tmp);
+		free(inner);
+		return -1;
+	}
+	rm_rf(tmp);
+	free(tmp);
+	free(inner);
+	return 0;
+}
+
+int kbuild_open(struct kbuild *kb, const char *srctree, const char *name, const char *log)
+{
+	memset(kb, 0, sizeof(*kb));
+	kb->srctree = xstrdup(srctree);
+	kb->log = xstrdup(log);
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	kb->jobs = n > 0 ? (int)n : 1;
+	char *base = xasprintf("%s/kbuild", cache_dir());
+	mkdir_p(base);
+	/* A build directory shared by later runs keeps their builds
+	 * incremental; a concurrent run gets one of its own. */
+	for (int i = 0; i < 100; i++) {
+		char *dir = i ? xasprintf("%s/%s.%d", base, name, i) : xasprintf("%s/%s", base, name);
+		char *lock = xasprintf("%s.lock", dir);
+		int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		free(lock);
+		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			kb->builddir = dir;
+			kb->lock_fd = fd;
+			mkdir_p(dir);
+			free(base);
+			return 0;
+		}
+		if (fd >= 0)
+			close(fd);
+		free(dir);
+	}
+	free(base);
+	return error("no free kernel build directory in %s/kbuild", cache_dir());
+}
+
+static int make(struct kbuild *kb, const char *target, int timeout_ms)
+{
+	char *odir = xasprintf("O=%s", kb->builddir);
+	char *jobs = xasprintf("-j%d", kb->jobs);
+	char *ccdir = xasprintf("CCACHE_DIR=%s/ccache", cache_dir());
+	const char *argv[] = { "make", "-C", kb->srctree, odir, jobs, "CC=ccache gcc",
+			       target, NULL };
+	/* A fixed build identity makes the same config give the same objects,
+	 * which is what lets ccache serve a reverted candidate. */
+	const char *env[] = { "KBUILD_BUILD_TIMESTAMP=Thu Jan  1 00:00:00 UTC 2026",
+			      "KBUILD_BUILD_USER=reduce", "KBUILD_BUILD_HOST=reduce",
+			      "KBUILD_BUILD_VERSION=1", ccdir, "CCACHE_MAXSIZE=5G",
+			      "LC_ALL=C", NULL };
+	struct child_process cp = { .argv = argv, .env = env, .out_path = kb->log,
+				    .timeout_ms = timeout_ms };
+	int st = run_command(&cp);
+	free(odir);
+	free(jobs);
+	free(ccdir);
+	return st;
+}
+
+int kbuild_base_config(struct kbuild *kb, const char *base, const char *fragment,
+		       const char *out, struct strbuf *err)
+{
+	char *cfg = xasprintf("%s/.config", kb->builddir);
+	int st = 0;
+	unlink(kb->log);
+	if (!strcmp(base, "microvm")) {
+		struct strbuf frag = STRBUF_INIT, conf = STRBUF_INIT;
+		st = make(kb, "tinyconfig", 600000);
+		if (!st && (read_file(fragment, &frag) < 0 || read_file(cfg, &conf) < 0)) {
+			sb_addf(err, "cannot read %s", fragment);
+			sb_release(&frag);
+			sb_release(&conf);
+			free(cfg);
+			return -1;
+		}
+		if (!st) {
+			/* Later assignments win in Kconfig, so appending the
+			 * fragment applies it. */
+			sb_add(&conf, frag.buf, frag.len);
+			if (write_file_atomic(cfg, conf.buf, conf.len) < 0)
+				st = -1;
+		}
+		sb_release(&frag);
+		sb_release(&conf);
+	} else if (!strcmp(base, "defconfig")) {
+		st = make(kb, "x86_64_defconfig", 600000);
+		if (!st)
+			st = make(kb, "kvm_guest.config", 600000);
+	} else {
+		struct strbuf sb = STRBUF_INIT;
+		if (read_file(base, &sb) < 0) {
+			sb_addf(err, "kernel base '%s' is neither microvm, defconfig nor a readable file", base);
+			free(cfg);
+			return -1;
+		}
+		if (!strstr(sb.buf, "CONFIG_")) {
+			sb_addf(err, "kernel base file %s has no CONFIG_ lines: not a kernel .config", base);
+			sb_release(&sb);
+			free(cfg);
+			return -1;
+		}
+		if (write_file_atomic(cfg, sb.buf, sb.len) < 0)
+			st = -1;
+		sb_release(&sb);
+	}
+	if (!st)
+		st = make(kb, "olddefconfig", 600000);
+	if (st || copy_file(cfg, out) < 0) {
+		sb_addf(err, "could not make the %s base config (status %d, see %s)", base, st, kb->log);
+		free(cfg);
+		return -1;
+	}
+	free(cfg);
+	return 0;
+}
+
+int kbuild_build(struct kbuild *kb, const char *config, int timeout_ms)
+{
+	char *cfg = xasprintf("%s/.config", kb->builddir);
+	unlink(kb->log);
+	int st = copy_file(config, cfg) < 0 ? -1 : 0;
+	free(cfg);
+	if (!st)
+		st = make(kb, "olddefconfig", timeout_ms);
+	if (!st)
+		st = make(kb, "bzImage", timeout_ms);
+	if (st == RUN_TIMEOUT)
+		return RUN_TIMEOUT;
+	return st ? -1 : 0;
+}
+
+char *kbuild_image(const struct kbuild *kb)
+{
+	return xasprintf("%s/arch/x86/boot/bzImage", kb->builddir);
+}
+
+void kbuild_close(struct kbuild *kb)
+{
+	if (kb->lock_fd > 0)
+		close(kb->lock_fd);
+	kb->lock_fd = 0;
+}

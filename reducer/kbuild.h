@@ -1,0 +1,31 @@
+#ifndef REDUCE_KBUILD_H
+#define REDUCE_KBUILD_H
+
+#include "util.h"
+
+/* Kernel builds: the Debian source unpacked once into the cache, one build
+ * directory (make O=) reused across candidates so that Kbuild rebuilds only
+ * what a changed option touches, and ccache under a fixed build identity so
+ * that going back to an earlier config is a cache hit. */
+struct kbuild {
+	char *srctree;
+	char *builddir;
+	char *log;
+	int lock_fd;
+	int jobs;
+};
+
+/* Unpacks linux-source-6.1 into the cache if it is not there yet. */
+int kernel_source(char **srctree, struct strbuf *err);
+int kbuild_open(struct kbuild *kb, const char *srctree, const char *name, const char *log);
+/* Resolves a --kernel-base (microvm, defconfig or a .config file) into a
+ * complete config written to `out`. */
+int kbuild_base_config(struct kbuild *kb, const char *base, const char *fragment,
+		       const char *out, struct strbuf *err);
+/* Builds bzImage from `config`. Returns 0, or -1 with the reason in the log,
+ * or RUN_TIMEOUT. Leaves the olddefconfig result in the build directory. */
+int kbuild_build(struct kbuild *kb, const char *config, int timeout_ms);
+char *kbuild_image(const struct kbuild *kb);
+void kbuild_close(struct kbuild *kb);
+
+#endif

@@ -1,0 +1,123 @@
+#define _GNU_SOURCE
+#include "kconfig.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char *read_reply(struct kconfig *kc)
+{
+	static char *line;
+	static size_t cap;
+	ssize_t n = getline(&line, &cap, kc->out);
+	if (n <= 0)
+		return NULL;
+	if (line[n - 1] == '\n')
+		line[n - 1] = '\0';
+	return line;
+}
+
+int kconfig_start(struct kconfig *kc, const char *helper, const char *srctree,
+		  const char *base_config, const char *log_path)
+{
+	memset(kc, 0, sizeof(*kc));
+	kc->base = xstrdup(base_config);
+	static const char *argv[5];
+	argv[0] = "/usr/bin/python3";
+	argv[1] = helper;
+	argv[2] = srctree;
+	argv[3] = base_config;
+	argv[4] = NULL;
+	kc->cp.argv = argv;
+	kc->cp.pipe_stdio = 1;
+	kc->cp.out_path = log_path;
+	if (start_command(&kc->cp) < 0)
+		return error("cannot start the Kconfig helper");
+	kc->in = fdopen(kc->cp.in, "w");
+	kc->out = fdopen(kc->cp.out, "r");
+	char *r = read_reply(kc);
+	if (!r || strncmp(r, "ready", 5))
+		return error("Kconfig helper failed to start: %s (see %s)",
+			     r ? r : "no answer", log_path);
+
+	fprintf(kc->in, "tree\n");
+	fflush(kc->in);
+	int alloc = 0;
+	while ((r = read_reply(kc)) && strcmp(r, "end")) {
+		int id, parent, group, off = 0;
+		long weight;
+		if (sscanf(r, "node %d %d %d %ld %n", &id, &parent, &group, &weight, &off) < 4 ||
+		    id != kc->n)
+			return error("Kconfig helper: bad tree line '%s'", r);
+		if (kc->n == alloc) {
+			alloc = alloc ? alloc * 2 : 256;
+			kc->parent = xrealloc(kc->parent, alloc * sizeof(int));
+			kc->weight = xrealloc(kc->weight, alloc * sizeof(long));
+			kc->group = xrealloc(kc->group, alloc);
+			kc->name = xrealloc(kc->name, alloc * sizeof(char *));
+		}
+		kc->parent[kc->n] = parent;
+		kc->weight[kc->n] = weight;
+		kc->group[kc->n] = group;
+		kc->name[kc->n] = xstrdup(r + off);
+		kc->n++;
+	}
+	if (!r)
+		return error("Kconfig helper died while listing the menu tree (see %s)", log_path);
+	return 0;
+}
+
+int kconfig_resolve(struct kconfig *kc, const char *out, char *const *syms, int nsyms,
+		    int *enabled, char hash[41])
+{
+	fprintf(kc->in, "resolve %s", out);
+	for (int i = 0; i < nsyms; i++)
+		fprintf(kc->in, " %s", syms[i]);
+	fprintf(kc->in, "\n");
+	fflush(kc->in);
+	char *r = read_reply(kc);
+	if (!r)
+		return error("Kconfig helper died");
+	if (sscanf(r, "ok %d %40s", enabled, hash) != 2)
+		return error("Kconfig helper: %s", r);
+	return 0;
+}
+
+struct search_tree kconfig_tree(const struct kconfig *kc)
+{
+	struct search_tree t = { kc->n, kc->parent, kc->weight, kc->group };
+	return t;
+}
+
+void kconfig_stop(struct kconfig *kc)
+{
+	if (kc->in) {
+		fprintf(kc->in, "quit\n");
+		fclose(kc->in);
+		kc->in = NULL;
+	}
+	if (kc->cp.pid)
+		finish_command(&kc->cp, 2000);
+	if (kc->out) {
+		fclose(kc->out);
+		kc->out = NULL;
+	}
+}
+
+int config_count_enabled(const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int n = 0;
+	if (read_file(path, &sb) < 0)
+		return -1;
+	for (char *l = sb.buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		char *eol = strchr(l, '\n');
+		size_t len = eol ? (size_t)(eol - l) : strlen(l);
+		if (!strncmp(l, "CONFIG_", 7) && len > 2 &&
+		    (!strncmp(l + len - 2, "=y", 2) || !strncmp(l + len - 2, "=m", 2)))
+			n++;
+	}
+	sb_release(&sb);
+	return n;
+}

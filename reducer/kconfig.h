@@ -1,0 +1,37 @@
+#ifndef REDUCE_KCONFIG_H
+#define REDUCE_KCONFIG_H
+
+#include <stdio.h>
+
+#include "run.h"
+#include "search.h"
+
+/* Client of reducer/kconfig_helper.py: one long-lived Python process per
+ * run, answering Kconfig questions over pipes. */
+struct kconfig {
+	struct child_process cp;
+	FILE *in, *out;
+	char *base;             /* the base .config everything is relative to */
+
+	/* The menu tree of symbols a user can turn off. */
+	int n;
+	int *parent;
+	long *weight;
+	unsigned char *group;
+	char **name;
+};
+
+int kconfig_start(struct kconfig *kc, const char *helper, const char *srctree,
+		  const char *base_config, const char *log_path);
+/* Writes to `out` the base config with the named symbols turned off and
+ * their dependents forced off; reports the count of enabled options and a
+ * hash of the resolved config. */
+int kconfig_resolve(struct kconfig *kc, const char *out, char *const *syms, int nsyms,
+		    int *enabled, char hash[41]);
+struct search_tree kconfig_tree(const struct kconfig *kc);
+void kconfig_stop(struct kconfig *kc);
+
+/* Count of =y/=m lines in a .config file. */
+int config_count_enabled(const char *path);
+
+#endif

@@ -1,0 +1,130 @@
+/*
+ * reduce: find the smallest Linux kernel and initramfs that still pass an
+ * app's tests when booted under QEMU.
+ */
+#define _GNU_SOURCE
+#include "pipeline.h"
+#include "run.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+"usage: reduce --app APP --tests SCRIPT [options]\n"
+"\n"
+"Finds the smallest kernel + initramfs that still pass SCRIPT when booted\n"
+"under QEMU, and writes them with a report to a run directory.\n"
+"\n"
+"  --app APP             app profile: profiles/APP.conf, or a path to a profile\n"
+"  --tests SCRIPT        executable test script run on the host against the VM\n"
+"  --kernel-base BASE    microvm (default: tinyconfig + kernel-configs/microvm.config),\n"
+"                        defconfig (x86_64_defconfig + kvm_guest.config), or a .config file\n"
+"  --strategy S          hier (default: hierarchical delta debugging) or linear\n"
+"                        (one option or file at a time)\n"
+"  --max-candidates N    stop after N tested candidates (a quick, non-minimal run)\n"
+"  --only-kernel         reduce the kernel only\n"
+"  --only-rootfs         reduce the root filesystem only\n"
+"  --out DIR             run directory (default reports/APP/<UTC time>, and\n"
+"                        reports/APP/latest points at it)\n"
+"  --accel A             auto (default: KVM if a probe boot works, else TCG), kvm, tcg\n"
+"  --test-timeout SEC    longest a test script may run (default 60)\n"
+"  --verify-runs N       boots of the final image that must all pass (default 3)\n"
+"  -q, --quiet           no per-candidate progress lines\n"
+"  -h, --help            this text\n"
+"\n"
+"Test scripts get REDUCE_HOST, REDUCE_PORT (first port), REDUCE_PORT_<guest port>,\n"
+"REDUCE_GUEST_IP, REDUCE_APP and REDUCE_CONSOLE, and exit 0 for pass.\n"
+"\n"
+"Exit status: 0 a verified image was written; 1 the run failed (baseline\n"
+"fails its tests, kernel does not build, final image not verified);\n"
+"2 bad command line or bad input; 130 interrupted.\n";
+
+static int parse_count(const char *flag, const char *s, int lo)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || v < lo || v > 1000000)
+		die_usage("%s needs a whole number of at least %d, not '%s'", flag, lo, s);
+	return (int)v;
+}
+
+/* The repository holds profiles/, rootfs/ and kernel-configs/ next to
+ * reducer/, wherever the binary is run from. */
+static char *repo_root(void)
+{
+	const char *env = getenv("REDUCE_ROOT");
+	if (env && *env)
+		return xstrdup(env);
+	char *exe = realpath("/proc/self/exe", NULL);
+	if (!exe)
+		die("cannot find my own path");
+	char *dir = xstrdup(dirname(dirname(exe)));
+	free(exe);
+	return dir;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { .kernel_base = "microvm", .accel = "auto",
+			     .strategy = STRAT_HIER, .test_timeout_s = 60, .verify_runs = 3 };
+	static const struct option longopts[] = {
+		{ "app", required_argument, NULL, 'a' },
+		{ "tests", required_argument, NULL, 't' },
+		{ "kernel-base", required_argument, NULL, 'k' },
+		{ "strategy", required_argument, NULL, 's' },
+		{ "max-candidates", required_argument, NULL, 'm' },
+		{ "only-kernel", no_argument, NULL, 'K' },
+		{ "only-rootfs", no_argument, NULL, 'R' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "accel", required_argument, NULL, 'A' },
+		{ "test-timeout", required_argument, NULL, 'T' },
+		{ "verify-runs", required_argument, NULL, 'V' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, ":hq", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a': o.app = optarg; break;
+		case 't': o.tests = optarg; break;
+		case 'k': o.kernel_base = optarg; break;
+		case 's':
+			if (parse_strategy(optarg, &o.strategy) < 0)
+				die_usage("unknown strategy '%s' (hier or linear)", optarg);
+			break;
+		case 'm': o.max_candidates = parse_count("--max-candidates", optarg, 1); break;
+		case 'K': o.only_kernel = 1; break;
+		case 'R': o.only_rootfs = 1; break;
+		case 'o': o.out = optarg; break;
+		case 'A':
+			if (strcmp(optarg, "auto") && strcmp(optarg, "kvm") && strcmp(optarg, "tcg"))
+				die_usage("unknown accelerator '%s' (auto, kvm or tcg)", optarg);
+			o.accel = optarg;
+			break;
+		case 'T': o.test_timeout_s = parse_count("--test-timeout", optarg, 1); break;
+		case 'V': o.verify_runs = parse_count("--verify-runs", optarg, 1); break;
+		case 'q': o.quiet = 1; break;
+		case 'h': fputs(usage_text, stdout); return 0;
+		case ':': die_usage("%s needs a value (see --help)", argv[optind - 1]);
+		default: die_usage("unknown option '%s' (see --help)", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		die_usage("unexpected argument '%s' (see --help)", argv[optind]);
+	if (!o.app)
+		die_usage("--app is required (see --help)");
+	if (!o.tests)
+		die_usage("--tests is required (see --help)");
+	if (o.only_kernel && o.only_rootfs)
+		die_usage("--only-kernel and --only-rootfs exclude each other");
+
+	run_install_signal_handlers();
+	char *root = repo_root();
+	return reduce_run(&o, root);
+}

@@ -1,0 +1,539 @@
+#define _GNU_SOURCE
+#include "pipeline.h"
+#include "cpio.h"
+#include "kbuild.h"
+#include "kconfig.h"
+#include "profile.h"
+#include "report.h"
+#include "rootfs.h"
+#include "run.h"
+#include "trial.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Compression while searching is cheaper; the final image gets xz's best. */
+#define XZ_SEARCH "-6"
+#define XZ_FINAL "-9e"
+
+struct run {
+	const struct options *o;
+	const char *root;
+	struct profile prof;
+	char *partial;          /* work directory, renamed to final at the end */
+	char *final;
+	struct kbuild kb;
+	struct kconfig kc;
+	struct rootfs rf;
+	struct vm_config vmc;
+	struct trial trial;
+	const char *phase;
+
+	char *cur_kernel, *cur_initrd, *cur_config;
+	char cur_config_hash[41], cur_cpio_hash[41];
+	char *cand_kernel, *cand_initrd, *cand_config;
+	unsigned char *rf_removed;
+	unsigned char *incl;
+
+	struct report rep;
+	uint64_t t0;
+	struct search_stats total;
+	long sum_init, sum_ready;
+};
+
+static struct run *active;
+
+static void cleanup_partial(void)
+{
+	kill_all_children();
+	if (active && active->partial)
+		rm_rf(active->partial);
+}
+
+static char *wpath(struct run *r, const char *name)
+{
+	return xasprintf("%s/%s", r->partial, name);
+}
+
+static void tail_file(const char *path, int lines, struct strbuf *out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	if (read_file(path, &sb) < 0 || !sb.len) {
+		sb_release(&sb);
+		return;
+	}
+	int seen = 0;
+	char *p = sb.buf + sb.len;
+	while (p > sb.buf && seen <= lines)
+		if (*--p == '\n')
+			seen++;
+	sb_adds(out, p == sb.buf ? p : p + 1);
+	sb_release(&sb);
+}
+
+static void fmt_elapsed(uint64_t ms, char *buf, size_t n)
+{
+	unsigned long s = ms / 1000;
+	snprintf(buf, n, "%lum%02lus", s / 60, s % 60);
+}
+
+static void progress(void *ctx, const struct search_stats *st, int remaining)
+{
+	struct run *r = ctx;
+	char el[32];
+	if (r->o->quiet)
+		return;
+	fmt_elapsed(now_ms() - r->t0, el, sizeof(el));
+	fprintf(stderr, "%s: [%s] candidate %d: accepted %d, rejected %d, %d items left; "
+		"kernel %lld B, initramfs %lld B; %s\n",
+		progname, r->phase, st->tested, st->accepted, st->tested - st->accepted, remaining,
+		file_size(r->cur_kernel), file_size(r->cur_initrd), el);
+}
+
+static enum verdict run_trial(struct run *r, const char *kernel, const char *initrd,
+			      struct trial_result *res)
+{
+	r->vmc.kernel = kernel;
+	r->vmc.initrd = initrd;
+	r->rep.boots++;
+	return trial_run(&r->trial, res);
+}
+
+/* Oracle for the kernel tree: turn off the symbols of the removed nodes,
+ * let Kconfig force off their dependents, build and test. */
+static enum verdict kernel_oracle(void *ctx, const unsigned char *removed)
+{
+	struct run *r = ctx;
+	struct strvec syms = STRVEC_INIT;
+	char hash[41];
+	int enabled;
+	if (interrupted)
+		return V_ABORT;
+	for (int i = 0; i < r->kc.n; i++)
+		if (removed[i] && !r->kc.group[i])
+			sv_push(&syms, r->kc.name[i]);
+	if (kconfig_resolve(&r->kc, r->cand_config, syms.v, syms.n, &enabled, hash) < 0)
+		die("Kconfig helper failed");
+	sv_clear(&syms);
+	if (!strcmp(hash, r->cur_config_hash))
+		return V_NOCHANGE;
+	r->rep.builds++;
+	int st = kbuild_build(&r->kb, r->cand_config, 3600 * 1000);
+	if (interrupted)
+		return V_ABORT;
+	if (st == RUN_TIMEOUT)
+		return V_TIMEOUT;
+	char *img = kbuild_image(&r->kb);
+	if (st || copy_file(img, r->cand_kernel) < 0) {
+		free(img);
+		return V_BUILD;
+	}
+	free(img);
+	struct trial_result res;
+	enum verdict v = run_trial(r, r->cand_kernel, r->cur_initrd, &res);
+	if (v == V_PASS) {
+		rename(r->cand_kernel, r->cur_kernel);
+		rename(r->cand_config, r->cur_config);
+		memcpy(r->cur_config_hash, hash, 41);
+	}
+	return v;
+}
+
+static int make_initrd(struct run *r, const unsigned char *removed, const char *path,
+		       const char *level, char hash[41])
+{
+	struct strbuf cpio = STRBUF_INIT;
+	rootfs_included(&r->rf, removed, r->incl);
+	if (cpio_build(&r->rf, r->incl, &cpio) < 0) {
+		sb_release(&cpio);
+		return -1;
+	}
+	content_hash(cpio.buf, cpio.len, hash);
+	int ret = 0;
+	if (strcmp(hash, r->cur_cpio_hash))
+		ret = cpio_compress(&cpio, path, level);
+	sb_release(&cpio);
+	return ret;
+}
+
+/* Oracle for the rootfs tree: drop the removed entries from the initramfs
+ * and test it with the current kernel; no kernel build needed. */
+static enum verdict rootfs_oracle(void *ctx, const unsigned char *removed)
+{
+	struct run *r = ctx;
+	char hash[41];
+	if (interrupted)
+		return V_ABORT;
+	if (make_initrd(r, removed, r->cand_initrd, XZ_SEARCH, hash) < 0)
+		die("cannot write the candidate initramfs");
+	if (!strcmp(hash, r->cur_cpio_hash))
+		return V_NOCHANGE;
+	struct trial_result res;
+	enum verdict v = run_trial(r, r->cur_kernel, r->cand_initrd, &res);
+	if (v == V_PASS) {
+		rename(r->cand_initrd, r->cur_initrd);
+		memcpy(r->cur_cpio_hash, hash, 41);
+	}
+	return v;
+}
+
+static void add_stats(struct run *r, const struct search_stats *st)
+{
+	r->rep.tested += st->tested;
+	r->rep.accepted += st->accepted;
+	r->rep.nochange += st->nochange;
+	for (int i = 0; i < V_COUNT; i++)
+		r->rep.rejected[i] += st->rejected[i];
+	r->rep.stopped_early |= st->stopped_early;
+}
+
+static void check_interrupt(void)
+{
+	if (interrupted) {
+		cleanup_partial();
+		fprintf(stderr, "%s: interrupted; QEMU stopped, no report written\n", progname);
+		exit(EXIT_INTERRUPT);
+	}
+}
+
+/* Symbols enabled in `a` but not in `b`. */
+static void removed_options(const char *a, const char *b, struct strvec *out)
+{
+	struct strbuf sa = STRBUF_INIT, sbb = STRBUF_INIT;
+	read_file(a, &sa);
+	read_file(b, &sbb);
+	for (char *l = strtok(sa.buf, "\n"); l; l = strtok(NULL, "\n")) {
+		size_t len = strlen(l);
+		if (strncmp(l, "CONFIG_", 7) || len < 3 || strcmp(l + len - 2, "=y"))
+			continue;
+		char *needle = xasprintf("\n%s\n", l);
+		if (!strstr(sbb.buf, needle) && strncmp(sbb.buf, needle + 1, len + 1)) {
+			l[len - 2] = '\0';
+			sv_push(out, l);
+		}
+		free(needle);
+	}
+	sb_release(&sa);
+	sb_release(&sbb);
+}
+
+static void setup_dirs(struct run *r)
+{
+	const struct options *o = r->o;
+	char id[32];
+	time_t now = time(NULL);
+	strftime(id, sizeof(id), "%Y%m%d-%H%M%S", gmtime(&now));
+	if (o->out)
+		r->final = xstrdup(o->out);
+	else
+		r->final = xasprintf("%s/reports/%s/%s", r->root, r->prof.name, id);
+	if (file_exists(r->final))
+		die_usage("output directory %s already exists", r->final);
+	r->partial = xasprintf("%s.partial", r->final);
+	rm_rf(r->partial);
+	if (mkdir_p(r->partial) < 0)
+		die("cannot create %s: %s", r->partial, strerror(errno));
+}
+
+static void write_outputs(struct run *r)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *p;
+	report_json(&r->rep, &sb);
+	p = wpath(r, "report.json");
+	if (write_file_atomic(p, sb.buf, sb.len) < 0)
+		die("cannot write %s", p);
+	free(p);
+	sb.len = 0;
+	report_markdown(&r->rep, &sb);
+	p = wpath(r, "report.md");
+	if (write_file_atomic(p, sb.buf, sb.len) < 0)
+		die("cannot write %s", p);
+	free(p);
+	sb_release(&sb);
+
+	/* Only now does the run directory appear under its final name. */
+	if (rename(r->partial, r->final) < 0)
+		die("cannot rename %s to %s: %s", r->partial, r->final, strerror(errno));
+	free(r->partial);
+	r->partial = NULL;
+	if (!r->o->out) {
+		char *latest = xasprintf("%s/reports/%s/latest", r->root, r->prof.name);
+		char *tmp = xasprintf("%s.tmp", latest);
+		const char *base = strrchr(r->final, '/') + 1;
+		unlink(tmp);
+		if (symlink(base, tmp) < 0 || rename(tmp, latest) < 0)
+			warning("cannot point %s at %s", latest, base);
+		free(latest);
+		free(tmp);
+	}
+}
+
+int reduce_run(const struct options *o, const char *root)
+{
+	struct run R, *r = &R;
+	struct strbuf err = STRBUF_INIT;
+	memset(r, 0, sizeof(*r));
+	r->o = o;
+	r->root = root;
+	r->t0 = now_ms();
+	r->phase = "setup";
+
+	/* Everything a user can get wrong is checked before any long work. */
+	char *ppath = profile_path(root, o->app);
+	if (!ppath || !file_exists(ppath)) {
+		struct strbuf avail = STRBUF_INIT;
+		profile_list(root, &avail);
+		die_usage("unknown app '%s' (no %s; available: %s)", o->app,
+			  ppath ? ppath : "profile", avail.len ? avail.buf : "none");
+	}
+	const char *name = strrchr(o->app, '/') ? strrchr(o->app, '/') + 1 : o->app;
+	char *pname = xstrdup(name);
+	if (strstr(pname, ".conf"))
+		*strstr(pname, ".conf") = '\0';
+	if (profile_parse(ppath, pname, &r->prof, &err) < 0)
+		die_usage("%s", err.buf);
+	if (!file_exists(o->tests))
+		die_usage("test script %s does not exist", o->tests);
+	if (!is_executable(o->tests))
+		die_usage("test script %s is not an executable file (chmod +x?)", o->tests);
+	if (strcmp(o->kernel_base, "microvm") && strcmp(o->kernel_base, "defconfig") &&
+	    !file_exists(o->kernel_base))
+		die_usage("kernel base '%s' is neither microvm, defconfig nor an existing file",
+			  o->kernel_base);
+	char *init_bin = xasprintf("%s/rootfs/init", root);
+	if (!is_executable(init_bin))
+		die("%s is missing: run 'make' first", init_bin);
+	char *tests_abs = realpath(o->tests, NULL);
+
+	setup_dirs(r);
+	active = r;
+	set_die_cleanup(cleanup_partial);
+	info("run directory %s", r->final);
+
+	r->cur_kernel = wpath(r, "bzImage");
+	r->cur_initrd = wpath(r, "initramfs.cpio.xz");
+	r->cur_config = wpath(r, "kernel.config");
+	r->cand_kernel = wpath(r, "candidate.bzImage");
+	r->cand_initrd = wpath(r, "candidate.initramfs.cpio.xz");
+	r->cand_config = wpath(r, "candidate.config");
+	char *base_config = wpath(r, "base.config");
+	char *build_log = wpath(r, "logs/build.log");
+	char *logs = wpath(r, "logs");
+	mkdir_p(logs);
+
+	/* Root filesystem first: it is quick and catches profile mistakes. */
+	r->phase = "rootfs";
+	char *stage = wpath(r, "rootfs");
+	if (rootfs_stage(&r->prof, stage, init_bin, &err) < 0)
+		die("%s", err.buf);
+	if (rootfs_scan(stage, &r->prof, &r->rf) < 0)
+		die("cannot list the staged root filesystem");
+	r->incl = xmalloc(r->rf.n + 1);
+	r->rf_removed = xcalloc(r->rf.nnodes + 1, 1);
+	info("root filesystem: %d files from the %s base", r->rf.n, r->prof.rootfs);
+
+	/* Kernel source and base config. */
+	r->phase = "kernel";
+	char *srctree;
+	if (kernel_source(&srctree, &err) < 0)
+		die("%s", err.buf);
+	char *kname = xasprintf("%s-%s", strchr(o->kernel_base, '/') ? "file" : o->kernel_base,
+				strchr(o->kernel_base, '/') ? "base" : "base");
+	if (kbuild_open(&r->kb, srctree, kname, build_log) < 0)
+		die("cannot set up a kernel build directory");
+	char *fragment = xasprintf("%s/kernel-configs/microvm.config", root);
+	if (kbuild_base_config(&r->kb, o->kernel_base, fragment, base_config, &err) < 0)
+		die("%s", err.buf);
+	check_interrupt();
+	info("building the baseline kernel (%s base, %d options enabled) in %s",
+	     o->kernel_base, config_count_enabled(base_config), r->kb.builddir);
+	r->rep.builds++;
+	int st = kbuild_build(&r->kb, base_config, 3600 * 1000);
+	check_interrupt();
+	char *img = kbuild_image(&r->kb);
+	if (st || copy_file(img, r->cur_kernel) < 0) {
+		struct strbuf t = STRBUF_INIT;
+		tail_file(build_log, 15, &t);
+		die("the baseline kernel does not build:\n%s", t.buf ? t.buf : "");
+	}
+	copy_file(base_config, r->cur_config);
+	/* The hash the helper gives the unchanged base, for no-change checks. */
+
+	/* Baseline initramfs: the "before" size is measured at the final
+	 * compression level so that before and after compare fairly. */
+	r->phase = "baseline";
+	if (make_initrd(r, r->rf_removed, r->cur_initrd, XZ_FINAL, r->cur_cpio_hash) < 0)
+		die("cannot write the baseline initramfs");
+	r->rep.initramfs_bytes.before = file_size(r->cur_initrd);
+	r->rep.image_bytes.before = file_size(r->cur_kernel);
+	r->rep.options_enabled.before = config_count_enabled(base_config);
+	r->rep.files.before = r->rf.n;
+
+	/* Accelerator: KVM only if a real boot under it works. */
+	r->vmc.memory_mb = r->prof.memory_mb;
+	r->vmc.guest_ports = r->prof.ports;
+	r->vmc.nports = r->prof.nports;
+	r->vmc.console_log = wpath(r, "logs/console.log");
+	r->vmc.qemu_log = wpath(r, "logs/qemu.log");
+	r->vmc.kernel = r->cur_kernel;
+	r->vmc.initrd = r->cur_initrd;
+	if (!strcmp(o->accel, "auto"))
+		r->vmc.accel = vm_kvm_works(&r->vmc) ? "kvm" : "tcg";
+	else
+		r->vmc.accel = o->accel;
+	check_interrupt();
+	info("accelerator: %s", r->vmc.accel);
+
+	r->trial.vm = &r->vmc;
+	r->trial.tests = tests_abs;
+	r->trial.app = r->prof.name;
+	r->trial.test_log = wpath(r, "logs/test.log");
+	r->trial.boot_timeout_ms = 120000;
+	r->trial.test_timeout_ms = o->test_timeout_s * 1000;
+
+	struct trial_result res;
+	uint64_t tb = now_ms();
+	enum verdict v = run_trial(r, r->cur_kernel, r->cur_initrd, &res);
+	uint64_t test_ms = now_ms() - tb - (res.ms_to_ready > 0 ? res.ms_to_ready : 0);
+	check_interrupt();
+	if (v != V_PASS) {
+		struct strbuf t = STRBUF_INIT;
+		if (v == V_TEST || v == V_TIMEOUT) {
+			tail_file(r->trial.test_log, 15, &t);
+			die("the baseline image fails its tests (%s); the test script said:\n%s",
+			    res.why, t.buf ? t.buf : "(nothing)");
+		}
+		tail_file(r->vmc.console_log, 15, &t);
+		die("the baseline image does not boot (%s); console:\n%s", res.why,
+		    t.buf ? t.buf : "(empty)");
+	}
+	r->rep.ms_to_init.before = res.ms_to_init;
+	r->rep.ms_to_ready.before = res.ms_to_ready;
+	info("baseline passes: kernel %lld B, initramfs %lld B, ready in %ld ms",
+	     r->rep.image_bytes.before, r->rep.initramfs_bytes.before, res.ms_to_ready);
+
+	/* A candidate that breaks the boot should cost about one good boot,
+	 * not a fixed long timeout. */
+	r->trial.boot_timeout_ms = 2 * res.ms_to_ready + 5000;
+	long tt = 3 * (long)test_ms + 10000;
+	if (tt < r->trial.test_timeout_ms)
+		r->trial.test_timeout_ms = tt;
+
+	struct search_opts so = { .strategy = o->strategy, .max_candidates = o->max_candidates,
+				  .progress = progress, .progress_ctx = r };
+	struct search_stats st_k, st_r;
+	memset(&st_k, 0, sizeof(st_k));
+	memset(&st_r, 0, sizeof(st_r));
+	if (!o->only_rootfs) {
+		r->phase = "kernel";
+		char *helper = xasprintf("%s/reducer/kconfig_helper.py", root);
+		char *klog = wpath(r, "logs/kconfig.log");
+		if (kconfig_start(&r->kc, helper, srctree, base_config, klog) < 0)
+			die("cannot load the kernel's Kconfig");
+		int en;
+		if (kconfig_resolve(&r->kc, r->cand_config, NULL, 0, &en, r->cur_config_hash) < 0)
+			die("Kconfig helper failed");
+		info("kernel: %d options a user can turn off, searching with %s",
+		     r->kc.n, strategy_name(o->strategy));
+		unsigned char *krem = xcalloc(r->kc.n + 1, 1);
+		struct search_tree t = kconfig_tree(&r->kc);
+		search_run(&t, kernel_oracle, r, &so, krem, &st_k);
+		kconfig_stop(&r->kc);
+		check_interrupt();
+		add_stats(r, &st_k);
+		free(krem);
+	}
+	if (!o->only_kernel) {
+		r->phase = "rootfs";
+		struct search_opts sr = so;
+		if (sr.max_candidates)
+			sr.max_candidates = o->max_candidates > st_k.tested ?
+				o->max_candidates - st_k.tested : -1;
+		if (sr.max_candidates >= 0) {
+			struct search_tree t = rootfs_tree(&r->rf);
+			info("rootfs: %d removable entries, searching with %s", t.n,
+			     strategy_name(o->strategy));
+			search_run(&t, rootfs_oracle, r, &sr, r->rf_removed, &st_r);
+			check_interrupt();
+			add_stats(r, &st_r);
+			r->rep.files_checked = st_r.tested;
+		} else {
+			r->rep.stopped_early = 1;
+		}
+	}
+
+	/* Final image: best compression, then prove it with fresh boots. */
+	r->phase = "verify";
+	char final_hash[41];
+	r->cur_cpio_hash[0] = '\0';
+	if (make_initrd(r, r->rf_removed, r->cur_initrd, XZ_FINAL, final_hash) < 0)
+		die("cannot write the final initramfs");
+	int runs = o->verify_runs;
+	r->rep.verify_runs = runs;
+	long sum_init = 0, sum_ready = 0;
+	for (int i = 0; i < runs; i++) {
+		v = run_trial(r, r->cur_kernel, r->cur_initrd, &res);
+		check_interrupt();
+		info("verification boot %d of %d: %s%s%s", i + 1, runs, verdict_names[v],
+		     v == V_PASS ? "" : ": ", v == V_PASS ? "" : res.why);
+		if (v == V_PASS) {
+			r->rep.verify_passed++;
+			sum_init += res.ms_to_init;
+			sum_ready += res.ms_to_ready;
+		}
+	}
+	r->rep.verified = runs > 0 && r->rep.verify_passed == runs;
+	if (r->rep.verify_passed) {
+		r->rep.ms_to_init.after = sum_init / r->rep.verify_passed;
+		r->rep.ms_to_ready.after = sum_ready / r->rep.verify_passed;
+	} else {
+		r->rep.ms_to_init.after = r->rep.ms_to_ready.after = -1;
+	}
+
+	/* Outputs. */
+	r->rep.app = r->prof.name;
+	r->rep.kernel_base = o->kernel_base;
+	r->rep.strategy = strategy_name(o->strategy);
+	r->rep.accel = r->vmc.accel;
+	r->rep.image_bytes.after = file_size(r->cur_kernel);
+	r->rep.options_enabled.after = config_count_enabled(r->cur_config);
+	r->rep.initramfs_bytes.after = file_size(r->cur_initrd);
+	rootfs_included(&r->rf, r->rf_removed, r->incl);
+	r->rep.files.after = rootfs_count(&r->rf, r->incl);
+	for (int i = 0; i < r->rf.n; i++)
+		if (!r->incl[i])
+			sv_pushf(&r->rep.removed_files, "/%s", r->rf.path[i]);
+	removed_options(base_config, r->cur_config, &r->rep.removed_options);
+	struct strbuf manifest = STRBUF_INIT, cmd = STRBUF_INIT;
+	rootfs_manifest(&r->rf, r->incl, &manifest);
+	char *mpath = wpath(r, "rootfs.manifest");
+	write_file_atomic(mpath, manifest.buf, manifest.len);
+	/* The run command names the files by their final place. */
+	struct vm_config fin = r->vmc;
+	fin.kernel = xasprintf("%s/bzImage", r->final);
+	fin.initrd = xasprintf("%s/initramfs.cpio.xz", r->final);
+	vm_command_line(&fin, &cmd);
+	r->rep.run_command = cmd.buf;
+	r->rep.wall_seconds = (now_ms() - r->t0) / 1000;
+
+	/* Scratch that is not part of the result. */
+	rm_rf(stage);
+	unlink(r->cand_kernel);
+	unlink(r->cand_initrd);
+	unlink(r->cand_config);
+	write_outputs(r);
+	set_die_cleanup(NULL);
+	kbuild_close(&r->kb);
+
+	info("done in %ld s: kernel %lld -> %lld B, initramfs %lld -> %lld B, files %lld -> %lld, %s",
+	     r->rep.wall_seconds, r->rep.image_bytes.before, r->rep.image_bytes.after,
+	     r->rep.initramfs_bytes.before, r->rep.initramfs_bytes.after,
+	     r->rep.files.before, r->rep.files.after,
+	     r->rep.verified ? "verified" : "NOT verified");
+	info("report: %s/report.md", r->final);
+	return r->rep.verified ? EXIT_OK : EXIT_FAIL;
+}

@@ -1,0 +1,32 @@
+#ifndef REDUCE_PROFILE_H
+#define REDUCE_PROFILE_H
+
+#include "util.h"
+
+#define PROFILE_MAX_PORTS 8
+
+/* An app profile: one text file in profiles/, format in README.md. */
+struct profile {
+	char *name;
+	char *path;
+	char *description;
+	char *rootfs;           /* "busybox" or "debian" */
+	struct strvec packages; /* Debian packages, for rootfs debian */
+	struct strvec files;    /* "GUESTPATH\0CONTENT" pairs, flattened */
+	struct strvec keep;     /* guest paths never removed */
+	struct strvec env;
+	char *cmd;
+	char *workdir;
+	int ports[PROFILE_MAX_PORTS];
+	int nports;
+	int memory_mb;
+};
+
+/* Parses a profile file; on error returns -1 with a one-line message
+ * naming the file and line in `err`. */
+int profile_parse(const char *path, const char *name, struct profile *p, struct strbuf *err);
+/* Finds profiles/<app>.conf (or takes `app` as a path if it has a '/'). */
+char *profile_path(const char *root, const char *app);
+void profile_list(const char *root, struct strbuf *out);
+
+#endif

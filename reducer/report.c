@@ -1,0 +1,118 @@
+#include "report.h"
+
+#include <string.h>
+
+void json_string(struct strbuf *out, const char *s)
+{
+	sb_adds(out, "\"");
+	for (; *s; s++) {
+		unsigned char c = *s;
+		if (c == '"' || c == '\\')
+			sb_addf(out, "\\%c", c);
+		else if (c == '\n')
+			sb_adds(out, "\\n");
+		else if (c < 0x20)
+			sb_addf(out, "\\u%04x", c);
+		else
+			sb_add(out, (const char *)&c, 1);
+	}
+	sb_adds(out, "\"");
+}
+
+static void ba(struct strbuf *out, const char *key, struct before_after v, const char *tail)
+{
+	sb_addf(out, "\"%s\": {\"before\": %lld, \"after\": %lld}%s", key, v.before, v.after, tail);
+}
+
+static void list(struct strbuf *out, const struct strvec *sv)
+{
+	sb_adds(out, "[");
+	for (size_t i = 0; i < sv->n; i++) {
+		if (i)
+			sb_adds(out, ", ");
+		json_string(out, sv->v[i]);
+	}
+	sb_adds(out, "]");
+}
+
+void report_json(const struct report *r, struct strbuf *out)
+{
+	sb_adds(out, "{\n  \"app\": ");
+	json_string(out, r->app);
+	sb_adds(out, ",\n  \"kernel_base\": ");
+	json_string(out, r->kernel_base);
+	sb_adds(out, ",\n  \"strategy\": ");
+	json_string(out, r->strategy);
+	sb_adds(out, ",\n  \"accel\": ");
+	json_string(out, r->accel);
+	sb_adds(out, ",\n  \"kernel\": {");
+	ba(out, "image_bytes", r->image_bytes, ", ");
+	ba(out, "options_enabled", r->options_enabled, ", \"removed_options\": ");
+	list(out, &r->removed_options);
+	sb_adds(out, "},\n  \"initramfs\": {");
+	ba(out, "bytes", r->initramfs_bytes, "},\n");
+	sb_adds(out, "  \"rootfs\": {");
+	ba(out, "files", r->files, "");
+	sb_addf(out, ", \"files_checked\": %d, \"removed_files\": ", r->files_checked);
+	list(out, &r->removed_files);
+	sb_adds(out, "},\n  \"total_bytes\": ");
+	sb_addf(out, "{\"before\": %lld, \"after\": %lld},\n",
+		r->image_bytes.before + r->initramfs_bytes.before,
+		r->image_bytes.after + r->initramfs_bytes.after);
+	sb_adds(out, "  \"boot\": {");
+	ba(out, "ms_to_init", r->ms_to_init, ", ");
+	ba(out, "ms_to_ready", r->ms_to_ready, "},\n");
+	sb_addf(out, "  \"candidates\": {\"tested\": %d, \"accepted\": %d, \"unchanged\": %d, "
+		"\"rejected\": {\"build\": %d, \"boot\": %d, \"timeout\": %d, \"test\": %d}, "
+		"\"stopped_early\": %s},\n",
+		r->tested, r->accepted, r->nochange, r->rejected[V_BUILD], r->rejected[V_BOOT],
+		r->rejected[V_TIMEOUT], r->rejected[V_TEST], r->stopped_early ? "true" : "false");
+	sb_addf(out, "  \"builds\": %d,\n  \"boots\": %d,\n  \"wall_seconds\": %ld,\n",
+		r->builds, r->boots, r->wall_seconds);
+	sb_addf(out, "  \"verified\": %s,\n  \"verify\": {\"runs\": %d, \"passed\": %d},\n",
+		r->verified ? "true" : "false", r->verify_runs, r->verify_passed);
+	sb_adds(out, "  \"run_command\": ");
+	json_string(out, r->run_command);
+	sb_adds(out, "\n}\n");
+}
+
+static void row(struct strbuf *out, const char *what, struct before_after v)
+{
+	double pct = v.before ? 100.0 * (v.after - v.before) / v.before : 0;
+	sb_addf(out, "| %s | %lld | %lld | %+.1f%% |\n", what, v.before, v.after, pct);
+}
+
+void report_markdown(const struct report *r, struct strbuf *out)
+{
+	sb_addf(out, "# reduce report: %s\n\n", r->app);
+	sb_addf(out, "Kernel base `%s`, strategy `%s`, accelerator `%s`. %s (%d of %d verification boots passed).\n\n",
+		r->kernel_base, r->strategy, r->accel,
+		r->verified ? "**Verified**" : "**NOT verified**", r->verify_passed, r->verify_runs);
+	if (r->stopped_early)
+		sb_adds(out, "The search stopped early at `--max-candidates`: the image is smaller but not minimal.\n\n");
+	sb_adds(out, "| | before | after | change |\n|---|---:|---:|---:|\n");
+	row(out, "kernel image bytes", r->image_bytes);
+	row(out, "kernel options enabled", r->options_enabled);
+	row(out, "initramfs bytes (xz)", r->initramfs_bytes);
+	struct before_after total = { r->image_bytes.before + r->initramfs_bytes.before,
+				      r->image_bytes.after + r->initramfs_bytes.after };
+	row(out, "total bytes", total);
+	row(out, "rootfs files", r->files);
+	row(out, "boot ms to init", r->ms_to_init);
+	row(out, "boot ms to app ready", r->ms_to_ready);
+	sb_addf(out, "\nCandidates tested: %d, accepted: %d, rejected: %d build, %d boot, %d timeout, %d test "
+		"(%d more changed nothing and were not built). Kernel builds: %d, boots: %d, "
+		"wall time: %ld s.\n\n",
+		r->tested, r->accepted, r->rejected[V_BUILD], r->rejected[V_BOOT],
+		r->rejected[V_TIMEOUT], r->rejected[V_TEST], r->nochange, r->builds, r->boots,
+		r->wall_seconds);
+	sb_adds(out, "Boot the final image by hand (the serial console is on stdio; guest port P "
+		"is forwarded from host port P+8000 below 1024, else P):\n\n```\n");
+	sb_adds(out, r->run_command);
+	sb_addf(out, "\n```\n\n## Removed kernel options (%zu)\n\n", r->removed_options.n);
+	for (size_t i = 0; i < r->removed_options.n; i++)
+		sb_addf(out, "- `%s`\n", r->removed_options.v[i]);
+	sb_addf(out, "\n## Removed rootfs files (%zu)\n\n", r->removed_files.n);
+	for (size_t i = 0; i < r->removed_files.n; i++)
+		sb_addf(out, "- `%s`\n", r->removed_files.v[i]);
+}

@@ -1,0 +1,37 @@
+#ifndef REDUCE_REPORT_H
+#define REDUCE_REPORT_H
+
+#include "search.h"
+#include "util.h"
+
+struct before_after {
+	long long before, after;
+};
+
+/* Everything a run measured; written as report.json and report.md. */
+struct report {
+	const char *app;
+	const char *kernel_base;
+	const char *strategy;
+	const char *accel;
+	struct before_after image_bytes, options_enabled, initramfs_bytes, files;
+	struct before_after ms_to_init, ms_to_ready;
+	int tested, accepted, nochange;
+	int rejected[V_COUNT];
+	int builds, boots;
+	int files_checked;      /* single-file removals tested in the rootfs phase */
+	int stopped_early;      /* --max-candidates ran out */
+	long wall_seconds;
+	int verified;
+	int verify_runs, verify_passed;
+	const char *run_command;
+	struct strvec removed_options;
+	struct strvec removed_files;
+};
+
+void report_json(const struct report *r, struct strbuf *out);
+void report_markdown(const struct report *r, struct strbuf *out);
+/* Appends s as a JSON string literal. */
+void json_string(struct strbuf *out, const char *s);
+
+#endif

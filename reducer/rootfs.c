@@ -1,0 +1,253 @@
+#define _GNU_SOURCE
+#include "rootfs.h"
+#include "run.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int write_guest_file(const char *dir, const char *gpath, const char *data, mode_t mode)
+{
+	char *full = xasprintf("%s%s", dir, gpath);
+	char *slash = strrchr(full, '/');
+	*slash = '\0';
+	int ret = mkdir_p(full);
+	*slash = '/';
+	if (!ret)
+		ret = write_file_atomic(full, data, strlen(data));
+	if (!ret)
+		ret = chmod(full, mode);
+	free(full);
+	return ret;
+}
+
+/* The BusyBox base: the static busybox binary with every applet linked, as
+ * a BusyBox-based distribution installs it, plus the files any Unix tool
+ * expects. The reducer strips what the app does not use. */
+static int stage_busybox(const char *dir, struct strbuf *err)
+{
+	const char *busybox = getenv("REDUCE_BUSYBOX") ? getenv("REDUCE_BUSYBOX") : "/bin/busybox";
+	char *bin = xasprintf("%s/bin", dir), *dst = xasprintf("%s/bin/busybox", dir);
+	char *list = xasprintf("%s.applets", dir);
+	int ret = -1;
+	struct strbuf sb = STRBUF_INIT;
+	if (!is_executable(busybox)) {
+		sb_addf(err, "%s not found: install busybox-static (make deps)", busybox);
+		goto out;
+	}
+	if (mkdir_p(bin) < 0 || copy_file(busybox, dst) < 0 || chmod(dst, 0755) < 0) {
+		sb_addf(err, "cannot copy %s into %s: %s", busybox, dir, strerror(errno));
+		goto out;
+	}
+	const char *argv[] = { busybox, "--list-full", NULL };
+	struct child_process cp = { .argv = argv, .out_path = list, .timeout_ms = 10000 };
+	unlink(list);
+	if (run_command(&cp) != 0 || read_file(list, &sb) < 0) {
+		sb_addf(err, "%s --list-full failed", busybox);
+		goto out;
+	}
+	for (char *line = strtok(sb.buf, "\n"); line; line = strtok(NULL, "\n")) {
+		if (!strcmp(line, "bin/busybox") || strchr(line, ' ') || strstr(line, ".."))
+			continue;
+		char *link = xasprintf("%s/%s", dir, line);
+		char *parent = xstrdup(link);
+		*strrchr(parent, '/') = '\0';
+		mkdir_p(parent);
+		if (symlink("/bin/busybox", link) < 0 && errno != EEXIST) {
+			sb_addf(err, "cannot create %s: %s", link, strerror(errno));
+			free(link);
+			free(parent);
+			goto out;
+		}
+		free(link);
+		free(parent);
+	}
+	if (write_guest_file(dir, "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n", 0644) ||
+	    write_guest_file(dir, "/etc/group", "root:x:0:\n", 0644) ||
+	    write_guest_file(dir, "/etc/hostname", "reduce\n", 0644)) {
+		sb_addf(err, "cannot write /etc in %s", dir);
+		goto out;
+	}
+	ret = 0;
+out:
+	unlink(list);
+	sb_release(&sb);
+	free(bin);
+	free(dst);
+	free(list);
+	return ret;
+}
+
+int rootfs_stage(const struct profile *p, const char *dir, const char *init_bin, struct strbuf *err)
+{
+	if (rm_rf(dir) < 0 || mkdir_p(dir) < 0) {
+		sb_addf(err, "cannot create %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!strcmp(p->rootfs, "busybox")) {
+		if (stage_busybox(dir, err) < 0)
+			return -1;
+	} else {
+		sb_addf(err, "%s: rootfs '%s' is not supported by this version", p->path, p->rootfs);
+		return -1;
+	}
+	for (size_t i = 0; i + 1 < p->files.n; i += 2)
+		if (write_guest_file(dir, p->files.v[i], p->files.v[i + 1], 0644) < 0) {
+			sb_addf(err, "cannot write %s into %s", p->files.v[i], dir);
+			return -1;
+		}
+
+	struct strbuf conf = STRBUF_INIT;
+	sb_addf(&conf, "cmd %s\nworkdir %s\n", p->cmd, p->workdir);
+	for (int i = 0; i < p->nports; i++)
+		sb_addf(&conf, "port %d\n", p->ports[i]);
+	for (size_t i = 0; i < p->env.n; i++)
+		sb_addf(&conf, "env %s\n", p->env.v[i]);
+	int ret = write_guest_file(dir, "/init.conf", conf.buf, 0644);
+	sb_release(&conf);
+	char *init_dst = xasprintf("%s/init", dir);
+	if (ret < 0 || copy_file(init_bin, init_dst) < 0 || chmod(init_dst, 0755) < 0) {
+		sb_addf(err, "cannot install %s as /init: %s", init_bin, strerror(errno));
+		free(init_dst);
+		return -1;
+	}
+	free(init_dst);
+	char *app = xasprintf("%s%.*s", dir, (int)strcspn(p->cmd, " "), p->cmd);
+	struct stat st;
+	if (lstat(app, &st) < 0) {
+		sb_addf(err, "%s: the app's command %.*s does not exist in the root filesystem",
+			p->path, (int)strcspn(p->cmd, " "), p->cmd);
+		free(app);
+		return -1;
+	}
+	free(app);
+	return 0;
+}
+
+static struct strvec scan_paths;
+static size_t scan_prefix;
+
+static int scan_one(const char *fpath, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st; (void)flag; (void)ftw;
+	if (strlen(fpath) > scan_prefix)
+		sv_push(&scan_paths, fpath + scan_prefix + 1);
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int is_kept(const struct profile *p, const char *rel)
+{
+	if (!strcmp(rel, "init") || !strcmp(rel, "init.conf"))
+		return 1;
+	for (size_t i = 0; i < p->keep.n; i++) {
+		const char *k = p->keep.v[i] + 1;
+		size_t len = strlen(k);
+		if (!strncmp(rel, k, len) && (rel[len] == '\0' || rel[len] == '/'))
+			return 1;
+	}
+	return 0;
+}
+
+int rootfs_scan(const char *dir, const struct profile *p, struct rootfs *rf)
+{
+	memset(rf, 0, sizeof(*rf));
+	rf->root = xstrdup(dir);
+	scan_prefix = strlen(dir);
+	sv_clear(&scan_paths);
+	if (nftw(dir, scan_one, 32, FTW_PHYS) < 0)
+		return error("cannot scan %s: %s", dir, strerror(errno));
+
+	int n = scan_paths.n;
+	char **pairs = scan_paths.v;
+	qsort(pairs, n, sizeof(char *), cmp_str);
+	rf->n = n;
+	rf->path = xmalloc(n * sizeof(char *));
+	rf->parent = xmalloc(n * sizeof(int));
+	rf->bytes = xmalloc(n * sizeof(long));
+	rf->node = xmalloc(n * sizeof(int));
+	for (int i = 0; i < n; i++) {
+		rf->path[i] = xstrdup(pairs[i]);
+		struct stat st;
+		char *full = xasprintf("%s/%s", dir, rf->path[i]);
+		rf->bytes[i] = lstat(full, &st) == 0 && !S_ISDIR(st.st_mode) ? (long)st.st_size : 0;
+		free(full);
+		rf->parent[i] = -1;
+		char *slash = strrchr(rf->path[i], '/');
+		if (slash) {
+			*slash = '\0';
+			char **hit = bsearch(&rf->path[i], pairs, n, sizeof(char *), cmp_str);
+			*slash = '/';
+			if (hit)
+				rf->parent[i] = hit - pairs;
+		}
+	}
+	sv_clear(&scan_paths);
+
+	/* Removable entries become tree nodes; ancestors of kept entries are
+	 * grouping nodes that are never removed as items themselves. */
+	unsigned char *anc = xcalloc(n, 1);
+	for (int i = 0; i < n; i++)
+		if (is_kept(p, rf->path[i]))
+			for (int a = rf->parent[i]; a >= 0; a = rf->parent[a])
+				anc[a] = 1;
+	rf->tparent = xmalloc(n * sizeof(int));
+	rf->tweight = xcalloc(n, sizeof(long));
+	rf->tgroup = xcalloc(n, 1);
+	rf->entry = xmalloc(n * sizeof(int));
+	for (int i = 0; i < n; i++) {
+		rf->node[i] = -1;
+		if (is_kept(p, rf->path[i]))
+			continue;
+		int k = rf->nnodes++;
+		rf->node[i] = k;
+		rf->entry[k] = i;
+		rf->tparent[k] = rf->parent[i] >= 0 ? rf->node[rf->parent[i]] : -1;
+		rf->tgroup[k] = anc[i];
+	}
+	/* Entries come parents first, so summing backwards gives subtree sizes. */
+	for (int k = rf->nnodes - 1; k >= 0; k--) {
+		rf->tweight[k] += rf->bytes[rf->entry[k]] + 1;
+		if (rf->tparent[k] >= 0)
+			rf->tweight[rf->tparent[k]] += rf->tweight[k];
+	}
+	free(anc);
+	return 0;
+}
+
+struct search_tree rootfs_tree(const struct rootfs *rf)
+{
+	struct search_tree t = { rf->nnodes, rf->tparent, rf->tweight, rf->tgroup };
+	return t;
+}
+
+void rootfs_included(const struct rootfs *rf, const unsigned char *removed, unsigned char *incl)
+{
+	for (int i = 0; i < rf->n; i++)
+		incl[i] = rf->node[i] < 0 || !removed || !removed[rf->node[i]];
+	for (int i = rf->n - 1; i >= 0; i--)
+		if (incl[i] && rf->parent[i] >= 0)
+			incl[rf->parent[i]] = 1;
+}
+
+void rootfs_manifest(const struct rootfs *rf, const unsigned char *incl, struct strbuf *out)
+{
+	for (int i = 0; i < rf->n; i++)
+		if (incl[i])
+			sb_addf(out, "/%s\n", rf->path[i]);
+}
+
+int rootfs_count(const struct rootfs *rf, const unsigned char *incl)
+{
+	int c = 0;
+	for (int i = 0; i < rf->n; i++)
+		c += incl[i];
+	return c;
+}

@@ -1,0 +1,38 @@
+#ifndef REDUCE_ROOTFS_H
+#define REDUCE_ROOTFS_H
+
+#include "profile.h"
+#include "search.h"
+
+/* A staged root filesystem and the tree of its removable entries. Entries
+ * are sorted by path, so a directory always comes before its contents. */
+struct rootfs {
+	char *root;             /* the staging directory on the host */
+	int n;
+	char **path;            /* relative to root, e.g. "bin/busybox" */
+	int *parent;            /* entry index of the directory, -1 at top */
+	long *bytes;            /* own size in bytes */
+	int *node;              /* search-tree node, -1 if never removed */
+
+	/* The search tree over the removable entries. */
+	int nnodes;
+	int *tparent;
+	long *tweight;          /* bytes of the subtree: ordering payoff */
+	unsigned char *tgroup;  /* ancestors of kept paths: not items */
+	int *entry;             /* entry index of each node */
+};
+
+/* Builds the starting tree for the profile into `dir` (created afresh),
+ * with `init_bin` as /init and the profile's settings as /init.conf. */
+int rootfs_stage(const struct profile *p, const char *dir, const char *init_bin, struct strbuf *err);
+/* Lists the staged tree. /init, /init.conf and the profile's keep paths are
+ * not removable. */
+int rootfs_scan(const char *dir, const struct profile *p, struct rootfs *rf);
+struct search_tree rootfs_tree(const struct rootfs *rf);
+/* Which entries an image with the given nodes removed holds: a removed
+ * directory stays if something kept lives below it. */
+void rootfs_included(const struct rootfs *rf, const unsigned char *removed, unsigned char *incl);
+void rootfs_manifest(const struct rootfs *rf, const unsigned char *incl, struct strbuf *out);
+int rootfs_count(const struct rootfs *rf, const unsigned char *incl);
+
+#endif

@@ -1,0 +1,157 @@
+#define _GNU_SOURCE
+#include "run.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+volatile int interrupted;
+
+#define MAX_CHILDREN 16
+static volatile pid_t live[MAX_CHILDREN];
+
+static void track(pid_t pid)
+{
+	for (int i = 0; i < MAX_CHILDREN; i++)
+		if (!live[i]) {
+			live[i] = pid;
+			return;
+		}
+}
+
+static void untrack(pid_t pid)
+{
+	for (int i = 0; i < MAX_CHILDREN; i++)
+		if (live[i] == pid)
+			live[i] = 0;
+}
+
+void kill_all_children(void)
+{
+	for (int i = 0; i < MAX_CHILDREN; i++)
+		if (live[i] > 0)
+			kill(-live[i], SIGKILL);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+	kill_all_children();
+}
+
+void run_install_signal_handlers(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int start_command(struct child_process *cp)
+{
+	int in_pipe[2] = { -1, -1 }, out_pipe[2] = { -1, -1 };
+	if (cp->pipe_stdio && (pipe2(in_pipe, O_CLOEXEC) < 0 || pipe2(out_pipe, O_CLOEXEC) < 0))
+		return error("pipe: %s", strerror(errno));
+
+	pid_t pid = fork();
+	if (pid < 0)
+		return error("fork: %s", strerror(errno));
+	if (pid == 0) {
+		setpgid(0, 0);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		int out = -1;
+		if (cp->out_path)
+			out = open(cp->out_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		else
+			out = open("/dev/null", O_WRONLY);
+		if (cp->pipe_stdio) {
+			dup2(in_pipe[0], 0);
+			dup2(out_pipe[1], 1);
+		} else {
+			int devnull = open("/dev/null", O_RDONLY);
+			dup2(devnull, 0);
+			dup2(out, 1);
+		}
+		if (!cp->inherit_stderr)
+			dup2(out, 2);
+		if (cp->dir && chdir(cp->dir) < 0) {
+			fprintf(stderr, "%s: cannot chdir to %s: %s\n", progname, cp->dir, strerror(errno));
+			_exit(127);
+		}
+		for (const char *const *e = cp->env; e && *e; e++)
+			putenv((char *)*e);
+		execvp(cp->argv[0], (char *const *)cp->argv);
+		fprintf(stderr, "%s: cannot run %s: %s\n", progname, cp->argv[0], strerror(errno));
+		_exit(127);
+	}
+	/* Set in both processes so that there is no window in which a kill of
+	 * the group would miss the child. */
+	setpgid(pid, pid);
+	cp->pid = pid;
+	track(pid);
+	if (cp->pipe_stdio) {
+		close(in_pipe[0]);
+		close(out_pipe[1]);
+		cp->in = in_pipe[1];
+		cp->out = out_pipe[0];
+	}
+	return 0;
+}
+
+void kill_command(struct child_process *cp)
+{
+	if (cp->pid > 0) {
+		kill(-cp->pid, SIGKILL);
+		waitpid(cp->pid, NULL, 0);
+		untrack(cp->pid);
+		cp->pid = 0;
+	}
+}
+
+int finish_command(struct child_process *cp, int timeout_ms)
+{
+	uint64_t deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+	int status;
+	for (;;) {
+		pid_t r = waitpid(cp->pid, &status, WNOHANG);
+		if (r == cp->pid)
+			break;
+		if (r < 0 && errno != EINTR) {
+			untrack(cp->pid);
+			return error("waitpid: %s", strerror(errno));
+		}
+		if (deadline && now_ms() >= deadline) {
+			kill_command(cp);
+			return RUN_TIMEOUT;
+		}
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	/* The child may have left grandchildren behind in its group. */
+	kill(-cp->pid, SIGKILL);
+	untrack(cp->pid);
+	cp->pid = 0;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
+int run_command(struct child_process *cp)
+{
+	if (start_command(cp) < 0)
+		return RUN_SPAWN_FAILED;
+	return finish_command(cp, cp->timeout_ms);
+}

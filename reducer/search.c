@@ -1,0 +1,289 @@
+#include "search.h"
+#include "util.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const verdict_names[V_COUNT] = {
+	"pass", "build", "boot", "timeout", "test", "nochange", "abort"
+};
+
+int parse_strategy(const char *s, enum strategy *out)
+{
+	if (!strcmp(s, "linear"))
+		*out = STRAT_LINEAR;
+	else if (!strcmp(s, "hier"))
+		*out = STRAT_HIER;
+	else
+		return -1;
+	return 0;
+}
+
+const char *strategy_name(enum strategy s)
+{
+	return s == STRAT_HIER ? "hier" : "linear";
+}
+
+/* Search state shared by the strategies. The memo keeps ddmin from asking
+ * the oracle twice about the same set, which it otherwise does often. */
+struct memo_entry {
+	uint64_t h;
+	unsigned char *set;
+	enum verdict v;
+};
+
+struct engine {
+	const struct search_tree *t;
+	oracle_fn oracle;
+	void *ctx;
+	const struct search_opts *o;
+	struct search_stats *st;
+	unsigned char *removed;
+	int **children;
+	int *nchildren;
+	struct memo_entry *memo;
+	int nmemo, amemo;
+	int stop;
+};
+
+static uint64_t set_hash(const unsigned char *s, int n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (int i = 0; i < n; i++)
+		h = (h ^ s[i]) * 1099511628211ULL;
+	return h;
+}
+
+static void mark_subtree(struct engine *e, unsigned char *set, int node)
+{
+	set[node] = 1;
+	for (int i = 0; i < e->nchildren[node]; i++)
+		mark_subtree(e, set, e->children[node][i]);
+}
+
+static int remaining_count(struct engine *e)
+{
+	int n = 0;
+	for (int i = 0; i < e->t->n; i++)
+		n += !e->removed[i];
+	return n;
+}
+
+/* Tests `cand`; on a pass it becomes the current state. Returns 1 on pass. */
+static int try_set(struct engine *e, unsigned char *cand)
+{
+	int n = e->t->n;
+	if (e->stop)
+		return 0;
+	if (!memcmp(cand, e->removed, n))
+		return 0;
+	uint64_t h = set_hash(cand, n);
+	enum verdict v = V_COUNT;
+	for (int i = 0; i < e->nmemo; i++)
+		if (e->memo[i].h == h && !memcmp(e->memo[i].set, cand, n)) {
+			v = e->memo[i].v;
+			e->st->memo_hits++;
+			break;
+		}
+	if (v == V_COUNT) {
+		if (e->o->max_candidates && e->st->tested >= e->o->max_candidates) {
+			e->st->stopped_early = 1;
+			e->stop = 1;
+			return 0;
+		}
+		v = e->oracle(e->ctx, cand);
+		if (v == V_ABORT) {
+			e->st->aborted = 1;
+			e->stop = 1;
+			return 0;
+		}
+		if (v == V_NOCHANGE) {
+			e->st->nochange++;
+		} else {
+			e->st->tested++;
+			if (v == V_PASS)
+				e->st->accepted++;
+			else
+				e->st->rejected[v]++;
+		}
+		if (e->nmemo == e->amemo) {
+			e->amemo = e->amemo ? 2 * e->amemo : 64;
+			e->memo = xrealloc(e->memo, e->amemo * sizeof(*e->memo));
+		}
+		e->memo[e->nmemo].h = h;
+		e->memo[e->nmemo].set = xmalloc(n);
+		memcpy(e->memo[e->nmemo].set, cand, n);
+		e->memo[e->nmemo].v = v;
+		e->nmemo++;
+		if (e->o->progress)
+			e->o->progress(e->o->progress_ctx, e->st, remaining_count(e));
+	}
+	if (v != V_PASS)
+		return 0;
+	memcpy(e->removed, cand, n);
+	return 1;
+}
+
+/* Tests removing the given nodes (with their subtrees) on top of the
+ * current state. */
+static int try_remove(struct engine *e, const int *nodes, int k)
+{
+	unsigned char *cand = xmalloc(e->t->n);
+	memcpy(cand, e->removed, e->t->n);
+	for (int i = 0; i < k; i++)
+		mark_subtree(e, cand, nodes[i]);
+	int ok = try_set(e, cand);
+	free(cand);
+	return ok;
+}
+
+/* One option or file at a time, in tree order, as Tinyx and ktest.pl's
+ * make_min_config do; an accepted node takes its subtree with it. */
+static void linear_visit(struct engine *e, int node)
+{
+	if (e->stop || e->removed[node])
+		return;
+	if (!e->t->group || !e->t->group[node])
+		if (try_remove(e, &node, 1))
+			return;
+	for (int i = 0; i < e->nchildren[node]; i++)
+		linear_visit(e, e->children[node][i]);
+}
+
+static const struct search_tree *sort_tree;
+static int by_weight_desc(const void *a, const void *b)
+{
+	long wa = sort_tree->weight ? sort_tree->weight[*(const int *)a] : 0;
+	long wb = sort_tree->weight ? sort_tree->weight[*(const int *)b] : 0;
+	if (wa != wb)
+		return wa < wb ? 1 : -1;
+	return *(const int *)a - *(const int *)b;
+}
+
+/* ddmin over the nodes of one level: finds a small subset to keep such that
+ * removing all the others passes. The candidates removed are the
+ * complements, so a pass removes a chunk of the tree at once. */
+static int ddmin_level(struct engine *e, int *c, int nc)
+{
+	int *rm = xmalloc((nc + 1) * sizeof(int));
+	/* Whole level at once first: the cheapest possible win. */
+	if (nc && try_remove(e, c, nc)) {
+		free(rm);
+		return 0;
+	}
+	int gran = 2;
+	while (nc >= 2 && !e->stop) {
+		if (gran > nc)
+			gran = nc;
+		int reduced = 0;
+		/* Remove one chunk at a time (keep its complement). With the
+		 * "remove the complement" half of ddmin this is the pair of
+		 * tests that make the result 1-minimal at granularity nc. */
+		for (int i = 0; i < gran && !e->stop; i++) {
+			int lo = i * nc / gran, hi = (i + 1) * nc / gran;
+			int k = 0;
+			for (int j = lo; j < hi; j++)
+				rm[k++] = c[j];
+			if (try_remove(e, rm, k)) {
+				memmove(c + lo, c + hi, (nc - hi) * sizeof(int));
+				nc -= hi - lo;
+				gran = gran > 2 ? gran - 1 : 2;
+				reduced = 1;
+				break;
+			}
+		}
+		if (reduced)
+			continue;
+		if (gran >= nc)
+			break;
+		gran = gran * 2 < nc ? gran * 2 : nc;
+	}
+	free(rm);
+	return nc;
+}
+
+/* Hierarchical delta debugging: ddmin on each level of the tree, from the
+ * roots down, then a single-node pass so that the result is 1-minimal. */
+static void hier(struct engine *e)
+{
+	int n = e->t->n;
+	int *level = xmalloc(n * sizeof(int)), *next = xmalloc(n * sizeof(int));
+	int nl = 0;
+	for (int i = 0; i < n; i++)
+		if (e->t->parent[i] < 0 && !e->removed[i])
+			level[nl++] = i;
+	while (nl && !e->stop) {
+		sort_tree = e->t;
+		qsort(level, nl, sizeof(int), by_weight_desc);
+		nl = ddmin_level(e, level, nl);
+		int nn = 0;
+		for (int i = 0; i < nl; i++) {
+			int p = level[i];
+			if (e->removed[p])
+				continue;
+			for (int j = 0; j < e->nchildren[p]; j++)
+				if (!e->removed[e->children[p][j]])
+					next[nn++] = e->children[p][j];
+		}
+		int *tmp = level;
+		level = next;
+		next = tmp;
+		nl = nn;
+	}
+	/* A kept directory whose children all went, or a menuconfig symbol
+	 * whose children did: the node itself may now go. Repeat until
+	 * nothing changes so that no single removal passes. */
+	for (int changed = 1; changed && !e->stop;) {
+		changed = 0;
+		for (int i = n - 1; i >= 0 && !e->stop; i--) {
+			if (e->removed[i] || (e->t->group && e->t->group[i]))
+				continue;
+			changed |= try_remove(e, &i, 1);
+		}
+	}
+	free(level);
+	free(next);
+}
+
+int search_run(const struct search_tree *t, oracle_fn oracle, void *ctx,
+	       const struct search_opts *o, unsigned char *removed,
+	       struct search_stats *st)
+{
+	struct engine e = { .t = t, .oracle = oracle, .ctx = ctx, .o = o,
+			    .st = st, .removed = removed };
+	memset(st, 0, sizeof(*st));
+	e.children = xcalloc(t->n, sizeof(int *));
+	e.nchildren = xcalloc(t->n, sizeof(int));
+	for (int i = 0; i < t->n; i++)
+		if (t->parent[i] >= 0)
+			e.nchildren[t->parent[i]]++;
+	for (int i = 0; i < t->n; i++) {
+		e.children[i] = xmalloc((e.nchildren[i] + 1) * sizeof(int));
+		e.nchildren[i] = 0;
+	}
+	for (int i = 0; i < t->n; i++)
+		if (t->parent[i] >= 0)
+			e.children[t->parent[i]][e.nchildren[t->parent[i]]++] = i;
+	/* Keep the caller's state closed under descendants. */
+	for (int i = 0; i < t->n; i++)
+		if (removed[i])
+			mark_subtree(&e, removed, i);
+
+	if (o->strategy == STRAT_LINEAR) {
+		for (int i = 0; i < t->n && !e.stop; i++)
+			if (t->parent[i] < 0)
+				linear_visit(&e, i);
+	} else {
+		hier(&e);
+	}
+
+	for (int i = 0; i < t->n; i++)
+		free(e.children[i]);
+	free(e.children);
+	free(e.nchildren);
+	for (int i = 0; i < e.nmemo; i++)
+		free(e.memo[i].set);
+	free(e.memo);
+	return st->aborted ? -1 : 0;
+}

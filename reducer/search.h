@@ -1,0 +1,61 @@
+#ifndef REDUCE_SEARCH_H
+#define REDUCE_SEARCH_H
+
+/* One search engine for any tree of removable items with a test oracle.
+ * It knows nothing of kernels or files: the Kconfig menu tree and the rootfs
+ * directory tree are both handed to it as a struct search_tree. Removing a
+ * node removes its whole subtree. */
+
+enum verdict {
+	V_PASS = 0,
+	V_BUILD,        /* rejected: the candidate did not build */
+	V_BOOT,         /* rejected: it built but did not boot */
+	V_TIMEOUT,      /* rejected: no answer within the time limit */
+	V_TEST,         /* rejected: booted, but the tests failed */
+	V_NOCHANGE,     /* not tested: the candidate equals the current state */
+	V_ABORT,        /* stop searching (interrupted) */
+	V_COUNT
+};
+extern const char *const verdict_names[V_COUNT];
+
+struct search_tree {
+	int n;
+	const int *parent;       /* -1 for a root */
+	const long *weight;      /* payoff of removing the node, for ordering */
+	const unsigned char *group; /* 1: a grouping node with no item of its own */
+};
+
+enum strategy { STRAT_LINEAR, STRAT_HIER };
+int parse_strategy(const char *s, enum strategy *out);
+const char *strategy_name(enum strategy s);
+
+/* The oracle tests the state in which exactly the nodes flagged in
+ * `removed` are gone (descendants are always flagged with their ancestor). */
+typedef enum verdict (*oracle_fn)(void *ctx, const unsigned char *removed);
+
+struct search_stats {
+	int tested;             /* oracle calls that ran a test */
+	int accepted;
+	int rejected[V_COUNT];  /* indexed by verdict */
+	int nochange;
+	int memo_hits;
+	int stopped_early;      /* the candidate budget ran out */
+	int aborted;
+};
+
+typedef void (*progress_fn)(void *ctx, const struct search_stats *st, int remaining);
+
+struct search_opts {
+	enum strategy strategy;
+	int max_candidates;     /* 0: no limit; counts oracle calls that tested */
+	progress_fn progress;
+	void *progress_ctx;
+};
+
+/* Searches from the state in `removed` (in/out). Returns 0, or -1 if the
+ * oracle aborted (removed then still holds the last accepted state). */
+int search_run(const struct search_tree *t, oracle_fn oracle, void *ctx,
+	       const struct search_opts *o, unsigned char *removed,
+	       struct search_stats *st);
+
+#endif

@@ -1,0 +1,224 @@
+#define _GNU_SOURCE
+#include "vm.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define KERNEL_CMDLINE "console=ttyS0 quiet panic=-1"
+
+static int free_port(void)
+{
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    getsockname(s, (struct sockaddr *)&a, &len) < 0) {
+		if (s >= 0)
+			close(s);
+		return -1;
+	}
+	close(s);
+	return ntohs(a.sin_port);
+}
+
+static void build_argv(const struct vm_config *c, const int *host_ports, int for_user,
+		       struct strvec *av)
+{
+	sv_push(av, "qemu-system-x86_64");
+	sv_push(av, "-M");
+	sv_push(av, "pc");
+	sv_push(av, "-accel");
+	sv_push(av, c->accel);
+	sv_push(av, "-m");
+	sv_pushf(av, "%d", c->memory_mb);
+	sv_push(av, "-smp");
+	sv_push(av, "1");
+	/* No default devices: no VGA or floppy to initialise. */
+	sv_push(av, "-nodefaults");
+	sv_push(av, "-no-user-config");
+	sv_push(av, "-display");
+	sv_push(av, "none");
+	sv_push(av, "-no-reboot");
+	sv_push(av, "-kernel");
+	sv_push(av, c->kernel);
+	sv_push(av, "-initrd");
+	sv_push(av, c->initrd);
+	sv_push(av, "-append");
+	sv_push(av, KERNEL_CMDLINE);
+	sv_push(av, "-serial");
+	if (for_user)
+		sv_push(av, "stdio");
+	else
+		sv_pushf(av, "file:%s", c->console_log);
+	struct strbuf net = STRBUF_INIT;
+	sb_adds(&net, "user,id=n0");
+	for (int i = 0; i < c->nports; i++)
+		sb_addf(&net, ",hostfwd=tcp:127.0.0.1:%d-:%d", host_ports[i], c->guest_ports[i]);
+	sv_push(av, "-netdev");
+	sv_push(av, net.buf);
+	sb_release(&net);
+	sv_push(av, "-device");
+	/* romfile= skips the iPXE option ROM that SeaBIOS would run first. */
+	sv_push(av, "virtio-net-pci,netdev=n0,romfile=");
+}
+
+void vm_command_line(const struct vm_config *c, struct strbuf *out)
+{
+	struct strvec av = STRVEC_INIT;
+	int ports[VM_MAX_PORTS];
+	for (int i = 0; i < c->nports; i++)
+		ports[i] = c->guest_ports[i] < 1024 ? c->guest_ports[i] + 8000 : c->guest_ports[i];
+	build_argv(c, ports, 1, &av);
+	for (size_t i = 0; i < av.n; i++) {
+		if (i)
+			sb_adds(out, " ");
+		if (strpbrk(av.v[i], " =,'\"$")) {
+			sb_adds(out, "'");
+			sb_adds(out, av.v[i]);
+			sb_adds(out, "'");
+		} else {
+			sb_adds(out, av.v[i]);
+		}
+	}
+	sv_clear(&av);
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+enum verdict vm_boot(const struct vm_config *c, struct vm *vm, int timeout_ms)
+{
+	struct strvec av = STRVEC_INIT;
+	memset(vm, 0, sizeof(*vm));
+	vm->ms_to_init = vm->ms_to_ready = -1;
+	for (int i = 0; i < c->nports && i < VM_MAX_PORTS; i++)
+		if ((vm->host_ports[i] = free_port()) < 0) {
+			snprintf(vm->why, sizeof(vm->why), "no free port on 127.0.0.1");
+			return V_BOOT;
+		}
+	build_argv(c, vm->host_ports, 0, &av);
+	unlink(c->console_log);
+	unlink(c->qemu_log);
+	vm->cp.argv = (const char *const *)av.v;
+	vm->cp.out_path = c->qemu_log;
+	vm->t_start = now_ms();
+	if (start_command(&vm->cp) < 0) {
+		sv_clear(&av);
+		snprintf(vm->why, sizeof(vm->why), "cannot start qemu-system-x86_64");
+		return V_BOOT;
+	}
+	sv_clear(&av);
+
+	/* QEMU writes the serial console to a file, so a guest that prints a
+	 * lot never blocks on us; we follow the file for init's markers. */
+	struct strbuf con = STRBUF_INIT;
+	int fd = -1;
+	enum verdict v = V_TIMEOUT;
+	uint64_t deadline = vm->t_start + timeout_ms;
+	for (;;) {
+		if (interrupted) {
+			v = V_ABORT;
+			break;
+		}
+		if (fd < 0)
+			fd = open(c->console_log, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			char buf[4096];
+			ssize_t n;
+			while ((n = read(fd, buf, sizeof(buf))) > 0)
+				sb_add(&con, buf, n);
+		}
+		uint64_t t = now_ms();
+		if (con.buf && vm->ms_to_init < 0 && strstr(con.buf, "reduce-init: started"))
+			vm->ms_to_init = t - vm->t_start;
+		if (con.buf && strstr(con.buf, "reduce-init: ready")) {
+			vm->ms_to_ready = t - vm->t_start;
+			v = V_PASS;
+			break;
+		}
+		if (con.buf && strstr(con.buf, "reduce-init: app exited")) {
+			snprintf(vm->why, sizeof(vm->why), "the app exited before it was ready");
+			v = V_BOOT;
+			break;
+		}
+		if (con.buf && strstr(con.buf, "Kernel panic")) {
+			snprintf(vm->why, sizeof(vm->why), "kernel panic");
+			v = V_BOOT;
+			break;
+		}
+		int status;
+		if (waitpid(vm->cp.pid, &status, WNOHANG) == vm->cp.pid) {
+			vm->cp.pid = 0;
+			snprintf(vm->why, sizeof(vm->why), "QEMU exited before the app was ready");
+			v = V_BOOT;
+			break;
+		}
+		if (t >= deadline) {
+			snprintf(vm->why, sizeof(vm->why), "%s within %d ms",
+				 vm->ms_to_init < 0 ? "init did not start" : "the app was not ready",
+				 timeout_ms);
+			break;
+		}
+		sleep_ms(5);
+	}
+	if (fd >= 0)
+		close(fd);
+	sb_release(&con);
+	if (v != V_PASS)
+		vm_stop(vm);
+	return v;
+}
+
+void vm_stop(struct vm *vm)
+{
+	kill_command(&vm->cp);
+}
+
+int vm_kvm_works(const struct vm_config *c)
+{
+	if (access("/dev/kvm", R_OK | W_OK) < 0)
+		return 0;
+	struct strbuf boot_id = STRBUF_INIT;
+	char *cache = NULL;
+	if (read_file("/proc/sys/kernel/random/boot_id", &boot_id) == 0 && boot_id.len > 8) {
+		boot_id.buf[strcspn(boot_id.buf, "\n")] = '\0';
+		cache = xasprintf("%s/kvm-probe.%s", cache_dir(), boot_id.buf);
+		struct strbuf ans = STRBUF_INIT;
+		if (read_file(cache, &ans) == 0 && ans.len) {
+			int ok = ans.buf[0] == '1';
+			sb_release(&ans);
+			sb_release(&boot_id);
+			free(cache);
+			return ok;
+		}
+		sb_release(&ans);
+	}
+	sb_release(&boot_id);
+	/* /dev/kvm can exist while guests hang (nested virtualisation without
+	 * vmx/svm): only a real boot tells. */
+	struct vm_config kc = *c;
+	struct vm vm;
+	kc.accel = "kvm";
+	int ok = vm_boot(&kc, &vm, 20000) == V_PASS;
+	if (ok)
+		vm_stop(&vm);
+	if (cache) {
+		write_file_atomic(cache, ok ? "1\n" : "0\n", 2);
+		free(cache);
+	}
+	return ok;
+}

@@ -1,0 +1,44 @@
+#ifndef REDUCE_VM_H
+#define REDUCE_VM_H
+
+#include "run.h"
+#include "search.h"
+#include "util.h"
+
+#define VM_MAX_PORTS 8
+
+/* One QEMU guest: -M pc (works under both KVM and TCG here; see
+ * README), serial console to a file, user-mode networking with the guest's
+ * ports forwarded to free ports on 127.0.0.1. */
+struct vm_config {
+	const char *kernel;
+	const char *initrd;
+	const char *accel;      /* "kvm" or "tcg" */
+	int memory_mb;
+	const int *guest_ports;
+	int nports;
+	const char *console_log;
+	const char *qemu_log;
+};
+
+struct vm {
+	struct child_process cp;
+	int host_ports[VM_MAX_PORTS];
+	uint64_t t_start;
+	long ms_to_init, ms_to_ready;
+	char why[256];          /* why a boot failed, for the user */
+};
+
+/* Starts the guest and waits until init reports the app ready. Returns
+ * V_PASS with the VM running, or V_BOOT/V_TIMEOUT with it torn down. */
+enum verdict vm_boot(const struct vm_config *c, struct vm *vm, int timeout_ms);
+void vm_stop(struct vm *vm);
+/* The command that boots the image by hand, shell-quoted, with the serial
+ * console on stdio and each guest port P forwarded from host port P+8000
+ * (P itself above 1023). */
+void vm_command_line(const struct vm_config *c, struct strbuf *out);
+/* Whether KVM runs a guest here: boots the given image once under KVM with
+ * a short timeout. The answer is cached for the host's current boot. */
+int vm_kvm_works(const struct vm_config *c);
+
+#endif

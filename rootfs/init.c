@@ -1,0 +1,239 @@
+/*
+ * The image's PID 1: mounts the kernel filesystems, brings up the network,
+ * starts the app described in /init.conf and tells the host on the serial
+ * console when it is up. The host harness waits for these markers:
+ *
+ *   reduce-init: started          first instruction of user space
+ *   reduce-init: ready            every port in init.conf accepts connections
+ *   reduce-init: app exited N     the app died; init powers the VM off
+ *
+ * Built static so that it needs nothing from the image it lives in.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <net/route.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_ARGS 64
+#define MAX_PORTS 16
+#define MAX_ENV 64
+
+static char *argv_app[MAX_ARGS + 1];
+static char *envp_app[MAX_ENV + 2];
+static int ports[MAX_PORTS], nports, nenv;
+static char ip[32] = "10.0.2.15", netmask[32] = "255.255.255.0", gw[32] = "10.0.2.2";
+static char workdir[256] = "/";
+
+static void say(const char *fmt, const char *arg)
+{
+	char buf[512];
+	int n = snprintf(buf, sizeof(buf), fmt, arg);
+	if (write(1, buf, n) < 0) {
+		/* nowhere to report it */
+	}
+}
+
+static void power_off(void)
+{
+	sync();
+	reboot(RB_POWER_OFF);
+	for (;;)
+		pause();
+}
+
+static void read_conf(void)
+{
+	static char buf[8192];
+	int fd = open("/init.conf", O_RDONLY);
+	if (fd < 0) {
+		say("reduce-init: cannot open /init.conf%s\n", "");
+		power_off();
+	}
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	envp_app[nenv++] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		char *val = strchr(line, ' ');
+		if (!val)
+			continue;
+		*val++ = '\0';
+		if (!strcmp(line, "cmd")) {
+			/* Split on blanks; the profile parser already rejected
+			 * quoting it cannot express this way. */
+			int argc = 0;
+			for (char *s = val; *s && argc < MAX_ARGS;) {
+				while (*s == ' ')
+					*s++ = '\0';
+				if (!*s)
+					break;
+				argv_app[argc++] = s;
+				while (*s && *s != ' ')
+					s++;
+			}
+			argv_app[argc] = NULL;
+		} else if (!strcmp(line, "port") && nports < MAX_PORTS) {
+			ports[nports++] = atoi(val);
+		} else if (!strcmp(line, "env") && nenv < MAX_ENV) {
+			envp_app[nenv++] = val;
+		} else if (!strcmp(line, "ip")) {
+			snprintf(ip, sizeof(ip), "%s", val);
+		} else if (!strcmp(line, "netmask")) {
+			snprintf(netmask, sizeof(netmask), "%s", val);
+		} else if (!strcmp(line, "gw")) {
+			snprintf(gw, sizeof(gw), "%s", val);
+		} else if (!strcmp(line, "workdir")) {
+			snprintf(workdir, sizeof(workdir), "%s", val);
+		}
+	}
+	envp_app[nenv] = NULL;
+}
+
+static void set_addr(int s, const char *ifname, unsigned long req, const char *addr)
+{
+	struct ifreq ifr;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", ifname);
+	sin->sin_family = AF_INET;
+	inet_pton(AF_INET, addr, &sin->sin_addr);
+	if (ioctl(s, req, &ifr) < 0)
+		say("reduce-init: address setup failed on %s\n", ifname);
+}
+
+static int if_up(int s, const char *ifname)
+{
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", ifname);
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		return -1;
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	return ioctl(s, SIOCSIFFLAGS, &ifr);
+}
+
+static void net_up(void)
+{
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	if (s < 0) {
+		say("reduce-init: no IPv4 sockets%s\n", "");
+		return;
+	}
+	if_up(s, "lo");
+	if (if_up(s, "eth0") < 0) {
+		say("reduce-init: no eth0%s\n", "");
+		close(s);
+		return;
+	}
+	set_addr(s, "eth0", SIOCSIFADDR, ip);
+	set_addr(s, "eth0", SIOCSIFNETMASK, netmask);
+	if_up(s, "eth0");
+
+	struct rtentry rt;
+	memset(&rt, 0, sizeof(rt));
+	struct sockaddr_in *g = (struct sockaddr_in *)&rt.rt_gateway;
+	struct sockaddr_in *d = (struct sockaddr_in *)&rt.rt_dst;
+	struct sockaddr_in *m = (struct sockaddr_in *)&rt.rt_genmask;
+	g->sin_family = d->sin_family = m->sin_family = AF_INET;
+	inet_pton(AF_INET, gw, &g->sin_addr);
+	rt.rt_flags = RTF_UP | RTF_GATEWAY;
+	if (ioctl(s, SIOCADDRT, &rt) < 0)
+		say("reduce-init: default route failed%s\n", "");
+	close(s);
+}
+
+static int port_open(int port)
+{
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	if (s < 0)
+		return 0;
+	struct sockaddr_in a;
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons(port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	int ok = connect(s, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(s);
+	return ok;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+int main(void)
+{
+	mkdir("/proc", 0755);
+	mkdir("/sys", 0755);
+	mkdir("/dev", 0755);
+	mkdir("/tmp", 01777);
+	mount("proc", "/proc", "proc", 0, NULL);
+	mount("sysfs", "/sys", "sysfs", 0, NULL);
+	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+	/* The kernel opened /dev/console before devtmpfs existed only if the
+	 * image carried the node; reopen so that output always reaches it. */
+	int fd = open("/dev/console", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	say("reduce-init: started%s\n", "");
+	read_conf();
+	net_up();
+	if (!argv_app[0]) {
+		say("reduce-init: no cmd in /init.conf%s\n", "");
+		power_off();
+	}
+
+	pid_t app = fork();
+	if (app == 0) {
+		setsid();
+		if (chdir(workdir) < 0)
+			say("reduce-init: cannot chdir to %s\n", workdir);
+		execve(argv_app[0], argv_app, envp_app);
+		say("reduce-init: cannot exec %s\n", argv_app[0]);
+		_exit(127);
+	}
+
+	int ready = 0, status;
+	for (;;) {
+		pid_t r = waitpid(-1, &status, ready ? 0 : WNOHANG);
+		if (r == app) {
+			char code[16];
+			snprintf(code, sizeof(code), "%d",
+				 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+			say("reduce-init: app exited %s\n", code);
+			power_off();
+		}
+		if (ready)
+			continue;
+		int up = 1;
+		for (int i = 0; i < nports && up; i++)
+			up = port_open(ports[i]);
+		if (up) {
+			ready = 1;
+			say("reduce-init: ready%s\n", "");
+		} else {
+			sleep_ms(10);
+		}
+	}
+}
