@@ -161,89 +161,53 @@ static int by_weight_desc(const void *a, const void *b)
 	return *(const int *)a - *(const int *)b;
 }
 
-/* ddmin over the nodes of one level: finds a small subset to keep such that
- * removing all the others passes. The candidates removed are the
- * complements, so a pass removes a chunk of the tree at once. */
-static int ddmin_level(struct engine *e, int *c, int nc)
+/* Removes as much of the sibling set c[0..nc) as the oracle allows: the
+ * whole set at once first, then each half, down to single nodes (adaptive
+ * group testing, the bisection half of ddmin). A single node that cannot go
+ * is kept and the search descends into its children. With k of n nodes
+ * needed this costs about 2k log(n/k) tests instead of n, and a node is kept
+ * only after its own removal failed, so the result is 1-minimal for an
+ * oracle where removing more never helps. */
+static void bisect(struct engine *e, int *c, int nc)
 {
-	int *rm = xmalloc((nc + 1) * sizeof(int));
-	/* Whole level at once first: the cheapest possible win. */
-	if (nc && try_remove(e, c, nc)) {
-		free(rm);
-		return 0;
+	if (e->stop || !nc)
+		return;
+	/* When the first half all went, this test of the second half is the
+	 * set that just failed: the memo answers it without a build. */
+	if (try_remove(e, c, nc))
+		return;
+	if (nc > 1) {
+		int half = nc / 2;
+		bisect(e, c, half);
+		bisect(e, c + half, nc - half);
+		return;
 	}
-	int gran = 2;
-	while (nc >= 2 && !e->stop) {
-		if (gran > nc)
-			gran = nc;
-		int reduced = 0;
-		/* Remove one chunk at a time (keep its complement). With the
-		 * "remove the complement" half of ddmin this is the pair of
-		 * tests that make the result 1-minimal at granularity nc. */
-		for (int i = 0; i < gran && !e->stop; i++) {
-			int lo = i * nc / gran, hi = (i + 1) * nc / gran;
-			int k = 0;
-			for (int j = lo; j < hi; j++)
-				rm[k++] = c[j];
-			if (try_remove(e, rm, k)) {
-				memmove(c + lo, c + hi, (nc - hi) * sizeof(int));
-				nc -= hi - lo;
-				gran = gran > 2 ? gran - 1 : 2;
-				reduced = 1;
-				break;
-			}
-		}
-		if (reduced)
-			continue;
-		if (gran >= nc)
-			break;
-		gran = gran * 2 < nc ? gran * 2 : nc;
-	}
-	free(rm);
-	return nc;
+	/* One node whose removal fails: it stays; look below it. */
+	int node = c[0];
+	int *kids = xmalloc((e->nchildren[node] + 1) * sizeof(int));
+	int nk = 0;
+	for (int i = 0; i < e->nchildren[node]; i++)
+		if (!e->removed[e->children[node][i]])
+			kids[nk++] = e->children[node][i];
+	sort_tree = e->t;
+	qsort(kids, nk, sizeof(int), by_weight_desc);
+	bisect(e, kids, nk);
+	free(kids);
 }
 
-/* Hierarchical delta debugging: ddmin on each level of the tree, from the
- * roots down, then a single-node pass so that the result is 1-minimal. */
+/* Hierarchical: the roots as one set, then each kept node's children. */
 static void hier(struct engine *e)
 {
 	int n = e->t->n;
-	int *level = xmalloc(n * sizeof(int)), *next = xmalloc(n * sizeof(int));
-	int nl = 0;
+	int *roots = xmalloc((n + 1) * sizeof(int));
+	int nr = 0;
 	for (int i = 0; i < n; i++)
 		if (e->t->parent[i] < 0 && !e->removed[i])
-			level[nl++] = i;
-	while (nl && !e->stop) {
-		sort_tree = e->t;
-		qsort(level, nl, sizeof(int), by_weight_desc);
-		nl = ddmin_level(e, level, nl);
-		int nn = 0;
-		for (int i = 0; i < nl; i++) {
-			int p = level[i];
-			if (e->removed[p])
-				continue;
-			for (int j = 0; j < e->nchildren[p]; j++)
-				if (!e->removed[e->children[p][j]])
-					next[nn++] = e->children[p][j];
-		}
-		int *tmp = level;
-		level = next;
-		next = tmp;
-		nl = nn;
-	}
-	/* A kept directory whose children all went, or a menuconfig symbol
-	 * whose children did: the node itself may now go. Repeat until
-	 * nothing changes so that no single removal passes. */
-	for (int changed = 1; changed && !e->stop;) {
-		changed = 0;
-		for (int i = n - 1; i >= 0 && !e->stop; i--) {
-			if (e->removed[i] || (e->t->group && e->t->group[i]))
-				continue;
-			changed |= try_remove(e, &i, 1);
-		}
-	}
-	free(level);
-	free(next);
+			roots[nr++] = i;
+	sort_tree = e->t;
+	qsort(roots, nr, sizeof(int), by_weight_desc);
+	bisect(e, roots, nr);
+	free(roots);
 }
 
 int search_run(const struct search_tree *t, oracle_fn oracle, void *ctx,

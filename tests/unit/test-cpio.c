@@ -1,0 +1,118 @@
+/* The cpio writer and the rootfs tree: archives that the real cpio tool
+ * reads back, kept paths that survive their directory's removal. */
+#include "cpio.h"
+#include "rootfs.h"
+#include "unit.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/reduce-test-cpio-XXXXXX";
+
+static void put(const char *rel, const char *data)
+{
+	char *p = xasprintf("%s/%s", dir, rel);
+	char *slash = strrchr(p, '/');
+	*slash = '\0';
+	mkdir_p(p);
+	*slash = '/';
+	write_file_atomic(p, data, strlen(data));
+	free(p);
+}
+
+static int find(const struct rootfs *rf, const char *rel)
+{
+	for (int i = 0; i < rf->n; i++)
+		if (!strcmp(rf->path[i], rel))
+			return i;
+	return -1;
+}
+
+static int run_sh(const char *cmd, struct strbuf *out)
+{
+	FILE *f = popen(cmd, "r");
+	char buf[4096];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sb_add(out, buf, n);
+	return pclose(f);
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir))
+		return 1;
+	put("init", "#!init\n");
+	put("init.conf", "cmd /bin/app\n");
+	put("bin/app", "APP");
+	put("etc/passwd", "root:x:0:0::/:/bin/sh\n");
+	put("etc/keep.d/kept", "K");
+	put("usr/share/doc/readme", "doc doc doc");
+	char *link = xasprintf("%s/bin/sh", dir);
+	if (symlink("app", link) < 0)
+		return 1;
+	char *empty = xasprintf("%s/var/empty", dir);
+	mkdir_p(empty);
+
+	struct profile p;
+	memset(&p, 0, sizeof(p));
+	sv_push(&p.keep, "/etc/keep.d");
+	struct rootfs rf;
+	CHECK(rootfs_scan(dir, &p, &rf) == 0, "a staged tree scans");
+	CHECK(rf.n == 15, "all 15 entries are listed (%d)", rf.n);
+	int usr = find(&rf, "usr"), doc = find(&rf, "usr/share/doc/readme");
+	CHECK(usr >= 0 && doc >= 0 && usr < doc, "a directory comes before its contents");
+	CHECK(rf.node[find(&rf, "init")] < 0 && rf.node[find(&rf, "init.conf")] < 0,
+	      "/init and /init.conf are not removable");
+	CHECK(rf.node[find(&rf, "etc/keep.d/kept")] < 0, "a kept directory's contents are not removable");
+	int etc = find(&rf, "etc");
+	CHECK(rf.node[etc] >= 0 && rf.tgroup[rf.node[etc]], "the parent of a kept path is a group node");
+	CHECK(rf.tweight[rf.node[usr]] > rf.tweight[rf.node[find(&rf, "var")]],
+	      "subtree weight counts bytes below a directory");
+
+	/* Remove /etc and /usr: /etc stays for its kept child. */
+	unsigned char *removed = xcalloc(rf.nnodes, 1), *incl = xmalloc(rf.n);
+	removed[rf.node[etc]] = 1;
+	removed[rf.node[find(&rf, "etc/passwd")]] = 1;
+	removed[rf.node[usr]] = 1;
+	for (int i = 0; i < rf.n; i++)
+		if (rf.node[i] >= 0 && !strncmp(rf.path[i], "usr/", 4))
+			removed[rf.node[i]] = 1;
+	rootfs_included(&rf, removed, incl);
+	CHECK(incl[etc] && !incl[find(&rf, "etc/passwd")], "a removed directory stays for a kept child");
+	CHECK(!incl[usr] && !incl[doc], "a removed subtree is gone");
+	struct strbuf man = STRBUF_INIT;
+	rootfs_manifest(&rf, incl, &man);
+	CHECK(strstr(man.buf, "/etc/keep.d/kept\n") && !strstr(man.buf, "/usr"), "the manifest lists what is in");
+
+	struct strbuf cpio = STRBUF_INIT;
+	CHECK(cpio_build(&rf, incl, &cpio) == 0, "the archive builds");
+	CHECK(!memcmp(cpio.buf, "070701", 6) && cpio.len % 4 == 0, "newc magic and 4-byte alignment");
+	char *arch = xasprintf("%s.cpio", dir);
+	write_file_atomic(arch, cpio.buf, cpio.len);
+	struct strbuf list = STRBUF_INIT;
+	char *cmd = xasprintf("cpio -it --quiet < %s", arch);
+	CHECK(run_sh(cmd, &list) == 0, "the real cpio tool reads the archive");
+	CHECK(strstr(list.buf, "bin/sh\n") && strstr(list.buf, "var/empty\n") &&
+	      strstr(list.buf, "etc/keep.d/kept\n") && !strstr(list.buf, "usr"),
+	      "it lists the included entries and not the removed ones");
+	struct strbuf verbose = STRBUF_INIT;
+	char *cmd2 = xasprintf("cpio -itv --quiet < %s | grep ' bin/sh -> app'", arch);
+	CHECK(run_sh(cmd2, &verbose) == 0, "symlinks keep their targets");
+	struct strbuf again = STRBUF_INIT;
+	cpio_build(&rf, incl, &again);
+	CHECK(again.len == cpio.len && !memcmp(again.buf, cpio.buf, cpio.len), "the same tree gives the same bytes");
+
+	char *xz = xasprintf("%s.cpio.xz", dir);
+	CHECK(cpio_compress(&cpio, xz, "-6") == 0, "xz compression runs");
+	struct strbuf info = STRBUF_INIT;
+	char *cmd3 = xasprintf("xz --robot --list %s | grep -q CRC32", xz);
+	CHECK(run_sh(cmd3, &info) == 0, "the initramfs uses the CRC32 check the kernel can verify");
+
+	char *rm = xasprintf("rm -rf %s %s %s", dir, arch, xz);
+	if (system(rm)) {
+	}
+	UNIT_EXIT();
+}

@@ -1,0 +1,69 @@
+/* report.json has the documented shape and is valid JSON; report.md has
+ * the tables and lists. */
+#include "report.h"
+#include "unit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int main(void)
+{
+	struct report r;
+	memset(&r, 0, sizeof(r));
+	r.app = "web \"app\"";
+	r.kernel_base = "microvm";
+	r.strategy = "hier";
+	r.accel = "tcg";
+	r.image_bytes = (struct before_after){ 1700000, 900000 };
+	r.options_enabled = (struct before_after){ 660, 400 };
+	r.initramfs_bytes = (struct before_after){ 1100000, 500000 };
+	r.files = (struct before_after){ 280, 4 };
+	r.ms_to_init = (struct before_after){ 900, 700 };
+	r.ms_to_ready = (struct before_after){ 1000, 800 };
+	r.tested = 10;
+	r.accepted = 4;
+	r.rejected[V_BUILD] = 1;
+	r.rejected[V_BOOT] = 2;
+	r.rejected[V_TIMEOUT] = 1;
+	r.rejected[V_TEST] = 2;
+	r.builds = 6;
+	r.boots = 14;
+	r.verified = 1;
+	r.verify_runs = r.verify_passed = 3;
+	r.run_command = "qemu-system-x86_64 -append 'console=ttyS0'";
+	sv_push(&r.removed_options, "CONFIG_PACKET");
+	sv_push(&r.removed_files, "/bin/sh");
+
+	struct strbuf js = STRBUF_INIT, md = STRBUF_INIT;
+	report_json(&r, &js);
+	char path[] = "/tmp/reduce-test-report-XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0 && write(fd, js.buf, js.len) == (ssize_t)js.len, "report.json written");
+	char *cmd = xasprintf(
+		"/usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1]));"
+		"assert r[\"app\"]==\"web \\\"app\\\"\";"
+		"assert r[\"kernel\"][\"image_bytes\"]=={\"before\":1700000,\"after\":900000};"
+		"assert r[\"kernel\"][\"options_enabled\"][\"after\"]==400;"
+		"assert r[\"initramfs\"][\"bytes\"][\"before\"]==1100000;"
+		"assert r[\"rootfs\"][\"files\"]=={\"before\":280,\"after\":4};"
+		"assert r[\"boot\"][\"ms_to_ready\"][\"after\"]==800;"
+		"assert r[\"candidates\"][\"rejected\"]=={\"build\":1,\"boot\":2,\"timeout\":1,\"test\":2};"
+		"assert r[\"candidates\"][\"tested\"]==10 and r[\"builds\"]==6 and r[\"boots\"]==14;"
+		"assert r[\"verified\"] is True and r[\"accel\"]==\"tcg\" and r[\"strategy\"]==\"hier\";"
+		"assert r[\"run_command\"].startswith(\"qemu-system-x86_64\");"
+		"assert r[\"kernel\"][\"removed_options\"]==[\"CONFIG_PACKET\"];"
+		"assert r[\"total_bytes\"][\"after\"]==1400000' %s", path);
+	CHECK(system(cmd) == 0, "report.json parses and has the documented fields and values");
+	unlink(path);
+
+	report_markdown(&r, &md);
+	CHECK(strstr(md.buf, "| kernel image bytes | 1700000 | 900000 | -47.1% |") != NULL,
+	      "report.md shows before, after and the change");
+	CHECK(strstr(md.buf, "**Verified**") && strstr(md.buf, "- `CONFIG_PACKET`") &&
+	      strstr(md.buf, "- `/bin/sh`"), "report.md states verification and lists removals");
+	r.verified = 0;
+	md.len = 0;
+	report_markdown(&r, &md);
+	CHECK(strstr(md.buf, "**NOT verified**") != NULL, "an unverified run says so");
+	UNIT_EXIT();
+}

@@ -1,0 +1,184 @@
+/* The search engine against simulated oracles: a hidden set of needed
+ * nodes, either-of-two pairs, a flaky oracle, budgets and aborts. */
+#include "search.h"
+#include "unit.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define N 600
+
+static int parent[N];
+static long weight[N];
+static unsigned char group[N];
+static unsigned char needed[N];
+static int pair_a[8], pair_b[8], npairs;
+static int calls, flaky_percent, abort_after;
+static unsigned rng = 12345;
+
+static unsigned next_rand(void)
+{
+	rng = rng * 1103515245u + 12345u;
+	return (rng >> 16) & 0x7fff;
+}
+
+/* The truth: every needed node present and one of each pair present. */
+static int truth(const unsigned char *removed)
+{
+	for (int i = 0; i < N; i++)
+		if (needed[i] && removed[i])
+			return 0;
+	for (int p = 0; p < npairs; p++)
+		if (removed[pair_a[p]] && removed[pair_b[p]])
+			return 0;
+	return 1;
+}
+
+static enum verdict oracle(void *ctx, const unsigned char *removed)
+{
+	(void)ctx;
+	calls++;
+	if (abort_after && calls >= abort_after)
+		return V_ABORT;
+	if (!truth(removed))
+		return V_TEST;
+	/* A flaky oracle only fails good candidates (a boot that times out
+	 * on a busy host); it never passes a bad one. */
+	if (flaky_percent && (int)(next_rand() % 100) < flaky_percent)
+		return V_TIMEOUT;
+	return V_PASS;
+}
+
+static void make_tree(int seed)
+{
+	rng = seed;
+	for (int i = 0; i < N; i++) {
+		/* Parents come before children: 8 roots, then wide menus
+		 * a few levels deep, as in the Kconfig and directory trees. */
+		parent[i] = i < 8 ? -1 : (int)(next_rand() % (i < 80 ? i : 80));
+		weight[i] = 1 + next_rand() % 1000;
+		group[i] = i < 8 && (i % 3 == 0);
+	}
+	memset(needed, 0, sizeof(needed));
+	for (int k = 0; k < 25; k++)
+		needed[next_rand() % N] = 1;
+	npairs = 0;
+}
+
+/* 1-minimal: no single remaining non-group node can go. */
+static int one_minimal(const unsigned char *removed)
+{
+	unsigned char cand[N];
+	for (int i = 0; i < N; i++) {
+		if (removed[i] || group[i])
+			continue;
+		memcpy(cand, removed, N);
+		/* remove i and its subtree */
+		cand[i] = 1;
+		for (int j = i + 1; j < N; j++)
+			if (parent[j] >= 0 && cand[parent[j]])
+				cand[j] = 1;
+		if (truth(cand))
+			return 0;
+	}
+	return 1;
+}
+
+static int kept(const unsigned char *removed)
+{
+	int k = 0;
+	for (int i = 0; i < N; i++)
+		k += !removed[i] && !group[i];
+	return k;
+}
+
+static int run(enum strategy s, unsigned char *removed, struct search_stats *st, int max)
+{
+	struct search_tree t = { N, parent, weight, group };
+	struct search_opts o = { .strategy = s, .max_candidates = max };
+	memset(removed, 0, N);
+	calls = 0;
+	return search_run(&t, oracle, NULL, &o, removed, st);
+}
+
+int main(void)
+{
+	unsigned char rl[N], rh[N];
+	struct search_stats sl, sh;
+
+	make_tree(1);
+	run(STRAT_LINEAR, rl, &sl, 0);
+	int calls_linear = calls;
+	run(STRAT_HIER, rh, &sh, 0);
+	int calls_hier = calls;
+	CHECK(truth(rl), "linear ends in a passing state");
+	CHECK(truth(rh), "hier ends in a passing state");
+	CHECK(one_minimal(rl), "linear result is 1-minimal");
+	CHECK(one_minimal(rh), "hier result is 1-minimal");
+	CHECK(kept(rl) == kept(rh), "both keep the same number of nodes (%d, %d)", kept(rl), kept(rh));
+	CHECK(calls_hier < calls_linear, "hier asks the oracle less (%d) than linear (%d)",
+	      calls_hier, calls_linear);
+	CHECK(sl.tested == calls_linear && sl.accepted > 0, "stats count linear's oracle calls");
+	int groups_kept = 1;
+	for (int i = 0; i < N; i++)
+		if (group[i] && rl[i] && parent[i] < 0) {
+			/* a group root goes only when all below it went */
+			for (int j = 0; j < N; j++)
+				if (parent[j] == i && !rl[j])
+					groups_kept = 0;
+		}
+	CHECK(groups_kept, "linear never removes a group node as an item");
+
+	/* Either of two suffices. */
+	make_tree(2);
+	memset(needed, 0, sizeof(needed));
+	npairs = 4;
+	for (int p = 0; p < npairs; p++) {
+		pair_a[p] = 100 + p * 50;
+		pair_b[p] = 101 + p * 50;
+	}
+	for (enum strategy s = STRAT_LINEAR; s <= STRAT_HIER; s++) {
+		unsigned char r[N];
+		run(s, r, &sh, 0);
+		int exactly_one = 1;
+		for (int p = 0; p < npairs; p++)
+			if (!r[pair_a[p]] == !r[pair_b[p]])
+				exactly_one = 0;
+		CHECK(truth(r) && one_minimal(r), "%s: either-of-two ends passing and 1-minimal",
+		      strategy_name(s));
+		CHECK(exactly_one, "%s: keeps exactly one of each either-of-two pair", strategy_name(s));
+	}
+
+	/* Flaky oracle: the result must still be truly passing. */
+	make_tree(3);
+	flaky_percent = 10;
+	for (enum strategy s = STRAT_LINEAR; s <= STRAT_HIER; s++) {
+		unsigned char r[N];
+		run(s, r, &sh, 0);
+		CHECK(truth(r), "%s: a flaky oracle never leads to a failing result", strategy_name(s));
+	}
+	flaky_percent = 0;
+
+	/* Budget. */
+	make_tree(4);
+	unsigned char rb[N];
+	run(STRAT_HIER, rb, &sh, 7);
+	CHECK(sh.tested == 7 && sh.stopped_early, "--max-candidates stops after 7 tested (%d)", sh.tested);
+	CHECK(truth(rb), "a budget-stopped search still ends in a passing state");
+
+	/* Abort: the last accepted state is kept. */
+	make_tree(5);
+	abort_after = 20;
+	unsigned char ra[N];
+	int ret = run(STRAT_LINEAR, ra, &sh, 0);
+	abort_after = 0;
+	CHECK(ret == -1 && sh.aborted, "an aborting oracle stops the search with -1");
+	CHECK(truth(ra), "after an abort the state is the last accepted one");
+
+	/* The oracle is never asked twice about the same set. */
+	make_tree(6);
+	run(STRAT_HIER, rh, &sh, 0);
+	CHECK(sh.tested == calls, "hier: each oracle call is a new set (memo hits: %d)", sh.memo_hits);
+	UNIT_EXIT();
+}
