@@ -182,6 +182,32 @@ char *kbuild_image(const struct kbuild *kb)
 	return xasprintf("%s/arch/x86/boot/bzImage", kb->builddir);
 }
 
+int kbuild_image_for(struct kbuild *kb, const char *config, const char *image, int timeout_ms)
+{
+	char hash[41];
+	if (file_hash(config, hash) < 0)
+		return error("cannot read %s", config);
+	char *dir = xasprintf("%s/kernels/%.2s", cache_dir(), hash);
+	char *cached = xasprintf("%s/%s.bzImage", dir, hash + 2);
+	int ret;
+	if (file_exists(cached) && copy_file(cached, image) == 0) {
+		ret = 1;
+	} else {
+		ret = kbuild_build(kb, config, timeout_ms);
+		if (ret == 0) {
+			char *built = kbuild_image(kb);
+			if (copy_file(built, image) < 0)
+				ret = error("cannot copy %s", built);
+			else if (mkdir_p(dir) == 0)
+				copy_file(built, cached);
+			free(built);
+		}
+	}
+	free(dir);
+	free(cached);
+	return ret;
+}
+
 void kbuild_close(struct kbuild *kb)
 {
 	if (kb->lock_fd > 0)

@@ -26,6 +26,10 @@ int kbuild_base_config(struct kbuild *kb, const char *base, const char *fragment
  * or RUN_TIMEOUT. Leaves the olddefconfig result in the build directory. */
 int kbuild_build(struct kbuild *kb, const char *config, int timeout_ms);
 char *kbuild_image(const struct kbuild *kb);
+/* Builds `config` into `image`, or copies the image an earlier build of the
+ * same config content left in the cache. Returns 1 for a cache hit, 0 for a
+ * fresh build, -1 or RUN_TIMEOUT when the build fails. */
+int kbuild_image_for(struct kbuild *kb, const char *config, const char *image, int timeout_ms);
 void kbuild_close(struct kbuild *kb);
 
 #endif

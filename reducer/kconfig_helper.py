@@ -119,7 +119,7 @@ def resolve(kconf, base, outpath, names):
             raise ValueError("unknown symbol " + name)
         sym.set_value(0)
     lines = enabled_lines(kconf)
-    kconf.write_config(outpath, header="# written by reduce\n")
+    kconf.write_config(outpath, header="# written by reduce\n", save_old=False)
     digest = hashlib.sha1("".join(sorted(lines)).encode()).hexdigest()
     enabled = sum(1 for l in lines if l.endswith("=y\n") or l.endswith("=m\n"))
     return enabled, digest
@@ -129,7 +129,10 @@ def main():
     if len(sys.argv) != 3:
         sys.stderr.write("usage: kconfig_helper.py SRCTREE BASECONFIG\n")
         return 2
-    srctree, base = sys.argv[1], sys.argv[2]
+    # Kconfig paths are relative to the source tree, so the helper works
+    # from there; the caller's paths are made absolute first.
+    srctree, base = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    start_dir = os.getcwd()
     os.environ.setdefault("srctree", srctree)
     os.environ.setdefault("ARCH", "x86")
     os.environ.setdefault("SRCARCH", "x86")
@@ -157,7 +160,8 @@ def main():
                 kconf.load_config(base, replace=True)
                 tree(kconf, sys.stdout)
             elif words[0] == "resolve" and len(words) >= 2:
-                enabled, digest = resolve(kconf, base, words[1], words[2:])
+                out = os.path.join(start_dir, words[1])
+                enabled, digest = resolve(kconf, base, out, words[2:])
                 print("ok %d %s" % (enabled, digest))
             elif words[0] == "quit":
                 return 0

@@ -120,18 +120,14 @@ static enum verdict kernel_oracle(void *ctx, const unsigned char *removed)
 	sv_clear(&syms);
 	if (!strcmp(hash, r->cur_config_hash))
 		return V_NOCHANGE;
-	r->rep.builds++;
-	int st = kbuild_build(&r->kb, r->cand_config, 3600 * 1000);
+	int st = kbuild_image_for(&r->kb, r->cand_config, r->cand_kernel, 3600 * 1000);
+	r->rep.builds += st == 0;
 	if (interrupted)
 		return V_ABORT;
 	if (st == RUN_TIMEOUT)
 		return V_TIMEOUT;
-	char *img = kbuild_image(&r->kb);
-	if (st || copy_file(img, r->cand_kernel) < 0) {
-		free(img);
+	if (st < 0)
 		return V_BUILD;
-	}
-	free(img);
 	struct trial_result res;
 	enum verdict v = run_trial(r, r->cand_kernel, r->cur_initrd, &res);
 	if (v == V_PASS) {
@@ -142,8 +138,10 @@ static enum verdict kernel_oracle(void *ctx, const unsigned char *removed)
 	return v;
 }
 
+/* Writes the initramfs for a removed set; with `skip_same`, not when its
+ * content equals the current one (the caller then has nothing to test). */
 static int make_initrd(struct run *r, const unsigned char *removed, const char *path,
-		       const char *level, char hash[41])
+		       const char *level, int skip_same, char hash[41])
 {
 	struct strbuf cpio = STRBUF_INIT;
 	rootfs_included(&r->rf, removed, r->incl);
@@ -153,7 +151,7 @@ static int make_initrd(struct run *r, const unsigned char *removed, const char *
 	}
 	content_hash(cpio.buf, cpio.len, hash);
 	int ret = 0;
-	if (strcmp(hash, r->cur_cpio_hash))
+	if (!skip_same || strcmp(hash, r->cur_cpio_hash))
 		ret = cpio_compress(&cpio, path, level);
 	sb_release(&cpio);
 	return ret;
@@ -167,7 +165,7 @@ static enum verdict rootfs_oracle(void *ctx, const unsigned char *removed)
 	char hash[41];
 	if (interrupted)
 		return V_ABORT;
-	if (make_initrd(r, removed, r->cand_initrd, XZ_SEARCH, hash) < 0)
+	if (make_initrd(r, removed, r->cand_initrd, XZ_SEARCH, 1, hash) < 0)
 		die("cannot write the candidate initramfs");
 	if (!strcmp(hash, r->cur_cpio_hash))
 		return V_NOCHANGE;
@@ -349,16 +347,15 @@ int reduce_run(const struct options *o, const char *root)
 	if (kbuild_base_config(&r->kb, o->kernel_base, fragment, base_config, &err) < 0)
 		die("%s", err.buf);
 	check_interrupt();
-	info("building the baseline kernel (%s base, %d options enabled) in %s",
+	info("baseline kernel: %s base, %d options enabled (build directory %s)",
 	     o->kernel_base, config_count_enabled(base_config), r->kb.builddir);
-	r->rep.builds++;
-	int st = kbuild_build(&r->kb, base_config, 3600 * 1000);
+	int st = kbuild_image_for(&r->kb, base_config, r->cur_kernel, 3600 * 1000);
+	r->rep.builds += st == 0;
 	check_interrupt();
-	char *img = kbuild_image(&r->kb);
-	if (st || copy_file(img, r->cur_kernel) < 0) {
+	if (st < 0) {
 		struct strbuf t = STRBUF_INIT;
 		tail_file(build_log, 15, &t);
-		die("the baseline kernel does not build:\n%s", t.buf ? t.buf : "");
+		die("the baseline kernel does not build:\n%s", t.len ? t.buf : "");
 	}
 	copy_file(base_config, r->cur_config);
 	/* The hash the helper gives the unchanged base, for no-change checks. */
@@ -366,7 +363,7 @@ int reduce_run(const struct options *o, const char *root)
 	/* Baseline initramfs: the "before" size is measured at the final
 	 * compression level so that before and after compare fairly. */
 	r->phase = "baseline";
-	if (make_initrd(r, r->rf_removed, r->cur_initrd, XZ_FINAL, r->cur_cpio_hash) < 0)
+	if (make_initrd(r, r->rf_removed, r->cur_initrd, XZ_FINAL, 0, r->cur_cpio_hash) < 0)
 		die("cannot write the baseline initramfs");
 	r->rep.initramfs_bytes.before = file_size(r->cur_initrd);
 	r->rep.image_bytes.before = file_size(r->cur_kernel);
@@ -408,8 +405,11 @@ int reduce_run(const struct options *o, const char *root)
 			    res.why, t.buf ? t.buf : "(nothing)");
 		}
 		tail_file(r->vmc.console_log, 15, &t);
-		die("the baseline image does not boot (%s); console:\n%s", res.why,
-		    t.buf ? t.buf : "(empty)");
+		if (!t.len)
+			tail_file(r->vmc.qemu_log, 5, &t);
+		die("the baseline image does not boot (%s); %s:\n%s", res.why,
+		    file_size(r->vmc.console_log) > 0 ? "console" : "QEMU said",
+		    t.len ? t.buf : "(nothing)");
 	}
 	r->rep.ms_to_init.before = res.ms_to_init;
 	r->rep.ms_to_ready.before = res.ms_to_ready;
@@ -449,28 +449,19 @@ int reduce_run(const struct options *o, const char *root)
 	}
 	if (!o->only_kernel) {
 		r->phase = "rootfs";
-		struct search_opts sr = so;
-		if (sr.max_candidates)
-			sr.max_candidates = o->max_candidates > st_k.tested ?
-				o->max_candidates - st_k.tested : -1;
-		if (sr.max_candidates >= 0) {
-			struct search_tree t = rootfs_tree(&r->rf);
-			info("rootfs: %d removable entries, searching with %s", t.n,
-			     strategy_name(o->strategy));
-			search_run(&t, rootfs_oracle, r, &sr, r->rf_removed, &st_r);
-			check_interrupt();
-			add_stats(r, &st_r);
-			r->rep.files_checked = st_r.tested;
-		} else {
-			r->rep.stopped_early = 1;
-		}
+		struct search_tree t = rootfs_tree(&r->rf);
+		info("rootfs: %d removable entries, searching with %s", t.n,
+		     strategy_name(o->strategy));
+		search_run(&t, rootfs_oracle, r, &so, r->rf_removed, &st_r);
+		check_interrupt();
+		add_stats(r, &st_r);
+		r->rep.files_checked = st_r.tested;
 	}
 
 	/* Final image: best compression, then prove it with fresh boots. */
 	r->phase = "verify";
 	char final_hash[41];
-	r->cur_cpio_hash[0] = '\0';
-	if (make_initrd(r, r->rf_removed, r->cur_initrd, XZ_FINAL, final_hash) < 0)
+	if (make_initrd(r, r->rf_removed, r->cur_initrd, XZ_FINAL, 0, final_hash) < 0)
 		die("cannot write the final initramfs");
 	int runs = o->verify_runs;
 	r->rep.verify_runs = runs;

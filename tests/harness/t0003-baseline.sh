@@ -1,0 +1,31 @@
+#!/bin/sh
+# Real kernel build and QEMU boots: a baseline that fails its tests and a
+# test script that hangs are refused with a clear error, no report and no
+# QEMU left behind.
+. "$(dirname "$0")/test-lib.sh"
+
+test_expect_success 'a baseline that fails its tests is refused, showing the test output' '
+	printf "#!/bin/sh\necho \"expected 200, got 503 from \$REDUCE_HOST:\$REDUCE_PORT\"\nexit 1\n" >fails.sh &&
+	chmod +x fails.sh &&
+	expect_error 1 "baseline image fails its tests" \
+		"$REDUCE" --app busybox-httpd --tests ./fails.sh --out "$TRASH/failed" &&
+	grep -q "expected 200, got 503 from 127.0.0.1:[0-9]" "$TRASH/.err" &&
+	! test -e "$TRASH/failed" && ! test -e "$TRASH/failed.partial" &&
+	no_qemu_left "$TRASH/failed"
+'
+test_expect_success 'a hanging test script is killed at --test-timeout' '
+	printf "#!/bin/sh\nsleep 600\n" >hangs.sh && chmod +x hangs.sh &&
+	start=$(date +%s) &&
+	expect_error 1 "ran over 3 s" \
+		timeout 600 "$REDUCE" --app busybox-httpd --tests ./hangs.sh --test-timeout 3 --out "$TRASH/hang" &&
+	end=$(date +%s) && echo "took $((end - start)) s" && test $((end - start)) -lt 300 &&
+	! pgrep -f "sleep 600" >/dev/null &&
+	! test -e "$TRASH/hang.partial" && no_qemu_left "$TRASH/hang"
+'
+test_expect_success 'tests that pass without the app running are still run against a real boot' '
+	printf "#!/bin/sh\ntest -n \"\$REDUCE_PORT\" && test -n \"\$REDUCE_PORT_80\" && test \"\$REDUCE_PORT\" = \"\$REDUCE_PORT_80\" && grep -q \"reduce-init: ready\" \"\$REDUCE_CONSOLE\"\n" >env.sh &&
+	chmod +x env.sh &&
+	"$REDUCE" --app busybox-httpd --tests ./env.sh --only-rootfs --max-candidates 1 --verify-runs 1 \
+		--out "$TRASH/env" -q 2>err && grep -q "\"verified\": true" "$TRASH/env/report.json"
+'
+test_done

@@ -1,0 +1,61 @@
+#!/bin/sh
+# One real reduction of busybox-httpd with a bounded number of candidates:
+# real kernel builds, real QEMU boots, the real test script. The result
+# must be smaller and must still serve the page when booted by hand with the
+# report's run_command.
+. "$(dirname "$0")/test-lib.sh"
+RUN="$TRASH/run"
+
+test_expect_success 'a bounded linear reduction finishes and is verified' '
+	"$REDUCE" --app busybox-httpd --tests "$ROOT/tests/busybox-httpd.sh" \
+		--strategy linear --max-candidates 4 --out "$RUN" 2>err; rc=$?; cat err; test $rc = 0 &&
+	grep -q "\[kernel\] candidate 1" err && grep -q "\[rootfs\] candidate 1" err
+'
+test_expect_success 'the run directory holds the image, config, manifest and reports' '
+	for f in bzImage initramfs.cpio.xz kernel.config rootfs.manifest report.json report.md; do
+		test -s "$RUN/$f" || { echo "missing $f"; exit 1; }
+	done &&
+	! test -e "$RUN.partial" && ! ls "$RUN" | grep -q candidate
+'
+test_expect_success 'report.json: verified, smaller kernel and rootfs, counted candidates' '
+	/usr/bin/python3 - "$RUN/report.json" <<-PY
+	import json, sys
+	r = json.load(open(sys.argv[1]))
+	k = r["kernel"]; f = r["rootfs"]["files"]; c = r["candidates"]
+	print(json.dumps({"kernel": k["image_bytes"], "opts": k["options_enabled"], "files": f, "cand": c}))
+	assert r["verified"] is True
+	assert r["app"] == "busybox-httpd" and r["strategy"] == "linear" and r["accel"] in ("kvm", "tcg")
+	assert k["image_bytes"]["after"] < k["image_bytes"]["before"]
+	assert k["options_enabled"]["after"] < k["options_enabled"]["before"]
+	assert f["after"] < f["before"]
+	assert r["initramfs"]["bytes"]["after"] <= r["initramfs"]["bytes"]["before"]
+	assert c["tested"] == c["accepted"] + sum(c["rejected"].values())
+	assert c["tested"] <= 8 and c["stopped_early"] is True
+	assert r["boot"]["ms_to_ready"]["after"] > 0 and r["boot"]["ms_to_init"]["before"] > 0
+	assert len(k["removed_options"]) > 0 and len(r["rootfs"]["removed_files"]) > 0
+	assert r["run_command"].startswith("qemu-system-x86_64 ")
+	PY
+'
+test_expect_success 'the manifest matches the files count and the image' '
+	n=$(wc -l <"$RUN/rootfs.manifest") &&
+	grep -q "\"files\": {\"before\": [0-9]*, \"after\": $n}" "$RUN/report.json" &&
+	xz -dc "$RUN/initramfs.cpio.xz" | cpio -it --quiet | sed "s|^|/|" | sort >listed &&
+	sort "$RUN/rootfs.manifest" >manifest && diff manifest listed
+'
+test_expect_success 'the final image serves the page when booted with run_command' '
+	port=$(free_port) &&
+	cmd=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[\"run_command\"])" "$RUN/report.json") &&
+	cmd=$(echo "$cmd" | sed "s/127.0.0.1:8080-/127.0.0.1:$port-/") &&
+	(eval "setsid $cmd" </dev/null >console.txt 2>&1 & echo $! >qemu.pid) &&
+	ok=; for i in $(seq 1 120); do
+		if curl -s --max-time 2 "http://127.0.0.1:$port/" | grep -q "reduce: hello from busybox httpd"; then ok=1; break; fi
+		sleep 0.5
+	done;
+	pkill -f "qemu-system-x86_64.*$RUN/bzImage"; test -n "$ok" || { tail console.txt; exit 1; }
+'
+test_expect_success 'report.md shows the table and the removed options and files' '
+	grep -q "| kernel image bytes |" "$RUN/report.md" &&
+	grep -q "## Removed kernel options" "$RUN/report.md" &&
+	grep -q "## Removed rootfs files" "$RUN/report.md" && grep -q "Verified" "$RUN/report.md"
+'
+test_done

@@ -1,0 +1,16 @@
+#!/bin/sh
+# Ctrl-C in the middle of a run: exit 130, QEMU killed, no half-written
+# run directory.
+. "$(dirname "$0")/test-lib.sh"
+
+test_expect_success 'SIGINT during the search stops cleanly' '
+	"$REDUCE" --app busybox-httpd --tests "$ROOT/tests/busybox-httpd.sh" --only-rootfs \
+		--strategy linear --out "$TRASH/intr" 2>err & pid=$! &&
+	for i in $(seq 1 600); do grep -q "\[rootfs\] candidate 2" err && break; sleep 0.5; done &&
+	grep -q "\[rootfs\] candidate 2" err &&
+	kill -INT $pid; wait $pid; rc=$?; cat err; echo "exit $rc" &&
+	test $rc = 130 && grep -q "interrupted" err &&
+	sleep 1 && no_qemu_left "$TRASH/intr" &&
+	! test -e "$TRASH/intr" && ! test -e "$TRASH/intr.partial"
+'
+test_done
