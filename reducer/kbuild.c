@@ -182,10 +182,28 @@ char *kbuild_image(const struct kbuild *kb)
 	return xasprintf("%s/arch/x86/boot/bzImage", kb->builddir);
 }
 
+/* The hash of what a .config says, not of how it was written: Kbuild and
+ * Kconfiglib put different header comments on the same config. */
+static int config_hash(const char *path, char out[41])
+{
+	struct strbuf text = STRBUF_INIT, sem = STRBUF_INIT;
+	if (read_file(path, &text) < 0)
+		return -1;
+	for (char *l = strtok(text.buf, "\n"); l; l = strtok(NULL, "\n"))
+		if (!strncmp(l, "CONFIG_", 7) || !strncmp(l, "# CONFIG_", 9)) {
+			sb_adds(&sem, l);
+			sb_adds(&sem, "\n");
+		}
+	content_hash(sem.buf ? sem.buf : "", sem.len, out);
+	sb_release(&text);
+	sb_release(&sem);
+	return 0;
+}
+
 int kbuild_image_for(struct kbuild *kb, const char *config, const char *image, int timeout_ms)
 {
 	char hash[41];
-	if (file_hash(config, hash) < 0)
+	if (config_hash(config, hash) < 0)
 		return error("cannot read %s", config);
 	char *dir = xasprintf("%s/kernels/%.2s", cache_dir(), hash);
 	char *cached = xasprintf("%s/%s.bzImage", dir, hash + 2);

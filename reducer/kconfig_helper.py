@@ -17,6 +17,7 @@ traceback to the driver.
 
 import hashlib
 import os
+import subprocess
 import sys
 
 import kconfiglib
@@ -35,6 +36,15 @@ def _tokenize(self, s):
 
 
 kconfiglib.Kconfig._tokenize = _tokenize
+
+
+def shell_line(argv):
+    try:
+        out = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                             env=dict(os.environ, LC_ALL="C"), check=False).stdout
+        return out.decode(errors="replace").split("\n")[0].replace("#", "")
+    except OSError:
+        return ""
 
 
 def enabled_lines(kconf):
@@ -142,6 +152,14 @@ def main():
     os.environ.setdefault("HOSTCXX", "g++")
     if "KERNELVERSION" not in os.environ:
         os.environ["KERNELVERSION"] = "6.1"
+    # What the kernel's top Makefile exports for Kconfig; without them the
+    # written config differs from olddefconfig's in these strings.
+    if "CC_VERSION_TEXT" not in os.environ:
+        os.environ["CC_VERSION_TEXT"] = shell_line(["gcc", "--version"])
+    for var, tool in (("PAHOLE", "pahole"), ("AR", "ar"), ("NM", "nm"),
+                      ("OBJCOPY", "objcopy"), ("OBJDUMP", "objdump"),
+                      ("READELF", "readelf"), ("STRIP", "strip")):
+        os.environ.setdefault(var, tool)
     os.chdir(srctree)
     try:
         kconf = kconfiglib.Kconfig("Kconfig", warn=False, suppress_traceback=True)
