@@ -6,15 +6,15 @@ LDLIBS = -lgit2
 
 OBJS = reducer/util.o reducer/run.o reducer/search.o reducer/profile.o \
        reducer/rootfs.o reducer/cpio.o reducer/kconfig.o reducer/kbuild.o \
-       reducer/vm.o reducer/trial.o reducer/report.o reducer/pipeline.o
+       reducer/vm.o reducer/trial.o reducer/report.o reducer/memo.o reducer/pipeline.o
 UNIT_TESTS = tests/unit/test-search tests/unit/test-cpio tests/unit/test-profile \
-             tests/unit/test-report tests/unit/test-config
+             tests/unit/test-report tests/unit/test-config tests/unit/test-memo
 
 # The init goes into every image: static, and small when musl is there.
 INIT_CC := $(shell command -v musl-gcc 2>/dev/null || echo $(CC))
 
-.PHONY: all deps check unit-check harness-check demo clean
-all: deps-quiet reducer/reduce rootfs/init $(UNIT_TESTS)
+.PHONY: all deps deps-quiet check demo bench clean
+all: deps-quiet reducer/reduce rootfs/init $(UNIT_TESTS) bench/search-sim
 
 reducer/reduce: reducer/main.o $(OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
@@ -42,4 +42,10 @@ demo: all
 	reducer/reduce --app busybox-httpd --tests tests/busybox-httpd.sh
 
 clean:
-	rm -f reducer/*.o reducer/reduce rootfs/init $(UNIT_TESTS)
+	rm -f reducer/*.o reducer/reduce rootfs/init bench/search-sim $(UNIT_TESTS)
+
+bench/search-sim: bench/search-sim.c $(OBJS)
+	$(CC) $(CFLAGS) -Ireducer -o $@ $< $(OBJS) $(LDLIBS)
+
+bench: all bench/search-sim
+	bench/search-sim.sh

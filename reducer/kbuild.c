@@ -182,9 +182,7 @@ char *kbuild_image(const struct kbuild *kb)
 	return xasprintf("%s/arch/x86/boot/bzImage", kb->builddir);
 }
 
-/* The hash of what a .config says, not of how it was written: Kbuild and
- * Kconfiglib put different header comments on the same config. */
-static int config_hash(const char *path, char out[41])
+int config_hash(const char *path, char out[41])
 {
 	struct strbuf text = STRBUF_INIT, sem = STRBUF_INIT;
 	if (read_file(path, &text) < 0)

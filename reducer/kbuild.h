@@ -26,6 +26,9 @@ int kbuild_base_config(struct kbuild *kb, const char *base, const char *fragment
  * or RUN_TIMEOUT. Leaves the olddefconfig result in the build directory. */
 int kbuild_build(struct kbuild *kb, const char *config, int timeout_ms);
 char *kbuild_image(const struct kbuild *kb);
+/* The hash of what a .config says (its CONFIG_ lines), not of how it was
+ * written: Kbuild and Kconfiglib put different comments on the same config. */
+int config_hash(const char *path, char out[41]);
 /* Builds `config` into `image`, or copies the image an earlier build of the
  * same config content left in the cache. Returns 1 for a cache hit, 0 for a
  * fresh build, -1 or RUN_TIMEOUT when the build fails. */

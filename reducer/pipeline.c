@@ -3,6 +3,7 @@
 #include "cpio.h"
 #include "kbuild.h"
 #include "kconfig.h"
+#include "memo.h"
 #include "profile.h"
 #include "report.h"
 #include "rootfs.h"
@@ -38,6 +39,8 @@ struct run {
 	unsigned char *rf_removed;
 	unsigned char *incl;
 
+	struct memo memo;
+	char tests_hash[41];
 	struct report rep;
 	uint64_t t0;
 	struct search_stats total;
@@ -102,6 +105,14 @@ static enum verdict run_trial(struct run *r, const char *kernel, const char *ini
 	return trial_run(&r->trial, res);
 }
 
+/* Stores a fresh verdict. Timeouts are not stored: on a loaded host they
+ * may not happen again. */
+static void record(struct run *r, const char *key, enum verdict v, enum verdict known)
+{
+	if (v != V_ABORT && v != V_TIMEOUT && known == V_COUNT)
+		memo_put(&r->memo, key, v);
+}
+
 /* Oracle for the kernel tree: turn off the symbols of the removed nodes,
  * let Kconfig force off their dependents, build and test. */
 static enum verdict kernel_oracle(void *ctx, const unsigned char *removed)
@@ -118,18 +129,32 @@ static enum verdict kernel_oracle(void *ctx, const unsigned char *removed)
 	if (kconfig_resolve(&r->kc, r->cand_config, syms.v, syms.n, &enabled, hash) < 0)
 		die("Kconfig helper failed");
 	sv_clear(&syms);
+	if (config_hash(r->cand_config, hash) < 0)
+		die("cannot read %s", r->cand_config);
 	if (!strcmp(hash, r->cur_config_hash))
 		return V_NOCHANGE;
+	char key[41];
+	memo_key(key, hash, r->cur_cpio_hash, r->tests_hash);
+	enum verdict known = memo_get(&r->memo, key);
+	if (known != V_COUNT && known != V_PASS) {
+		r->rep.replayed++;
+		return known;
+	}
 	int st = kbuild_image_for(&r->kb, r->cand_config, r->cand_kernel, 3600 * 1000);
 	r->rep.builds += st == 0;
 	if (interrupted)
 		return V_ABORT;
 	if (st == RUN_TIMEOUT)
 		return V_TIMEOUT;
-	if (st < 0)
-		return V_BUILD;
+	enum verdict v;
 	struct trial_result res;
-	enum verdict v = run_trial(r, r->cand_kernel, r->cur_initrd, &res);
+	if (st < 0)
+		v = V_BUILD;
+	else if (known == V_PASS)
+		v = V_PASS, r->rep.replayed++;
+	else
+		v = run_trial(r, r->cand_kernel, r->cur_initrd, &res);
+	record(r, key, v, known);
 	if (v == V_PASS) {
 		rename(r->cand_kernel, r->cur_kernel);
 		rename(r->cand_config, r->cur_config);
@@ -138,8 +163,6 @@ static enum verdict kernel_oracle(void *ctx, const unsigned char *removed)
 	return v;
 }
 
-/* Writes the initramfs for a removed set; with `skip_same`, not when its
- * content equals the current one (the caller then has nothing to test). */
 static int make_initrd(struct run *r, const unsigned char *removed, const char *path,
 		       const char *level, int skip_same, char hash[41])
 {
@@ -169,8 +192,16 @@ static enum verdict rootfs_oracle(void *ctx, const unsigned char *removed)
 		die("cannot write the candidate initramfs");
 	if (!strcmp(hash, r->cur_cpio_hash))
 		return V_NOCHANGE;
+	char key[41];
+	memo_key(key, r->cur_config_hash, hash, r->tests_hash);
+	enum verdict v = memo_get(&r->memo, key);
+	enum verdict known = v;
 	struct trial_result res;
-	enum verdict v = run_trial(r, r->cur_kernel, r->cand_initrd, &res);
+	if (v != V_COUNT)
+		r->rep.replayed++;
+	else
+		v = run_trial(r, r->cur_kernel, r->cand_initrd, &res);
+	record(r, key, v, known);
 	if (v == V_PASS) {
 		rename(r->cand_initrd, r->cur_initrd);
 		memcpy(r->cur_cpio_hash, hash, 41);
@@ -358,6 +389,10 @@ int reduce_run(const struct options *o, const char *root)
 		die("the baseline kernel does not build:\n%s", t.len ? t.buf : "");
 	}
 	copy_file(base_config, r->cur_config);
+	config_hash(base_config, r->cur_config_hash);
+	memo_open(&r->memo, r->prof.name);
+	if (file_hash(tests_abs, r->tests_hash) < 0)
+		die("cannot read %s", tests_abs);
 	/* The hash the helper gives the unchanged base, for no-change checks. */
 
 	/* Baseline initramfs: the "before" size is measured at the final
@@ -434,9 +469,6 @@ int reduce_run(const struct options *o, const char *root)
 		char *klog = wpath(r, "logs/kconfig.log");
 		if (kconfig_start(&r->kc, helper, srctree, base_config, klog) < 0)
 			die("cannot load the kernel's Kconfig");
-		int en;
-		if (kconfig_resolve(&r->kc, r->cand_config, NULL, 0, &en, r->cur_config_hash) < 0)
-			die("Kconfig helper failed");
 		info("kernel: %d options a user can turn off, searching with %s",
 		     r->kc.n, strategy_name(o->strategy));
 		unsigned char *krem = xcalloc(r->kc.n + 1, 1);

@@ -19,6 +19,7 @@ struct report {
 	int tested, accepted, nochange;
 	int rejected[V_COUNT];
 	int builds, boots;
+	int replayed;           /* verdicts taken from earlier runs' memo */
 	int files_checked;      /* single-file removals tested in the rootfs phase */
 	int stopped_early;      /* --max-candidates ran out */
 	long wall_seconds;

@@ -45,6 +45,8 @@ struct engine {
 	struct memo_entry *memo;
 	int nmemo, amemo;
 	int stop;
+	/* Density of needed nodes seen so far, for the chunk size of hier. */
+	long kept_single, removed_nodes;
 };
 
 static uint64_t set_hash(const unsigned char *s, int n)
@@ -161,29 +163,26 @@ static int by_weight_desc(const void *a, const void *b)
 	return *(const int *)a - *(const int *)b;
 }
 
-/* Removes as much of the sibling set c[0..nc) as the oracle allows: the
- * whole set at once first, then each half, down to single nodes (adaptive
- * group testing, the bisection half of ddmin). A single node that cannot go
- * is kept and the search descends into its children. With k of n nodes
- * needed this costs about 2k log(n/k) tests instead of n, and a node is kept
- * only after its own removal failed, so the result is 1-minimal for an
- * oracle where removing more never helps. */
-static void bisect(struct engine *e, int *c, int nc)
+/* Chunk size for group tests, after Hwang's generalized binary splitting:
+ * about (1-p)/p rounded down to a power of two, where p is the share of
+ * nodes found needed so far. Mostly needed: 1, which is linear search;
+ * mostly removable: large chunks. The prior (1 in 8) favours chunks. */
+static int chunk_size(struct engine *e)
 {
-	if (e->stop || !nc)
-		return;
-	/* When the first half all went, this test of the second half is the
-	 * set that just failed: the memo answers it without a build. */
-	if (try_remove(e, c, nc))
-		return;
-	if (nc > 1) {
-		int half = nc / 2;
-		bisect(e, c, half);
-		bisect(e, c + half, nc - half);
-		return;
-	}
-	/* One node whose removal fails: it stays; look below it. */
-	int node = c[0];
+	double kept = e->kept_single + 1, gone = e->removed_nodes + 7;
+	double ratio = gone / kept;
+	int g = 1;
+	while (g * 2 <= ratio)
+		g *= 2;
+	return g;
+}
+
+static void bisect(struct engine *e, int *c, int nc);
+
+/* A node whose own removal failed stays; the search goes on below it. */
+static void keep_and_descend(struct engine *e, int node)
+{
+	e->kept_single++;
 	int *kids = xmalloc((e->nchildren[node] + 1) * sizeof(int));
 	int nk = 0;
 	for (int i = 0; i < e->nchildren[node]; i++)
@@ -193,6 +192,42 @@ static void bisect(struct engine *e, int *c, int nc)
 	qsort(kids, nk, sizeof(int), by_weight_desc);
 	bisect(e, kids, nk);
 	free(kids);
+}
+
+/* Removes what it can of c[0..nc), known to hold something needed or
+ * not: the whole chunk first, then each half, down to single nodes. */
+static void split(struct engine *e, int *c, int nc)
+{
+	if (e->stop || !nc)
+		return;
+	/* When the first half all went, this test of the second half is the
+	 * set that just failed: the memo answers it without a build. */
+	if (try_remove(e, c, nc)) {
+		e->removed_nodes += nc;
+		return;
+	}
+	if (nc == 1) {
+		keep_and_descend(e, c[0]);
+		return;
+	}
+	int half = nc / 2;
+	split(e, c, half);
+	split(e, c + half, nc - half);
+}
+
+/* A sibling set: cut into chunks of the current chunk size, each removed
+ * whole or split (adaptive group testing). A node is kept only after its
+ * own removal failed, so the result is 1-minimal for an oracle where
+ * removing more never helps. */
+static void bisect(struct engine *e, int *c, int nc)
+{
+	for (int i = 0; i < nc && !e->stop;) {
+		int g = chunk_size(e);
+		if (g > nc - i)
+			g = nc - i;
+		split(e, c + i, g);
+		i += g;
+	}
 }
 
 /* Hierarchical: the roots as one set, then each kept node's children. */

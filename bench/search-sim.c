@@ -1,0 +1,126 @@
+/*
+ * search-sim: the search engine against a simulated oracle over a real
+ * Kconfig menu tree (as reducer/kconfig_helper.py's "tree" prints it).
+ * A hidden set of nodes is needed, plus pairs where either of two suffices.
+ * Prints one line per strategy:
+ *   strategy=<name> oracle_calls=<n> final=<k> minimal=<yes|no>
+ * usage: search-sim TREEFILE [NEEDED_PERCENT [SEED]]
+ */
+#include "search.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int n, *parent;
+static long *weight;
+static unsigned char *group, *needed;
+static int pairs[32][2], npairs;
+static long calls;
+
+static int truth(const unsigned char *removed)
+{
+	for (int i = 0; i < n; i++)
+		if (needed[i] && removed[i])
+			return 0;
+	for (int p = 0; p < npairs; p++)
+		if (removed[pairs[p][0]] && removed[pairs[p][1]])
+			return 0;
+	return 1;
+}
+
+static enum verdict oracle(void *ctx, const unsigned char *removed)
+{
+	(void)ctx;
+	calls++;
+	return truth(removed) ? V_PASS : V_TEST;
+}
+
+static void close_subtree(unsigned char *set)
+{
+	/* Parents precede children in the helper's numbering. */
+	for (int i = 0; i < n; i++)
+		if (parent[i] >= 0 && set[parent[i]])
+			set[i] = 1;
+}
+
+static int one_minimal(const unsigned char *removed)
+{
+	unsigned char *cand = xmalloc(n);
+	int ok = 1;
+	for (int i = 0; i < n && ok; i++) {
+		if (removed[i] || group[i])
+			continue;
+		memcpy(cand, removed, n);
+		cand[i] = 1;
+		close_subtree(cand);
+		if (truth(cand))
+			ok = 0;
+	}
+	free(cand);
+	return ok;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: search-sim TREEFILE [NEEDED_PERCENT [SEED]]\n");
+		return 2;
+	}
+	int percent = argc > 2 ? atoi(argv[2]) : 30;
+	srand(argc > 3 ? atoi(argv[3]) : 1);
+	FILE *f = fopen(argv[1], "r");
+	if (!f) {
+		fprintf(stderr, "search-sim: cannot open %s\n", argv[1]);
+		return 2;
+	}
+	char line[512];
+	int alloc = 0;
+	while (fgets(line, sizeof(line), f)) {
+		int id, par, grp;
+		long w;
+		if (sscanf(line, "node %d %d %d %ld", &id, &par, &grp, &w) != 4)
+			continue;
+		if (n == alloc) {
+			alloc = alloc ? 2 * alloc : 1024;
+			parent = xrealloc(parent, alloc * sizeof(int));
+			weight = xrealloc(weight, alloc * sizeof(long));
+			group = xrealloc(group, alloc);
+		}
+		parent[n] = par;
+		weight[n] = w;
+		group[n] = grp;
+		n++;
+	}
+	fclose(f);
+	needed = xcalloc(n, 1);
+	int items = 0;
+	for (int i = 0; i < n; i++)
+		if (!group[i]) {
+			items++;
+			needed[i] = rand() % 100 < percent;
+		}
+	/* Either-of-two pairs among items that are not needed on their own. */
+	for (int tries = 0; npairs < 10 && tries < 100000; tries++) {
+		int a = rand() % n, b = rand() % n;
+		if (a != b && !group[a] && !group[b] && !needed[a] && !needed[b])
+			pairs[npairs][0] = a, pairs[npairs][1] = b, npairs++;
+	}
+	printf("# tree: %d nodes, %d items, %d%% needed, %d either-of-two pairs\n",
+	       n, items, percent, npairs);
+	for (enum strategy s = STRAT_LINEAR; s <= STRAT_HIER; s++) {
+		unsigned char *removed = xcalloc(n, 1);
+		struct search_tree t = { n, parent, weight, group };
+		struct search_opts o = { .strategy = s };
+		struct search_stats st;
+		calls = 0;
+		search_run(&t, oracle, NULL, &o, removed, &st);
+		int final = 0;
+		for (int i = 0; i < n; i++)
+			final += !removed[i] && !group[i];
+		printf("strategy=%s oracle_calls=%ld final=%d minimal=%s\n", strategy_name(s),
+		       calls, final, truth(removed) && one_minimal(removed) ? "yes" : "no");
+		free(removed);
+	}
+	return 0;
+}

@@ -1,0 +1,25 @@
+#ifndef REDUCE_MEMO_H
+#define REDUCE_MEMO_H
+
+#include "search.h"
+
+/* Test verdicts stored on disk by the content of what was tested (kernel
+ * config, initramfs, test script), shared by every later run of the same
+ * app. Because the search is deterministic, a run that was interrupted
+ * replays its decisions from here and goes on where it stopped. */
+struct memo {
+	char *path;
+	int n, alloc;
+	char (*key)[41];
+	unsigned char *v;
+};
+
+void memo_open(struct memo *m, const char *app);
+/* Returns the stored verdict, or V_COUNT when there is none. */
+enum verdict memo_get(const struct memo *m, const char *key);
+void memo_put(struct memo *m, const char *key, enum verdict v);
+/* The memo key of a test: the hash of its parts. */
+void memo_key(char out[41], const char *config_hash, const char *cpio_hash,
+	      const char *tests_hash);
+
+#endif

@@ -1,0 +1,48 @@
+/* The on-disk verdict memo: survives a reopen, later verdicts win, a line
+ * cut short by a crash is ignored. */
+#include "memo.h"
+#include "unit.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int main(void)
+{
+	char dir[] = "/tmp/reduce-test-memo-XXXXXX";
+	if (!mkdtemp(dir))
+		return 1;
+	setenv("REDUCE_CACHE", dir, 1);
+	char k1[41], k2[41], k3[41];
+	memo_key(k1, "cfgA", "cpioA", "tests");
+	memo_key(k2, "cfgB", "cpioA", "tests");
+	memo_key(k3, "cfgA", "cpioA", "tests2");
+	CHECK(strcmp(k1, k2) && strcmp(k1, k3) && strlen(k1) == 40, "keys differ by every part");
+
+	struct memo m;
+	memo_open(&m, "app");
+	CHECK(memo_get(&m, k1) == V_COUNT, "an empty memo knows nothing");
+	memo_put(&m, k1, V_PASS);
+	memo_put(&m, k2, V_BOOT);
+	memo_put(&m, k2, V_TEST);
+
+	struct memo again;
+	memo_open(&again, "app");
+	CHECK(memo_get(&again, k1) == V_PASS, "a verdict survives a reopen");
+	CHECK(memo_get(&again, k2) == V_TEST, "the later verdict wins");
+	CHECK(memo_get(&again, k3) == V_COUNT, "another test script's verdict is not used");
+
+	char *path = xasprintf("%s/memo/app.tsv", dir);
+	FILE *f = fopen(path, "a");
+	fprintf(f, "%.20s", k3);
+	fclose(f);
+	struct memo cut;
+	memo_open(&cut, "app");
+	CHECK(cut.n == 3 && memo_get(&cut, k3) == V_COUNT, "a truncated last line is ignored");
+	memo_open(&cut, "other-app");
+	CHECK(memo_get(&cut, k1) == V_COUNT, "memos are per app");
+	char *rm = xasprintf("rm -rf %s", dir);
+	if (system(rm)) {
+	}
+	UNIT_EXIT();
+}
