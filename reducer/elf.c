@@ -1,0 +1,280 @@
+#define _GNU_SOURCE
+#include "elf.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Debian's multiarch directories first, as in its ld.so.conf. */
+static const char *const default_dirs[] = {
+	"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64",
+	"/lib", "/usr/lib", "/usr/local/lib", NULL
+};
+
+static int has(const struct strvec *sv, const char *s)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (!strcmp(sv->v[i], s))
+			return 1;
+	return 0;
+}
+
+static void add(struct strvec *sv, const char *s)
+{
+	if (!has(sv, s))
+		sv_push(sv, s);
+}
+
+/* Normalises an absolute guest path: removes "." and "..", double slashes. */
+static char *normalize(const char *path)
+{
+	char *out = xmalloc(strlen(path) + 2), *o = out;
+	const char *p = path;
+	*o = '\0';
+	while (*p) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		const char *end = strchrnul(p, '/');
+		size_t len = end - p;
+		if (len == 1 && p[0] == '.') {
+			/* nothing */
+		} else if (len == 2 && p[0] == '.' && p[1] == '.') {
+			char *slash = strrchr(out, '/');
+			if (slash)
+				*slash = '\0';
+		} else {
+			*o = '\0';
+			o = out + strlen(out);
+			*o++ = '/';
+			memcpy(o, p, len);
+			o += len;
+			*o = '\0';
+		}
+		p = end;
+	}
+	if (!*out)
+		strcpy(out, "/");
+	return out;
+}
+
+/* Follows symlinks of a guest path inside root, adding every link and each
+ * directory link on the way; returns the final guest path or NULL. */
+static char *resolve(const char *root, const char *gpath, struct strvec *out)
+{
+	char *cur = normalize(gpath);
+	for (int hops = 0; hops < 40; hops++) {
+		/* Walk the components: a symlinked directory (Debian's /lib ->
+		 * usr/lib with merged /usr) must be resolved too. */
+		char *prefix = xstrdup(cur);
+		int changed = 0;
+		for (char *s = prefix + 1;; s++) {
+			if (*s != '/' && *s != '\0')
+				continue;
+			char save = *s;
+			*s = '\0';
+			char *host = xasprintf("%s%s", root, prefix);
+			struct stat st;
+			if (lstat(host, &st) < 0) {
+				free(host);
+				free(prefix);
+				free(cur);
+				return NULL;
+			}
+			if (S_ISLNK(st.st_mode)) {
+				char target[PATH_MAX];
+				ssize_t n = readlink(host, target, sizeof(target) - 1);
+				free(host);
+				if (n < 0) {
+					free(prefix);
+					free(cur);
+					return NULL;
+				}
+				target[n] = '\0';
+				add(out, prefix);
+				char *dir = xstrdup(prefix);
+				*strrchr(dir, '/') = '\0';
+				char *joined = target[0] == '/' ?
+					xasprintf("%s%s%s", target, save ? "/" : "", save ? s + 1 : "") :
+					xasprintf("%s/%s%s%s", dir, target, save ? "/" : "", save ? s + 1 : "");
+				free(dir);
+				free(cur);
+				cur = normalize(joined);
+				free(joined);
+				changed = 1;
+				break;
+			}
+			free(host);
+			*s = save;
+			if (!save)
+				break;
+		}
+		free(prefix);
+		if (!changed)
+			return cur;
+	}
+	free(cur);
+	return NULL;
+}
+
+struct elf_info {
+	char *interp;
+	struct strvec needed;
+	struct strvec paths;    /* DT_RPATH and DT_RUNPATH entries */
+	int is_elf;
+};
+
+static int read_elf(const char *host, struct elf_info *info)
+{
+	struct strbuf sb = STRBUF_INIT;
+	memset(info, 0, sizeof(*info));
+	if (read_file(host, &sb) < 0)
+		return -1;
+	const unsigned char *d = (const unsigned char *)sb.buf;
+	if (sb.len < sizeof(Elf64_Ehdr) || memcmp(d, ELFMAG, SELFMAG) ||
+	    d[EI_CLASS] != ELFCLASS64 || d[EI_DATA] != ELFDATA2LSB) {
+		sb_release(&sb);
+		return 0;
+	}
+	info->is_elf = 1;
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)d;
+	if (eh->e_phoff + (size_t)eh->e_phnum * sizeof(Elf64_Phdr) > sb.len) {
+		sb_release(&sb);
+		return 0;
+	}
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)(d + eh->e_phoff);
+	const Elf64_Phdr *dyn = NULL;
+	for (int i = 0; i < eh->e_phnum; i++) {
+		if (ph[i].p_type == PT_INTERP && ph[i].p_offset + ph[i].p_filesz <= sb.len)
+			info->interp = strndup((const char *)d + ph[i].p_offset, ph[i].p_filesz);
+		if (ph[i].p_type == PT_DYNAMIC)
+			dyn = &ph[i];
+	}
+	if (!dyn || dyn->p_offset + dyn->p_filesz > sb.len) {
+		sb_release(&sb);
+		return 0;
+	}
+	const Elf64_Dyn *dy = (const Elf64_Dyn *)(d + dyn->p_offset);
+	size_t ndyn = dyn->p_filesz / sizeof(Elf64_Dyn);
+	Elf64_Addr strtab = 0;
+	for (size_t i = 0; i < ndyn && dy[i].d_tag != DT_NULL; i++)
+		if (dy[i].d_tag == DT_STRTAB)
+			strtab = dy[i].d_un.d_ptr;
+	/* DT_STRTAB is an address: find the loaded segment holding it. */
+	size_t stroff = 0;
+	int found = 0;
+	for (int i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD && strtab >= ph[i].p_vaddr &&
+		    strtab < ph[i].p_vaddr + ph[i].p_filesz) {
+			stroff = strtab - ph[i].p_vaddr + ph[i].p_offset;
+			found = 1;
+		}
+	if (!found) {
+		sb_release(&sb);
+		return 0;
+	}
+	for (size_t i = 0; i < ndyn && dy[i].d_tag != DT_NULL; i++) {
+		size_t off = stroff + dy[i].d_un.d_val;
+		if (off >= sb.len)
+			continue;
+		const char *str = (const char *)d + off;
+		if (!memchr(str, '\0', sb.len - off))
+			continue;
+		if (dy[i].d_tag == DT_NEEDED) {
+			sv_push(&info->needed, str);
+		} else if (dy[i].d_tag == DT_RPATH || dy[i].d_tag == DT_RUNPATH) {
+			char *copy = xstrdup(str);
+			for (char *t = strtok(copy, ":"); t; t = strtok(NULL, ":"))
+				sv_push(&info->paths, t);
+			free(copy);
+		}
+	}
+	sb_release(&sb);
+	return 0;
+}
+
+static int walk(const char *root, const char *gpath, struct strvec *out,
+		struct strvec *done, struct strbuf *err)
+{
+	char *real = resolve(root, gpath, out);
+	if (!real) {
+		sb_addf(err, "%s not found in the root filesystem", gpath);
+		return -1;
+	}
+	if (has(done, real)) {
+		free(real);
+		return 0;
+	}
+	sv_push(done, real);
+	add(out, real);
+	char *host = xasprintf("%s%s", root, real);
+	struct elf_info info;
+	int ret = read_elf(host, &info);
+	free(host);
+	if (ret < 0) {
+		sb_addf(err, "cannot read %s", real);
+		free(real);
+		return -1;
+	}
+	if (info.interp && walk(root, info.interp, out, done, err) < 0)
+		ret = -1;
+	char *origin = xstrdup(real);
+	*strrchr(origin, '/') = '\0';
+	for (size_t i = 0; i < info.needed.n && !ret; i++) {
+		const char *lib = info.needed.v[i];
+		char *found = NULL;
+		if (strchr(lib, '/')) {
+			found = xstrdup(lib);
+		} else {
+			struct strvec dirs = STRVEC_INIT;
+			for (size_t j = 0; j < info.paths.n; j++) {
+				const char *p = info.paths.v[j];
+				if (!strncmp(p, "$ORIGIN", 7))
+					sv_pushf(&dirs, "%s%s", origin, p + 7);
+				else
+					sv_push(&dirs, p);
+			}
+			for (int j = 0; default_dirs[j]; j++)
+				sv_push(&dirs, default_dirs[j]);
+			for (size_t j = 0; j < dirs.n && !found; j++) {
+				char *cand = xasprintf("%s/%s", dirs.v[j], lib);
+				struct strvec tmp = STRVEC_INIT;
+				char *r = resolve(root, cand, &tmp);
+				sv_clear(&tmp);
+				if (r) {
+					found = cand;
+					free(r);
+				} else {
+					free(cand);
+				}
+			}
+			sv_clear(&dirs);
+		}
+		if (!found) {
+			sb_addf(err, "%s needs %s, which is not in the root filesystem", real, lib);
+			ret = -1;
+		} else {
+			ret = walk(root, found, out, done, err);
+			free(found);
+		}
+	}
+	free(origin);
+	free(info.interp);
+	sv_clear(&info.needed);
+	sv_clear(&info.paths);
+	free(real);
+	return ret;
+}
+
+int elf_closure(const char *root, const char *guest_path, struct strvec *out, struct strbuf *err)
+{
+	struct strvec done = STRVEC_INIT;
+	int ret = walk(root, guest_path, out, &done, err);
+	sv_clear(&done);
+	return ret;
+}

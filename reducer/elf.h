@@ -1,0 +1,14 @@
+#ifndef REDUCE_ELF_H
+#define REDUCE_ELF_H
+
+#include "util.h"
+
+/* The ELF closure of a program inside a root filesystem: the program, its
+ * interpreter (PT_INTERP) and every DT_NEEDED library, recursively, each
+ * resolved the way the dynamic loader does (DT_RPATH, DT_RUNPATH, then the
+ * default directories), with every symlink on the way. Paths are guest
+ * paths ("/usr/lib/..."), added to `out` once each. Returns -1 with a
+ * message if the program is missing or a needed library cannot be found. */
+int elf_closure(const char *root, const char *guest_path, struct strvec *out, struct strbuf *err);
+
+#endif

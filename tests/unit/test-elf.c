@@ -1,0 +1,81 @@
+/* The ELF closure against real Debian binaries of this host, checked
+ * against what the dynamic loader itself reports (ld.so --list). */
+#include "elf.h"
+#include "unit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int has(const struct strvec *sv, const char *s)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (!strcmp(sv->v[i], s))
+			return 1;
+	return 0;
+}
+
+int main(void)
+{
+	struct strvec out = STRVEC_INIT;
+	struct strbuf err = STRBUF_INIT;
+
+	CHECK(elf_closure("", "/usr/bin/curl", &out, &err) == 0, "the closure of /usr/bin/curl resolves%s%s",
+	      err.len ? ": " : "", err.len ? err.buf : "");
+	CHECK(has(&out, "/usr/bin/curl"), "it holds the program");
+	CHECK(has(&out, "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2") || has(&out, "/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"),
+	      "it holds the interpreter");
+	/* Debian 12 merges /usr: /lib64 -> usr/lib64, whose loader is a link
+	 * to /lib/x86_64-linux-gnu/..., and /lib -> usr/lib. Every link on
+	 * the way is part of what the image needs. */
+	CHECK(has(&out, "/lib64") && has(&out, "/usr/lib64/ld-linux-x86-64.so.2") && has(&out, "/lib"),
+	      "it holds every symlink on the PT_INTERP path (/lib64, its loader link, /lib)");
+
+	/* The loader's own answer, by soname: every library it loads must be
+	 * in the closure under some path. */
+	FILE *f = popen("/lib64/ld-linux-x86-64.so.2 --list /usr/bin/curl | awk '/=>/ {print $3}'", "r");
+	char line[512];
+	int all = 1, count = 0;
+	while (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		count++;
+		const char *base = strrchr(line, '/') + 1;
+		int seen = 0;
+		for (size_t i = 0; i < out.n; i++) {
+			const char *b = strrchr(out.v[i], '/') + 1;
+			if (!strcmp(b, base))
+				seen = 1;
+		}
+		if (!seen) {
+			printf("# missing %s\n", line);
+			all = 0;
+		}
+	}
+	if (f)
+		pclose(f);
+	CHECK(count > 10 && all, "every library ld.so loads for curl is in the closure (%d)", count);
+
+	struct strvec s2 = STRVEC_INIT;
+	err.len = 0;
+	CHECK(elf_closure("", "/bin/busybox", &s2, &err) == 0 && s2.n == 2 &&
+	      has(&s2, "/bin") && has(&s2, "/usr/bin/busybox"),
+	      "a static binary's closure is itself and the /bin link (%zu)", s2.n);
+	err.len = 0;
+	CHECK(elf_closure("", "/no/such/program", &s2, &err) < 0 && strstr(err.buf, "not found"),
+	      "a missing program is an error (%s)", err.buf);
+
+	/* A fake root: a binary whose needed library is absent. */
+	char dir[] = "/tmp/reduce-test-elf-XXXXXX";
+	if (!mkdtemp(dir))
+		return 1;
+	char *cmd = xasprintf("mkdir -p %s/usr/bin %s/lib64 && cp /usr/bin/curl %s/usr/bin/ && "
+			      "cp /lib64/ld-linux-x86-64.so.2 %s/lib64/", dir, dir, dir, dir);
+	CHECK(system(cmd) == 0, "fake root prepared");
+	struct strvec s3 = STRVEC_INIT;
+	err.len = 0;
+	CHECK(elf_closure(dir, "/usr/bin/curl", &s3, &err) < 0 && strstr(err.buf, "needs libcurl"),
+	      "a missing library names the library (%s)", err.buf);
+	char *rm = xasprintf("rm -rf %s", dir);
+	if (system(rm)) {
+	}
+	UNIT_EXIT();
+}
