@@ -164,7 +164,7 @@ static enum verdict kernel_oracle(void *ctx, const unsigned char *removed)
 }
 
 static int make_initrd(struct run *r, const unsigned char *removed, const char *path,
-		       const char *level, int skip_same, char hash[41])
+		       const char *level, int skip_same, char hash[41], long long *raw_bytes)
 {
 	struct strbuf cpio = STRBUF_INIT;
 	rootfs_included(&r->rf, removed, r->incl);
@@ -173,6 +173,8 @@ static int make_initrd(struct run *r, const unsigned char *removed, const char *
 		return -1;
 	}
 	content_hash(cpio.buf, cpio.len, hash);
+	if (raw_bytes)
+		*raw_bytes = cpio.len;
 	int ret = 0;
 	if (!skip_same || strcmp(hash, r->cur_cpio_hash))
 		ret = cpio_compress(&cpio, path, level);
@@ -188,7 +190,7 @@ static enum verdict rootfs_oracle(void *ctx, const unsigned char *removed)
 	char hash[41];
 	if (interrupted)
 		return V_ABORT;
-	if (make_initrd(r, removed, r->cand_initrd, XZ_SEARCH, 1, hash) < 0)
+	if (make_initrd(r, removed, r->cand_initrd, XZ_SEARCH, 1, hash, NULL) < 0)
 		die("cannot write the candidate initramfs");
 	if (!strcmp(hash, r->cur_cpio_hash))
 		return V_NOCHANGE;
@@ -398,7 +400,8 @@ int reduce_run(const struct options *o, const char *root)
 	/* Baseline initramfs: the "before" size is measured at the final
 	 * compression level so that before and after compare fairly. */
 	r->phase = "baseline";
-	if (make_initrd(r, r->rf_removed, r->cur_initrd, XZ_FINAL, 0, r->cur_cpio_hash) < 0)
+	if (make_initrd(r, r->rf_removed, r->cur_initrd, XZ_FINAL, 0, r->cur_cpio_hash,
+			&r->rep.initramfs_raw.before) < 0)
 		die("cannot write the baseline initramfs");
 	r->rep.initramfs_bytes.before = file_size(r->cur_initrd);
 	r->rep.image_bytes.before = file_size(r->cur_kernel);
@@ -493,7 +496,8 @@ int reduce_run(const struct options *o, const char *root)
 	/* Final image: best compression, then prove it with fresh boots. */
 	r->phase = "verify";
 	char final_hash[41];
-	if (make_initrd(r, r->rf_removed, r->cur_initrd, XZ_FINAL, 0, final_hash) < 0)
+	if (make_initrd(r, r->rf_removed, r->cur_initrd, XZ_FINAL, 0, final_hash,
+			&r->rep.initramfs_raw.after) < 0)
 		die("cannot write the final initramfs");
 	int runs = o->verify_runs;
 	r->rep.verify_runs = runs;

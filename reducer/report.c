@@ -50,7 +50,8 @@ void report_json(const struct report *r, struct strbuf *out)
 	ba(out, "options_enabled", r->options_enabled, ", \"removed_options\": ");
 	list(out, &r->removed_options);
 	sb_adds(out, "},\n  \"initramfs\": {");
-	ba(out, "bytes", r->initramfs_bytes, "},\n");
+	ba(out, "bytes", r->initramfs_bytes, ", ");
+	ba(out, "uncompressed_bytes", r->initramfs_raw, "},\n");
 	sb_adds(out, "  \"rootfs\": {");
 	ba(out, "files", r->files, "");
 	sb_addf(out, ", \"files_checked\": %d, \"removed_files\": ", r->files_checked);
@@ -94,6 +95,7 @@ void report_markdown(const struct report *r, struct strbuf *out)
 	row(out, "kernel image bytes", r->image_bytes);
 	row(out, "kernel options enabled", r->options_enabled);
 	row(out, "initramfs bytes (xz)", r->initramfs_bytes);
+	row(out, "initramfs bytes (uncompressed cpio)", r->initramfs_raw);
 	struct before_after total = { r->image_bytes.before + r->initramfs_bytes.before,
 				      r->image_bytes.after + r->initramfs_bytes.after };
 	row(out, "total bytes", total);

@@ -14,7 +14,7 @@ struct report {
 	const char *kernel_base;
 	const char *strategy;
 	const char *accel;
-	struct before_after image_bytes, options_enabled, initramfs_bytes, files;
+	struct before_after image_bytes, options_enabled, initramfs_bytes, initramfs_raw, files;
 	struct before_after ms_to_init, ms_to_ready;
 	int tested, accepted, nochange;
 	int rejected[V_COUNT];

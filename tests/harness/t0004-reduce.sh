@@ -22,13 +22,17 @@ test_expect_success 'report.json: verified, smaller kernel and rootfs, counted c
 	import json, sys
 	r = json.load(open(sys.argv[1]))
 	k = r["kernel"]; f = r["rootfs"]["files"]; c = r["candidates"]
-	print(json.dumps({"kernel": k["image_bytes"], "opts": k["options_enabled"], "files": f, "cand": c}))
+	print(json.dumps({"kernel": k["image_bytes"], "opts": k["options_enabled"], "files": f,
+	                  "initramfs": r["initramfs"], "cand": c}))
 	assert r["verified"] is True
 	assert r["app"] == "busybox-httpd" and r["strategy"] == "linear" and r["accel"] in ("kvm", "tcg")
 	assert k["image_bytes"]["after"] < k["image_bytes"]["before"]
 	assert k["options_enabled"]["after"] < k["options_enabled"]["before"]
 	assert f["after"] < f["before"]
-	assert r["initramfs"]["bytes"]["after"] <= r["initramfs"]["bytes"]["before"]
+	# Removing a few links cannot shrink an xz stream reliably; the
+	# archive itself must shrink.
+	raw = r["initramfs"]["uncompressed_bytes"]
+	assert raw["after"] < raw["before"]
 	assert c["tested"] == c["accepted"] + sum(c["rejected"].values())
 	assert c["tested"] <= 4 and c["stopped_early"] is True
 	assert r["boot"]["ms_to_ready"]["after"] > 0 and r["boot"]["ms_to_init"]["before"] > 0

@@ -17,6 +17,7 @@ int main(void)
 	r.image_bytes = (struct before_after){ 1700000, 900000 };
 	r.options_enabled = (struct before_after){ 660, 400 };
 	r.initramfs_bytes = (struct before_after){ 1100000, 500000 };
+	r.initramfs_raw = (struct before_after){ 3000000, 1200000 };
 	r.files = (struct before_after){ 280, 4 };
 	r.ms_to_init = (struct before_after){ 900, 700 };
 	r.ms_to_ready = (struct before_after){ 1000, 800 };
@@ -45,6 +46,7 @@ int main(void)
 		"assert r[\"kernel\"][\"image_bytes\"]=={\"before\":1700000,\"after\":900000};"
 		"assert r[\"kernel\"][\"options_enabled\"][\"after\"]==400;"
 		"assert r[\"initramfs\"][\"bytes\"][\"before\"]==1100000;"
+		"assert r[\"initramfs\"][\"uncompressed_bytes\"]=={\"before\":3000000,\"after\":1200000};"
 		"assert r[\"rootfs\"][\"files\"]=={\"before\":280,\"after\":4};"
 		"assert r[\"boot\"][\"ms_to_ready\"][\"after\"]==800;"
 		"assert r[\"candidates\"][\"rejected\"]=={\"build\":1,\"boot\":2,\"timeout\":1,\"test\":2};"
