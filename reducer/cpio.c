@@ -82,12 +82,15 @@ int cpio_compress(const struct strbuf *data, const char *path, const char *level
 		goto out;
 	}
 	unlink(xz);
-	const char *argv[] = { "xz", "--check=crc32", level, "-T1", "-c", raw, NULL };
+	/* -T0: a large tree compresses in blocks on every core; the kernel
+	 * decodes multi-block streams. */
+	const char *argv[] = { "xz", "--check=crc32", level, "-T0", "-c", raw, NULL };
 	struct child_process cp = { .argv = argv, .out_path = xz, .inherit_stderr = 1,
 				    .timeout_ms = 600000 };
 	int st = run_command(&cp);
 	if (st != 0) {
-		error("xz failed (status %d) compressing %s", st, raw);
+		if (!interrupted)
+			error("xz failed (status %d) compressing %s", st, raw);
 		goto out;
 	}
 	if (rename(xz, path) < 0) {

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "pipeline.h"
 #include "cpio.h"
+#include "elf.h"
 #include "kbuild.h"
 #include "kconfig.h"
 #include "memo.h"
@@ -16,8 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Compression while searching is cheaper; the final image gets xz's best. */
-#define XZ_SEARCH "-6"
+/* Rootfs candidates are booted as plain cpio, which every kernel unpacks:
+ * compressing a Debian tree for each candidate would cost more than the
+ * boot. Images the kernel phase boots, and the final one, get xz's best. */
 #define XZ_FINAL "-9e"
 
 struct run {
@@ -48,12 +50,19 @@ struct run {
 };
 
 static struct run *active;
+static void check_interrupt(void);
 
 static void cleanup_partial(void)
 {
 	kill_all_children();
 	if (active && active->partial)
 		rm_rf(active->partial);
+	/* A child killed by Ctrl-C looks like a failure to whoever waited
+	 * for it; the run ends as interrupted all the same. */
+	if (interrupted) {
+		fprintf(stderr, "%s: interrupted; QEMU stopped, no report written\n", progname);
+		exit(EXIT_INTERRUPT);
+	}
 }
 
 static char *wpath(struct run *r, const char *name)
@@ -176,8 +185,14 @@ static int make_initrd(struct run *r, const unsigned char *removed, const char *
 	if (raw_bytes)
 		*raw_bytes = cpio.len;
 	int ret = 0;
-	if (!skip_same || strcmp(hash, r->cur_cpio_hash))
+	if (skip_same && !strcmp(hash, r->cur_cpio_hash))
+		ret = 0;
+	else if (!level)
+		ret = write_file_atomic(path, cpio.buf, cpio.len);
+	else
 		ret = cpio_compress(&cpio, path, level);
+	if (ret < 0 && !interrupted)
+		error("cannot write %s", path);
 	sb_release(&cpio);
 	return ret;
 }
@@ -190,8 +205,11 @@ static enum verdict rootfs_oracle(void *ctx, const unsigned char *removed)
 	char hash[41];
 	if (interrupted)
 		return V_ABORT;
-	if (make_initrd(r, removed, r->cand_initrd, XZ_SEARCH, 1, hash, NULL) < 0)
+	if (make_initrd(r, removed, r->cand_initrd, NULL, 1, hash, NULL) < 0) {
+		if (interrupted)
+			return V_ABORT;
 		die("cannot write the candidate initramfs");
+	}
 	if (!strcmp(hash, r->cur_cpio_hash))
 		return V_NOCHANGE;
 	char key[41];
@@ -211,6 +229,44 @@ static enum verdict rootfs_oracle(void *ctx, const unsigned char *removed)
 	return v;
 }
 
+/* Tests that pass on an image without the app would let the search strip
+ * everything, so they are run once against one: the app's binary left
+ * out and init told to start nothing. They must fail. */
+static void negative_control(struct run *r)
+{
+	char *conf = xasprintf("%s/init.conf", r->rf.root);
+	struct strbuf orig = STRBUF_INIT, changed = STRBUF_INIT;
+	if (read_file(conf, &orig) < 0)
+		die("cannot read %s", conf);
+	sb_add(&changed, orig.buf, orig.len);
+	sb_adds(&changed, "noapp 1\n");
+	size_t len = strcspn(r->prof.cmd, " ");
+	unsigned char *removed = xcalloc(r->rf.nnodes + 1, 1);
+	for (int i = 0; i < r->rf.n; i++)
+		if (r->rf.node[i] >= 0 && strlen(r->rf.path[i]) == len - 1 &&
+		    !strncmp(r->rf.path[i], r->prof.cmd + 1, len - 1))
+			removed[r->rf.node[i]] = 1;
+	char hash[41];
+	char *img = wpath(r, "negative.initramfs.cpio");
+	if (write_file_atomic(conf, changed.buf, changed.len) < 0 ||
+	    make_initrd(r, removed, img, NULL, 0, hash, NULL) < 0 ||
+	    write_file_atomic(conf, orig.buf, orig.len) < 0)
+		die("cannot write the negative-control image");
+	struct trial_result res;
+	enum verdict v = run_trial(r, r->cur_kernel, img, &res);
+	unlink(img);
+	check_interrupt();
+	if (v == V_PASS)
+		die_usage("the tests pass on an image without the app (negative control): "
+			  "they would let the reducer strip everything; make them check the app");
+	info("negative control: the tests fail without the app (%s), as they should", res.why);
+	free(img);
+	free(conf);
+	free(removed);
+	sb_release(&orig);
+	sb_release(&changed);
+}
+
 static void add_stats(struct run *r, const struct search_stats *st)
 {
 	r->rep.tested += st->tested;
@@ -223,11 +279,8 @@ static void add_stats(struct run *r, const struct search_stats *st)
 
 static void check_interrupt(void)
 {
-	if (interrupted) {
+	if (interrupted)
 		cleanup_partial();
-		fprintf(stderr, "%s: interrupted; QEMU stopped, no report written\n", progname);
-		exit(EXIT_INTERRUPT);
-	}
 }
 
 /* Symbols enabled in `a` but not in `b`. */
@@ -349,7 +402,7 @@ int reduce_run(const struct options *o, const char *root)
 	r->cur_initrd = wpath(r, "initramfs.cpio.xz");
 	r->cur_config = wpath(r, "kernel.config");
 	r->cand_kernel = wpath(r, "candidate.bzImage");
-	r->cand_initrd = wpath(r, "candidate.initramfs.cpio.xz");
+	r->cand_initrd = wpath(r, "candidate.initramfs.cpio");
 	r->cand_config = wpath(r, "candidate.config");
 	char *base_config = wpath(r, "base.config");
 	char *build_log = wpath(r, "logs/build.log");
@@ -359,8 +412,19 @@ int reduce_run(const struct options *o, const char *root)
 	/* Root filesystem first: it is quick and catches profile mistakes. */
 	r->phase = "rootfs";
 	char *stage = wpath(r, "rootfs");
-	if (rootfs_stage(&r->prof, stage, init_bin, &err) < 0)
+	if (rootfs_stage(&r->prof, root, stage, init_bin, &err) < 0)
 		die("%s", err.buf);
+	/* The static pass: the app's ELF closure is needed by construction,
+	 * so the search never spends a boot on it. */
+	char *app_path = xstrndup(r->prof.cmd, strcspn(r->prof.cmd, " "));
+	struct strvec closure = STRVEC_INIT;
+	if (elf_closure(stage, app_path, &closure, &err) < 0)
+		die("%s: %s", r->prof.path, err.buf);
+	for (size_t i = 0; i < closure.n; i++)
+		sv_push(&r->prof.keep, closure.v[i]);
+	r->rep.closure_paths = closure.n;
+	info("static pass: the ELF closure of %s is %zu paths", app_path, closure.n);
+	sv_clear(&closure);
 	if (rootfs_scan(stage, &r->prof, &r->rf) < 0)
 		die("cannot list the staged root filesystem");
 	r->incl = xmalloc(r->rf.n + 1);
@@ -454,6 +518,8 @@ int reduce_run(const struct options *o, const char *root)
 	info("baseline passes: kernel %lld B, initramfs %lld B, ready in %ld ms",
 	     r->rep.image_bytes.before, r->rep.initramfs_bytes.before, res.ms_to_ready);
 
+	negative_control(r);
+
 	/* A candidate that breaks the boot should cost about one good boot,
 	 * not a fixed long timeout. */
 	r->trial.boot_timeout_ms = 2 * res.ms_to_ready + 5000;
@@ -466,7 +532,23 @@ int reduce_run(const struct options *o, const char *root)
 	struct search_stats st_k, st_r;
 	memset(&st_k, 0, sizeof(st_k));
 	memset(&st_r, 0, sizeof(st_r));
+	/* The rootfs first: every kernel candidate then boots the small
+	 * initramfs, and no rootfs candidate waits for a kernel build. */
+	if (!o->only_kernel) {
+		r->phase = "rootfs";
+		struct search_tree t = rootfs_tree(&r->rf);
+		info("rootfs: %d removable entries, searching with %s", t.n,
+		     strategy_name(o->strategy));
+		search_run(&t, rootfs_oracle, r, &so, r->rf_removed, &st_r);
+		check_interrupt();
+		add_stats(r, &st_r);
+		r->rep.files_checked = st_r.tested;
+	}
 	if (!o->only_rootfs) {
+		/* Kernel candidates boot the current rootfs as the final image
+		 * will carry it: xz-compressed, so RD_XZ stays. */
+		if (make_initrd(r, r->rf_removed, r->cur_initrd, XZ_FINAL, 0, r->cur_cpio_hash, NULL) < 0)
+			die("cannot write the initramfs");
 		r->phase = "kernel";
 		char *helper = xasprintf("%s/reducer/kconfig_helper.py", root);
 		char *klog = wpath(r, "logs/kconfig.log");
@@ -481,16 +563,6 @@ int reduce_run(const struct options *o, const char *root)
 		check_interrupt();
 		add_stats(r, &st_k);
 		free(krem);
-	}
-	if (!o->only_kernel) {
-		r->phase = "rootfs";
-		struct search_tree t = rootfs_tree(&r->rf);
-		info("rootfs: %d removable entries, searching with %s", t.n,
-		     strategy_name(o->strategy));
-		search_run(&t, rootfs_oracle, r, &so, r->rf_removed, &st_r);
-		check_interrupt();
-		add_stats(r, &st_r);
-		r->rep.files_checked = st_r.tested;
 	}
 
 	/* Final image: best compression, then prove it with fresh boots. */

@@ -54,7 +54,8 @@ void report_json(const struct report *r, struct strbuf *out)
 	ba(out, "uncompressed_bytes", r->initramfs_raw, "},\n");
 	sb_adds(out, "  \"rootfs\": {");
 	ba(out, "files", r->files, "");
-	sb_addf(out, ", \"files_checked\": %d, \"removed_files\": ", r->files_checked);
+	sb_addf(out, ", \"files_checked\": %d, \"elf_closure\": %d, \"removed_files\": ",
+		r->files_checked, r->closure_paths);
 	list(out, &r->removed_files);
 	sb_adds(out, "},\n  \"total_bytes\": ");
 	sb_addf(out, "{\"before\": %lld, \"after\": %lld},\n",

@@ -21,6 +21,7 @@ struct report {
 	int builds, boots;
 	int replayed;           /* verdicts taken from earlier runs' memo */
 	int files_checked;      /* single-file removals tested in the rootfs phase */
+	int closure_paths;      /* kept by the static pass (the app's ELF closure) */
 	int stopped_early;      /* --max-candidates ran out */
 	long wall_seconds;
 	int verified;

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "rootfs.h"
+#include "debian.h"
 #include "run.h"
 
 #include <errno.h>
@@ -81,7 +82,8 @@ out:
 	return ret;
 }
 
-int rootfs_stage(const struct profile *p, const char *dir, const char *init_bin, struct strbuf *err)
+int rootfs_stage(const struct profile *p, const char *root, const char *dir, const char *init_bin,
+		 struct strbuf *err)
 {
 	if (rm_rf(dir) < 0 || mkdir_p(dir) < 0) {
 		sb_addf(err, "cannot create %s: %s", dir, strerror(errno));
@@ -90,8 +92,7 @@ int rootfs_stage(const struct profile *p, const char *dir, const char *init_bin,
 	if (!strcmp(p->rootfs, "busybox")) {
 		if (stage_busybox(dir, err) < 0)
 			return -1;
-	} else {
-		sb_addf(err, "%s: rootfs '%s' is not supported by this version", p->path, p->rootfs);
+	} else if (debian_stage(root, &p->packages, dir, err) < 0) {
 		return -1;
 	}
 	for (size_t i = 0; i + 1 < p->files.n; i += 2)

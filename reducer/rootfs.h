@@ -22,9 +22,12 @@ struct rootfs {
 	int *entry;             /* entry index of each node */
 };
 
-/* Builds the starting tree for the profile into `dir` (created afresh),
- * with `init_bin` as /init and the profile's settings as /init.conf. */
-int rootfs_stage(const struct profile *p, const char *dir, const char *init_bin, struct strbuf *err);
+/* Builds the starting tree for the profile into `dir` (created afresh):
+ * the BusyBox base, or a Debian tree from debootstrap; then the profile's
+ * files, `init_bin` as /init and the profile's settings as /init.conf.
+ * `root` is the project's directory (for rootfs/debian-rootfs.sh). */
+int rootfs_stage(const struct profile *p, const char *root, const char *dir, const char *init_bin,
+		 struct strbuf *err);
 /* Lists the staged tree. /init, /init.conf and the profile's keep paths are
  * not removable. */
 int rootfs_scan(const char *dir, const struct profile *p, struct rootfs *rf);

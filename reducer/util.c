@@ -29,12 +29,14 @@ static void vreport(const char *prefix, const char *fmt, va_list ap)
 
 static void __attribute__((noreturn)) die_with(int code, const char *fmt, va_list ap)
 {
-	vreport("error: ", fmt, ap);
+	/* Cleanup first: it may end the process as interrupted, and then
+	 * the error that the interrupt caused is not worth reporting. */
 	if (die_cleanup) {
 		void (*fn)(void) = die_cleanup;
 		die_cleanup = NULL;
 		fn();
 	}
+	vreport("error: ", fmt, ap);
 	exit(code);
 }
 
@@ -330,4 +332,12 @@ const char *cache_dir(void)
 	if (mkdir_p(dir) < 0)
 		die("cannot create cache directory %s", dir);
 	return dir;
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = strndup(s, n);
+	if (!p)
+		die("out of memory");
+	return p;
 }

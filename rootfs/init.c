@@ -6,6 +6,7 @@
  *   reduce-init: started          first instruction of user space
  *   reduce-init: ready            every port in init.conf accepts connections
  *   reduce-init: app exited N     the app died; init powers the VM off
+ *   reduce-init: ready (no app)   "noapp 1" in init.conf: nothing started
  *
  * Built static so that it needs nothing from the image it lives in.
  */
@@ -34,7 +35,7 @@
 
 static char *argv_app[MAX_ARGS + 1];
 static char *envp_app[MAX_ENV + 2];
-static int ports[MAX_PORTS], nports, nenv;
+static int ports[MAX_PORTS], nports, nenv, noapp;
 static char ip[32] = "10.0.2.15", netmask[32] = "255.255.255.0", gw[32] = "10.0.2.2";
 static char workdir[256] = "/";
 
@@ -96,6 +97,10 @@ static void read_conf(void)
 			snprintf(netmask, sizeof(netmask), "%s", val);
 		} else if (!strcmp(line, "gw")) {
 			snprintf(gw, sizeof(gw), "%s", val);
+		} else if (!strcmp(line, "noapp")) {
+			/* The harness's negative control: boot as usual, start
+			 * nothing, and let the tests run against that. */
+			noapp = atoi(val);
 		} else if (!strcmp(line, "workdir")) {
 			snprintf(workdir, sizeof(workdir), "%s", val);
 		}
@@ -199,6 +204,12 @@ int main(void)
 	say("reduce-init: started%s\n", "");
 	read_conf();
 	net_up();
+	if (noapp) {
+		say("reduce-init: ready (no app)%s\n", "");
+		for (;;)
+			if (wait(NULL) < 0)
+				pause();
+	}
 	if (!argv_app[0]) {
 		say("reduce-init: no cmd in /init.conf%s\n", "");
 		power_off();

@@ -22,8 +22,14 @@ test_expect_success 'a hanging test script is killed at --test-timeout' '
 	! pgrep -f "sleep 600" >/dev/null &&
 	! test -e "$TRASH/hang.partial" && no_qemu_left "$TRASH/hang"
 '
-test_expect_success 'tests that pass without the app running are still run against a real boot' '
-	printf "#!/bin/sh\ntest -n \"\$REDUCE_PORT\" && test -n \"\$REDUCE_PORT_80\" && test \"\$REDUCE_PORT\" = \"\$REDUCE_PORT_80\" && grep -q \"reduce-init: ready\" \"\$REDUCE_CONSOLE\"\n" >env.sh &&
+test_expect_success 'tests that pass without the app are refused (negative control)' '
+	printf "#!/bin/sh\nexit 0\n" >always.sh && chmod +x always.sh &&
+	expect_error 2 "tests pass on an image without the app (negative control)" \
+		"$REDUCE" --app busybox-httpd --tests ./always.sh --out "$TRASH/always" &&
+	! test -e "$TRASH/always" && ! test -e "$TRASH/always.partial" && no_qemu_left "$TRASH/always"
+'
+test_expect_success 'the test script gets the documented environment' '
+	printf "#!/bin/sh\ntest -n \"\$REDUCE_PORT\" && test -n \"\$REDUCE_PORT_80\" && test \"\$REDUCE_PORT\" = \"\$REDUCE_PORT_80\" && test \"\$REDUCE_APP\" = busybox-httpd && grep -q \"reduce-init: ready\" \"\$REDUCE_CONSOLE\" && curl -sf \"http://\$REDUCE_HOST:\$REDUCE_PORT/\" >/dev/null\n" >env.sh &&
 	chmod +x env.sh &&
 	"$REDUCE" --app busybox-httpd --tests ./env.sh --only-rootfs --max-candidates 1 --verify-runs 1 \
 		--out "$TRASH/env" -q 2>err && grep -q "\"verified\": true" "$TRASH/env/report.json"
