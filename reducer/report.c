@@ -54,8 +54,8 @@ void report_json(const struct report *r, struct strbuf *out)
 	ba(out, "uncompressed_bytes", r->initramfs_raw, "},\n");
 	sb_adds(out, "  \"rootfs\": {");
 	ba(out, "files", r->files, "");
-	sb_addf(out, ", \"files_checked\": %d, \"elf_closure\": %d, \"removed_files\": ",
-		r->files_checked, r->closure_paths);
+	sb_addf(out, ", \"files_checked\": %d, \"one_minimal\": %s, \"elf_closure\": %d, \"removed_files\": ",
+		r->files_checked, r->one_minimal > 0 ? "true" : "false", r->closure_paths);
 	list(out, &r->removed_files);
 	sb_adds(out, "},\n  \"total_bytes\": ");
 	sb_addf(out, "{\"before\": %lld, \"after\": %lld},\n",
@@ -90,6 +90,10 @@ void report_markdown(const struct report *r, struct strbuf *out)
 	sb_addf(out, "Kernel base `%s`, strategy `%s`, accelerator `%s`. %s (%d of %d verification boots passed).\n\n",
 		r->kernel_base, r->strategy, r->accel,
 		r->verified ? "**Verified**" : "**NOT verified**", r->verify_passed, r->verify_runs);
+	if (r->one_minimal > 0)
+		sb_addf(out, "Root filesystem proven 1-minimal: each of the %d entries checked, removed alone, "
+			"fails the tests (the %d paths of the app's ELF closure are kept by the static pass).\n\n",
+			r->files_checked, r->closure_paths);
 	if (r->stopped_early)
 		sb_adds(out, "The search stopped early at `--max-candidates`: the image is smaller but not minimal.\n\n");
 	sb_adds(out, "| | before | after | change |\n|---|---:|---:|---:|\n");

@@ -21,6 +21,7 @@ struct report {
 	int builds, boots;
 	int replayed;           /* verdicts taken from earlier runs' memo */
 	int files_checked;      /* single-file removals tested in the rootfs phase */
+	int one_minimal;        /* 1 proven, -1 the proof found more, 0 not checked */
 	int closure_paths;      /* kept by the static pass (the app's ELF closure) */
 	int stopped_early;      /* --max-candidates ran out */
 	long wall_seconds;
