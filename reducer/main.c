@@ -33,6 +33,8 @@ static const char usage_text[] =
 "                        reports/APP/latest points at it)\n"
 "  --accel A             auto (default: KVM if a probe boot works, else TCG), kvm, tcg\n"
 "  --test-timeout SEC    longest a test script may run (default 60)\n"
+"  --boot-timeout SEC    longest the baseline may take from QEMU start to app ready\n"
+"                        (default 120; candidates get twice the baseline's time + 5 s)\n"
 "  --verify-runs N       boots of the final image that must all pass (default 3)\n"
 "  -q, --quiet           no per-candidate progress lines\n"
 "  -h, --help            this text\n"
@@ -71,7 +73,8 @@ static char *repo_root(void)
 int main(int argc, char **argv)
 {
 	struct options o = { .kernel_base = "microvm", .accel = "auto",
-			     .strategy = STRAT_HIER, .test_timeout_s = 60, .verify_runs = 3 };
+			     .strategy = STRAT_HIER, .test_timeout_s = 60, .boot_timeout_s = 120,
+			     .verify_runs = 3 };
 	static const struct option longopts[] = {
 		{ "app", required_argument, NULL, 'a' },
 		{ "tests", required_argument, NULL, 't' },
@@ -84,6 +87,7 @@ int main(int argc, char **argv)
 		{ "accel", required_argument, NULL, 'A' },
 		{ "test-timeout", required_argument, NULL, 'T' },
 		{ "verify-runs", required_argument, NULL, 'V' },
+		{ "boot-timeout", required_argument, NULL, 'B' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -109,6 +113,7 @@ int main(int argc, char **argv)
 			o.accel = optarg;
 			break;
 		case 'T': o.test_timeout_s = parse_count("--test-timeout", optarg, 1); break;
+		case 'B': o.boot_timeout_s = parse_count("--boot-timeout", optarg, 1); break;
 		case 'V': o.verify_runs = parse_count("--verify-runs", optarg, 1); break;
 		case 'q': o.quiet = 1; break;
 		case 'h': fputs(usage_text, stdout); return 0;

@@ -491,7 +491,7 @@ int reduce_run(const struct options *o, const char *root)
 	r->trial.tests = tests_abs;
 	r->trial.app = r->prof.name;
 	r->trial.test_log = wpath(r, "logs/test.log");
-	r->trial.boot_timeout_ms = 120000;
+	r->trial.boot_timeout_ms = o->boot_timeout_s * 1000;
 	r->trial.test_timeout_ms = o->test_timeout_s * 1000;
 
 	struct trial_result res;

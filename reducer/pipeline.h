@@ -13,6 +13,7 @@ struct options {
 	int max_candidates;
 	int only_kernel, only_rootfs;
 	int test_timeout_s;
+	int boot_timeout_s;
 	int verify_runs;
 	int quiet;
 };

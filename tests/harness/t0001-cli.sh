@@ -5,7 +5,7 @@
 test_expect_success '--help documents every flag and the exit codes' '
 	"$REDUCE" --help >help &&
 	for f in --app --tests --kernel-base --strategy --max-candidates --only-kernel \
-		 --only-rootfs --out --accel --test-timeout --verify-runs; do
+		 --only-rootfs --out --accel --test-timeout --boot-timeout --verify-runs; do
 		grep -q -- "$f" help || { echo "missing $f"; exit 1; }
 	done &&
 	grep -q "Exit status" help

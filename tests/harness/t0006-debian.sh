@@ -1,0 +1,50 @@
+#!/bin/sh
+# Real applications from a Debian root filesystem: nginx booted and tested
+# for real (a bounded reduction), and the bad inputs of a profile.
+. "$(dirname "$0")/test-lib.sh"
+RUN="$TRASH/nginx"
+
+test_expect_success 'nginx from debootstrap: baseline, negative control, bounded reduction, verified' '
+	"$REDUCE" --app nginx --tests "$ROOT/tests/nginx.sh" --only-rootfs --max-candidates 3 \
+		--verify-runs 1 --out "$RUN" 2>err; rc=$?; grep -v "candidate" err; test $rc = 0 &&
+	grep -q "negative control: the tests fail without the app" err &&
+	grep -q "static pass: the ELF closure of /usr/sbin/nginx is [0-9]* paths" err &&
+	grep -q "\"verified\": true" "$RUN/report.json"
+'
+test_expect_success 'the static pass kept the ELF closure; the rootfs shrank from thousands of files' '
+	grep -qx /usr/sbin/nginx "$RUN/rootfs.manifest" &&
+	grep -q "/libc.so.6$" "$RUN/rootfs.manifest" &&
+	grep -q "/libpcre2-8.so" "$RUN/rootfs.manifest" &&
+	/usr/bin/python3 -c "
+import json,sys
+r=json.load(open(sys.argv[1]))[\"rootfs\"]
+print(r[\"files\"], r[\"elf_closure\"])
+assert r[\"files\"][\"before\"] > 3000 and r[\"files\"][\"after\"] < r[\"files\"][\"before\"]
+assert r[\"elf_closure\"] >= 10
+" "$RUN/report.json"
+'
+test_expect_success 'the reduced nginx image passes the nginx tests when booted by hand' '
+	port=$(free_port) &&
+	cmd=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[\"run_command\"])" "$RUN/report.json") &&
+	cmd=$(echo "$cmd" | sed "s/127.0.0.1:8080-/127.0.0.1:$port-/") &&
+	(eval "setsid $cmd" </dev/null >console.txt 2>&1 &) &&
+	ok=; for i in $(seq 1 120); do
+		if curl -s --max-time 2 "http://127.0.0.1:$port/" | grep -q "hello from nginx"; then ok=1; break; fi
+		sleep 0.5
+	done;
+	REDUCE_HOST=127.0.0.1 REDUCE_PORT=$port "$ROOT/tests/nginx.sh"; rc=$?
+	pkill -f "qemu-system-x86_64.*$RUN/bzImage"; test -n "$ok" && test $rc = 0
+'
+test_expect_success 'a profile naming an unknown Debian package' '
+	printf "rootfs debian\npackages no-such-package-xyz\ncmd /usr/bin/true\n" >badpkg.conf &&
+	expect_error 1 "debootstrap of .* failed.*no-such-package-xyz" \
+		"$REDUCE" --app ./badpkg.conf --tests "$ROOT/tests/nginx.sh" --out "$TRASH/badpkg" &&
+	! test -e "$TRASH/badpkg.partial"
+'
+test_expect_success 'a port that never opens fails the baseline within --boot-timeout' '
+	printf "cmd /bin/busybox httpd -f -p 80 -h /www\nport 81\nfile /www/index.html x\n" >port.conf &&
+	expect_error 1 "the app was not ready within 15000 ms" \
+		"$REDUCE" --app ./port.conf --tests "$ROOT/tests/busybox-httpd.sh" --boot-timeout 15 \
+		--out "$TRASH/port" && no_qemu_left "$TRASH/port"
+'
+test_done
