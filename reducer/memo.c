@@ -7,6 +7,17 @@
 #include <string.h>
 #include <unistd.h>
 
+static void memo_add(struct memo *m, const char *key, enum verdict v)
+{
+	if (m->n == m->alloc) {
+		m->alloc = m->alloc ? 2 * m->alloc : 256;
+		m->key = xrealloc(m->key, m->alloc * sizeof(*m->key));
+		m->v = xrealloc(m->v, m->alloc);
+	}
+	memcpy(m->key[m->n], key, 41);
+	m->v[m->n++] = v;
+}
+
 void memo_open(struct memo *m, const char *app)
 {
 	memset(m, 0, sizeof(*m));
@@ -24,15 +35,8 @@ void memo_open(struct memo *m, const char *app)
 		if (sscanf(l, "%40s %15s", key, name) != 2 || strlen(key) != 40)
 			continue;
 		for (int v = 0; v < V_COUNT; v++)
-			if (!strcmp(name, verdict_names[v])) {
-				if (m->n == m->alloc) {
-					m->alloc = m->alloc ? 2 * m->alloc : 256;
-					m->key = xrealloc(m->key, m->alloc * sizeof(*m->key));
-					m->v = xrealloc(m->v, m->alloc);
-				}
-				memcpy(m->key[m->n], key, 41);
-				m->v[m->n++] = v;
-			}
+			if (!strcmp(name, verdict_names[v]))
+				memo_add(m, key, v);
 	}
 	sb_release(&sb);
 }
@@ -48,13 +52,7 @@ enum verdict memo_get(const struct memo *m, const char *key)
 
 void memo_put(struct memo *m, const char *key, enum verdict v)
 {
-	if (m->n == m->alloc) {
-		m->alloc = m->alloc ? 2 * m->alloc : 256;
-		m->key = xrealloc(m->key, m->alloc * sizeof(*m->key));
-		m->v = xrealloc(m->v, m->alloc);
-	}
-	memcpy(m->key[m->n], key, 41);
-	m->v[m->n++] = v;
+	memo_add(m, key, v);
 	/* One short append per verdict: atomic enough for O_APPEND. */
 	char *line = xasprintf("%s %s\n", key, verdict_names[v]);
 	int fd = open(m->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
