@@ -35,6 +35,7 @@ struct run {
 	struct trial trial;
 	const char *phase;
 
+	char *init_bin, *tests_abs, *stage, *srctree, *base_config;
 	char *cur_kernel, *cur_initrd, *cur_config;
 	char cur_config_hash[41], cur_cpio_hash[41];
 	char *cand_kernel, *cand_initrd, *cand_config;
@@ -356,21 +357,15 @@ static void write_outputs(struct run *r)
 	}
 }
 
-int reduce_run(const struct options *o, const char *root)
+/* Everything a user can get wrong is checked before any long work. */
+static void check_inputs(struct run *r)
 {
-	struct run R, *r = &R;
+	const struct options *o = r->o;
 	struct strbuf err = STRBUF_INIT;
-	memset(r, 0, sizeof(*r));
-	r->o = o;
-	r->root = root;
-	r->t0 = now_ms();
-	r->phase = "setup";
-
-	/* Everything a user can get wrong is checked before any long work. */
-	char *ppath = profile_path(root, o->app);
+	char *ppath = profile_path(r->root, o->app);
 	if (!ppath || !file_exists(ppath)) {
 		struct strbuf avail = STRBUF_INIT;
-		profile_list(root, &avail);
+		profile_list(r->root, &avail);
 		die_usage("unknown app '%s' (no %s; available: %s)", o->app,
 			  ppath ? ppath : "profile", avail.len ? avail.buf : "none");
 	}
@@ -388,65 +383,62 @@ int reduce_run(const struct options *o, const char *root)
 	    !file_exists(o->kernel_base))
 		die_usage("kernel base '%s' is neither microvm, defconfig nor an existing file",
 			  o->kernel_base);
-	char *init_bin = xasprintf("%s/rootfs/init", root);
-	if (!is_executable(init_bin))
-		die("%s is missing: run 'make' first", init_bin);
-	char *tests_abs = realpath(o->tests, NULL);
+	r->init_bin = xasprintf("%s/rootfs/init", r->root);
+	if (!is_executable(r->init_bin))
+		die("%s is missing: run 'make' first", r->init_bin);
+	r->tests_abs = realpath(o->tests, NULL);
+	free(ppath);
+	free(pname);
+}
 
-	setup_dirs(r);
-	active = r;
-	set_die_cleanup(cleanup_partial);
-	info("run directory %s", r->final);
-
-	r->cur_kernel = wpath(r, "bzImage");
-	r->cur_initrd = wpath(r, "initramfs.cpio.xz");
-	r->cur_config = wpath(r, "kernel.config");
-	r->cand_kernel = wpath(r, "candidate.bzImage");
-	r->cand_initrd = wpath(r, "candidate.initramfs.cpio");
-	r->cand_config = wpath(r, "candidate.config");
-	char *base_config = wpath(r, "base.config");
-	char *build_log = wpath(r, "logs/build.log");
-	char *logs = wpath(r, "logs");
-	mkdir_p(logs);
-
-	/* Root filesystem first: it is quick and catches profile mistakes. */
+/* The starting tree, the static pass and the tree of removable entries.
+ * First, because it is quick and catches profile mistakes. */
+static void stage_rootfs(struct run *r)
+{
+	struct strbuf err = STRBUF_INIT;
 	r->phase = "rootfs";
-	char *stage = wpath(r, "rootfs");
-	if (rootfs_stage(&r->prof, root, stage, init_bin, &err) < 0)
+	r->stage = wpath(r, "rootfs");
+	if (rootfs_stage(&r->prof, r->root, r->stage, r->init_bin, &err) < 0)
 		die("%s", err.buf);
 	/* The static pass: the app's ELF closure is needed by construction,
 	 * so the search never spends a boot on it. */
 	char *app_path = xstrndup(r->prof.cmd, strcspn(r->prof.cmd, " "));
 	struct strvec closure = STRVEC_INIT;
-	if (elf_closure(stage, app_path, &closure, &err) < 0)
+	if (elf_closure(r->stage, app_path, &closure, &err) < 0)
 		die("%s: %s", r->prof.path, err.buf);
 	for (size_t i = 0; i < closure.n; i++)
 		sv_push(&r->prof.keep, closure.v[i]);
 	r->rep.closure_paths = closure.n;
 	info("static pass: the ELF closure of %s is %zu paths", app_path, closure.n);
 	sv_clear(&closure);
-	if (rootfs_scan(stage, &r->prof, &r->rf) < 0)
+	free(app_path);
+	if (rootfs_scan(r->stage, &r->prof, &r->rf) < 0)
 		die("cannot list the staged root filesystem");
 	r->incl = xmalloc(r->rf.n + 1);
 	r->rf_removed = xcalloc(r->rf.nnodes + 1, 1);
 	info("root filesystem: %d files from the %s base", r->rf.n, r->prof.rootfs);
+}
 
-	/* Kernel source and base config. */
+static void build_baseline(struct run *r)
+{
+	const struct options *o = r->o;
+	struct strbuf err = STRBUF_INIT;
 	r->phase = "kernel";
-	char *srctree;
-	if (kernel_source(&srctree, &err) < 0)
+	if (kernel_source(&r->srctree, &err) < 0)
 		die("%s", err.buf);
-	char *kname = xasprintf("%s-%s", strchr(o->kernel_base, '/') ? "file" : o->kernel_base,
-				strchr(o->kernel_base, '/') ? "base" : "base");
-	if (kbuild_open(&r->kb, srctree, kname, build_log) < 0)
+	/* Runs from the same base share a build directory (and so build
+	 * incrementally); all file bases share one. */
+	char *kname = xasprintf("%s-base", file_exists(o->kernel_base) ? "file" : o->kernel_base);
+	char *build_log = wpath(r, "logs/build.log");
+	if (kbuild_open(&r->kb, r->srctree, kname, build_log) < 0)
 		die("cannot set up a kernel build directory");
-	char *fragment = xasprintf("%s/kernel-configs/microvm.config", root);
-	if (kbuild_base_config(&r->kb, o->kernel_base, fragment, base_config, &err) < 0)
+	char *fragment = xasprintf("%s/kernel-configs/microvm.config", r->root);
+	if (kbuild_base_config(&r->kb, o->kernel_base, fragment, r->base_config, &err) < 0)
 		die("%s", err.buf);
 	check_interrupt();
 	info("baseline kernel: %s base, %d options enabled (build directory %s)",
-	     o->kernel_base, config_count_enabled(base_config), r->kb.builddir);
-	int st = kbuild_image_for(&r->kb, base_config, r->cur_kernel, 3600 * 1000);
+	     o->kernel_base, config_count_enabled(r->base_config), r->kb.builddir);
+	int st = kbuild_image_for(&r->kb, r->base_config, r->cur_kernel, 3600 * 1000);
 	r->rep.builds += st == 0;
 	check_interrupt();
 	if (st < 0) {
@@ -454,25 +446,29 @@ int reduce_run(const struct options *o, const char *root)
 		tail_file(build_log, 15, &t);
 		die("the baseline kernel does not build:\n%s", t.len ? t.buf : "");
 	}
-	copy_file(base_config, r->cur_config);
-	config_hash(base_config, r->cur_config_hash);
-	memo_open(&r->memo, r->prof.name);
-	if (file_hash(tests_abs, r->tests_hash) < 0)
-		die("cannot read %s", tests_abs);
-	/* The hash the helper gives the unchanged base, for no-change checks. */
+	copy_file(r->base_config, r->cur_config);
+	config_hash(r->base_config, r->cur_config_hash);
+	free(kname);
+	free(build_log);
+	free(fragment);
+}
 
-	/* Baseline initramfs: the "before" size is measured at the final
-	 * compression level so that before and after compare fairly. */
+/* Boots the baseline and runs the tests; a failure ends the run with
+ * what the tests or the console said. */
+static void test_baseline(struct run *r)
+{
+	const struct options *o = r->o;
+	/* The "before" size is measured at the final compression level so
+	 * that before and after compare fairly. */
 	r->phase = "baseline";
 	if (make_initrd(r, r->rf_removed, r->cur_initrd, XZ_FINAL, 0, r->cur_cpio_hash,
 			&r->rep.initramfs_raw.before) < 0)
 		die("cannot write the baseline initramfs");
 	r->rep.initramfs_bytes.before = file_size(r->cur_initrd);
 	r->rep.image_bytes.before = file_size(r->cur_kernel);
-	r->rep.options_enabled.before = config_count_enabled(base_config);
+	r->rep.options_enabled.before = config_count_enabled(r->base_config);
 	r->rep.files.before = r->rf.n;
 
-	/* Accelerator: KVM only if a real boot under it works. */
 	r->vmc.memory_mb = r->prof.memory_mb;
 	r->vmc.guest_ports = r->prof.ports;
 	r->vmc.nports = r->prof.nports;
@@ -480,6 +476,7 @@ int reduce_run(const struct options *o, const char *root)
 	r->vmc.qemu_log = wpath(r, "logs/qemu.log");
 	r->vmc.kernel = r->cur_kernel;
 	r->vmc.initrd = r->cur_initrd;
+	/* KVM only if a real boot under it works. */
 	if (!strcmp(o->accel, "auto"))
 		r->vmc.accel = vm_kvm_works(&r->vmc) ? "kvm" : "tcg";
 	else
@@ -488,7 +485,7 @@ int reduce_run(const struct options *o, const char *root)
 	info("accelerator: %s", r->vmc.accel);
 
 	r->trial.vm = &r->vmc;
-	r->trial.tests = tests_abs;
+	r->trial.tests = r->tests_abs;
 	r->trial.app = r->prof.name;
 	r->trial.test_log = wpath(r, "logs/test.log");
 	r->trial.boot_timeout_ms = o->boot_timeout_s * 1000;
@@ -518,78 +515,77 @@ int reduce_run(const struct options *o, const char *root)
 	info("baseline passes: kernel %lld B, initramfs %lld B, ready in %ld ms",
 	     r->rep.image_bytes.before, r->rep.initramfs_bytes.before, res.ms_to_ready);
 
-	negative_control(r);
-
 	/* A candidate that breaks the boot should cost about one good boot,
 	 * not a fixed long timeout. */
 	r->trial.boot_timeout_ms = 2 * res.ms_to_ready + 5000;
 	long tt = 3 * (long)test_ms + 10000;
 	if (tt < r->trial.test_timeout_ms)
 		r->trial.test_timeout_ms = tt;
+}
 
-	struct search_opts so = { .strategy = o->strategy, .max_candidates = o->max_candidates,
-				  .progress = progress, .progress_ctx = r };
-	struct search_stats st_k, st_r;
-	memset(&st_k, 0, sizeof(st_k));
-	memset(&st_r, 0, sizeof(st_r));
-	/* The rootfs first: every kernel candidate then boots the small
-	 * initramfs, and no rootfs candidate waits for a kernel build. */
-	if (!o->only_kernel) {
-		r->phase = "rootfs";
-		struct search_tree t = rootfs_tree(&r->rf);
-		info("rootfs: %d removable entries, searching with %s", t.n,
-		     strategy_name(o->strategy));
-		search_run(&t, rootfs_oracle, r, &so, r->rf_removed, &st_r);
-		check_interrupt();
-		add_stats(r, &st_r);
-		if (!st_r.stopped_early) {
-			/* The proof: every entry still in the image, tried alone,
-			 * must fail the tests. A pass here would be kept, and
-			 * the result reported as not proven minimal. */
-			struct search_opts po = { .strategy = STRAT_LINEAR, .progress = progress,
-						  .progress_ctx = r };
-			struct search_stats st_p;
-			r->phase = "rootfs-proof";
-			info("proof: trying each of the remaining entries alone");
-			search_run(&t, rootfs_oracle, r, &po, r->rf_removed, &st_p);
-			check_interrupt();
-			add_stats(r, &st_p);
-			r->rep.files_checked = st_p.tested + st_p.memo_hits;
-			r->rep.one_minimal = st_p.accepted == 0 ? 1 : -1;
-		}
-	}
-	if (!o->only_rootfs) {
-		/* Kernel candidates boot the current rootfs as the final image
-		 * will carry it: xz-compressed, so RD_XZ stays. */
-		if (make_initrd(r, r->rf_removed, r->cur_initrd, XZ_FINAL, 0, r->cur_cpio_hash, NULL) < 0)
-			die("cannot write the initramfs");
-		r->phase = "kernel";
-		char *helper = xasprintf("%s/reducer/kconfig_helper.py", root);
-		char *klog = wpath(r, "logs/kconfig.log");
-		if (kconfig_start(&r->kc, helper, srctree, base_config, klog) < 0)
-			die("cannot load the kernel's Kconfig");
-		info("kernel: %d options a user can turn off, searching with %s",
-		     r->kc.n, strategy_name(o->strategy));
-		unsigned char *krem = xcalloc(r->kc.n + 1, 1);
-		struct search_tree t = kconfig_tree(&r->kc);
-		search_run(&t, kernel_oracle, r, &so, krem, &st_k);
-		kconfig_stop(&r->kc);
-		check_interrupt();
-		add_stats(r, &st_k);
-		free(krem);
-	}
+static void search_rootfs(struct run *r, const struct search_opts *so)
+{
+	struct search_stats st, proof;
+	struct search_tree t = rootfs_tree(&r->rf);
+	r->phase = "rootfs";
+	info("rootfs: %d removable entries, searching with %s", t.n, strategy_name(so->strategy));
+	search_run(&t, rootfs_oracle, r, so, r->rf_removed, &st);
+	check_interrupt();
+	add_stats(r, &st);
+	if (st.stopped_early)
+		return;
+	/* The proof: every entry still in the image, tried alone, must fail
+	 * the tests. A pass here is kept, and the result reported as not
+	 * proven minimal. */
+	struct search_opts po = { .strategy = STRAT_LINEAR, .progress = progress, .progress_ctx = r };
+	r->phase = "rootfs-proof";
+	info("proof: trying each of the remaining entries alone");
+	search_run(&t, rootfs_oracle, r, &po, r->rf_removed, &proof);
+	check_interrupt();
+	add_stats(r, &proof);
+	r->rep.files_checked = proof.tested;
+	r->rep.one_minimal = proof.accepted == 0 ? 1 : -1;
+}
 
-	/* Final image: best compression, then prove it with fresh boots. */
-	r->phase = "verify";
+static void search_kernel(struct run *r, const struct search_opts *so)
+{
+	struct search_stats st;
+	/* Kernel candidates boot the current rootfs as the final image will
+	 * carry it: xz-compressed, so RD_XZ stays. */
+	if (make_initrd(r, r->rf_removed, r->cur_initrd, XZ_FINAL, 0, r->cur_cpio_hash, NULL) < 0)
+		die("cannot write the initramfs");
+	r->phase = "kernel";
+	char *helper = xasprintf("%s/reducer/kconfig_helper.py", r->root);
+	char *klog = wpath(r, "logs/kconfig.log");
+	if (kconfig_start(&r->kc, helper, r->srctree, r->base_config, klog) < 0)
+		die("cannot load the kernel's Kconfig");
+	info("kernel: %d options a user can turn off, searching with %s",
+	     r->kc.n, strategy_name(so->strategy));
+	unsigned char *removed = xcalloc(r->kc.n + 1, 1);
+	struct search_tree t = kconfig_tree(&r->kc);
+	search_run(&t, kernel_oracle, r, so, removed, &st);
+	kconfig_stop(&r->kc);
+	check_interrupt();
+	add_stats(r, &st);
+	free(removed);
+	free(helper);
+	free(klog);
+}
+
+/* The final image at xz's best, proven with fresh boots. */
+static void verify_final(struct run *r)
+{
 	char final_hash[41];
+	struct trial_result res;
+	r->phase = "verify";
 	if (make_initrd(r, r->rf_removed, r->cur_initrd, XZ_FINAL, 0, final_hash,
 			&r->rep.initramfs_raw.after) < 0)
 		die("cannot write the final initramfs");
-	int runs = o->verify_runs;
-	r->rep.verify_runs = runs;
+	int runs = r->o->verify_runs;
 	long sum_init = 0, sum_ready = 0;
+	r->rep.verify_runs = runs;
 	for (int i = 0; i < runs; i++) {
-		v = run_trial(r, r->cur_kernel, r->cur_initrd, &res);
+		enum verdict v = run_trial(r, r->cur_kernel, r->cur_initrd, &res);
 		check_interrupt();
 		info("verification boot %d of %d: %s%s%s", i + 1, runs, verdict_names[v],
 		     v == V_PASS ? "" : ": ", v == V_PASS ? "" : res.why);
@@ -599,15 +595,14 @@ int reduce_run(const struct options *o, const char *root)
 			sum_ready += res.ms_to_ready;
 		}
 	}
-	r->rep.verified = runs > 0 && r->rep.verify_passed == runs;
-	if (r->rep.verify_passed) {
-		r->rep.ms_to_init.after = sum_init / r->rep.verify_passed;
-		r->rep.ms_to_ready.after = sum_ready / r->rep.verify_passed;
-	} else {
-		r->rep.ms_to_init.after = r->rep.ms_to_ready.after = -1;
-	}
+	r->rep.verified = r->rep.verify_passed == runs;
+	r->rep.ms_to_init.after = r->rep.verify_passed ? sum_init / r->rep.verify_passed : -1;
+	r->rep.ms_to_ready.after = r->rep.verify_passed ? sum_ready / r->rep.verify_passed : -1;
+}
 
-	/* Outputs. */
+static void fill_report(struct run *r)
+{
+	const struct options *o = r->o;
 	r->rep.app = r->prof.name;
 	r->rep.kernel_base = o->kernel_base;
 	r->rep.strategy = strategy_name(o->strategy);
@@ -620,11 +615,12 @@ int reduce_run(const struct options *o, const char *root)
 	for (int i = 0; i < r->rf.n; i++)
 		if (!r->incl[i])
 			sv_pushf(&r->rep.removed_files, "/%s", r->rf.path[i]);
-	removed_options(base_config, r->cur_config, &r->rep.removed_options);
+	removed_options(r->base_config, r->cur_config, &r->rep.removed_options);
 	struct strbuf manifest = STRBUF_INIT, cmd = STRBUF_INIT;
 	rootfs_manifest(&r->rf, r->incl, &manifest);
 	char *mpath = wpath(r, "rootfs.manifest");
-	write_file_atomic(mpath, manifest.buf, manifest.len);
+	if (write_file_atomic(mpath, manifest.buf, manifest.len) < 0)
+		die("cannot write %s", mpath);
 	/* The run command names the files by their final place. */
 	struct vm_config fin = r->vmc;
 	fin.kernel = xasprintf("%s/bzImage", r->final);
@@ -632,9 +628,56 @@ int reduce_run(const struct options *o, const char *root)
 	vm_command_line(&fin, &cmd);
 	r->rep.run_command = cmd.buf;
 	r->rep.wall_seconds = (now_ms() - r->t0) / 1000;
+	sb_release(&manifest);
+	free(mpath);
+}
+
+int reduce_run(const struct options *o, const char *root)
+{
+	struct run R, *r = &R;
+	memset(r, 0, sizeof(*r));
+	r->o = o;
+	r->root = root;
+	r->t0 = now_ms();
+	r->phase = "setup";
+	check_inputs(r);
+
+	setup_dirs(r);
+	active = r;
+	set_die_cleanup(cleanup_partial);
+	info("run directory %s", r->final);
+	r->cur_kernel = wpath(r, "bzImage");
+	r->cur_initrd = wpath(r, "initramfs.cpio.xz");
+	r->cur_config = wpath(r, "kernel.config");
+	r->cand_kernel = wpath(r, "candidate.bzImage");
+	r->cand_initrd = wpath(r, "candidate.initramfs.cpio");
+	r->cand_config = wpath(r, "candidate.config");
+	r->base_config = wpath(r, "base.config");
+	char *logs = wpath(r, "logs");
+	mkdir_p(logs);
+	free(logs);
+
+	stage_rootfs(r);
+	build_baseline(r);
+	memo_open(&r->memo, r->prof.name);
+	if (file_hash(r->tests_abs, r->tests_hash) < 0)
+		die("cannot read %s", r->tests_abs);
+	test_baseline(r);
+	negative_control(r);
+
+	struct search_opts so = { .strategy = o->strategy, .max_candidates = o->max_candidates,
+				  .progress = progress, .progress_ctx = r };
+	/* The rootfs first: every kernel candidate then boots the small
+	 * initramfs, and no rootfs candidate waits for a kernel build. */
+	if (!o->only_kernel)
+		search_rootfs(r, &so);
+	if (!o->only_rootfs)
+		search_kernel(r, &so);
+	verify_final(r);
+	fill_report(r);
 
 	/* Scratch that is not part of the result. */
-	rm_rf(stage);
+	rm_rf(r->stage);
 	unlink(r->cand_kernel);
 	unlink(r->cand_initrd);
 	unlink(r->cand_config);
