@@ -19,20 +19,20 @@ for app in sorted(os.listdir(os.path.join(root, "reports"))):
     rows.append((app, r, total))
     t = targets.get(app)
     verdict = "" if t is None else (" target<=%d %s" % (t, "met" if total <= t else "NOT met"))
-    print("app=%s kernel_base=%s strategy=%s accel=%s kernel_bytes=%d initramfs_bytes=%d total_bytes=%d "
+    print("app=%s phases=%s kernel_base=%s strategy=%s accel=%s kernel_bytes=%d initramfs_bytes=%d total_bytes=%d "
           "ms_to_ready_before=%d ms_to_ready_after=%d verified=%s stopped_early=%s%s" % (
-          app, r["kernel_base"], r["strategy"], r["accel"], k["image_bytes"]["after"],
+          app, r.get("phases", "rootfs+kernel"), r["kernel_base"], r["strategy"], r["accel"], k["image_bytes"]["after"],
           i["bytes"]["after"], total, b["ms_to_ready"]["before"], b["ms_to_ready"]["after"],
           str(r["verified"]).lower(), str(r["candidates"]["stopped_early"]).lower(), verdict))
 out = ["# Reports", "",
        "Latest run of each app (`reports/<app>/latest`), written by `bench/targets.sh`.", "",
-       "| app | kernel bytes | initramfs bytes | total bytes | boot ms to ready (before → after) "
+       "| app | phases | kernel bytes | initramfs bytes | total bytes | boot ms to ready (before → after) "
        "| kernel options (before → after) | rootfs files (before → after) | verified | complete |",
-       "|---|---:|---:|---:|---|---|---|---|---|"]
+       "|---|---|---:|---:|---:|---|---|---|---|---|"]
 for app, r, total in rows:
     k, i, f, b = r["kernel"], r["initramfs"], r["rootfs"], r["boot"]
-    out.append("| %s | %d | %d | %d | %d → %d | %d → %d | %d → %d | %s | %s |" % (
-        app, k["image_bytes"]["after"], i["bytes"]["after"], total,
+    out.append("| %s | %s | %d | %d | %d | %d → %d | %d → %d | %d → %d | %s | %s |" % (
+        app, r.get("phases", "rootfs+kernel"), k["image_bytes"]["after"], i["bytes"]["after"], total,
         b["ms_to_ready"]["before"], b["ms_to_ready"]["after"],
         k["options_enabled"]["before"], k["options_enabled"]["after"],
         f["files"]["before"], f["files"]["after"], "yes" if r["verified"] else "no",

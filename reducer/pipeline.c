@@ -607,6 +607,7 @@ static void fill_report(struct run *r)
 	r->rep.kernel_base = o->kernel_base;
 	r->rep.strategy = strategy_name(o->strategy);
 	r->rep.accel = r->vmc.accel;
+	r->rep.phases = o->only_kernel ? "kernel" : o->only_rootfs ? "rootfs" : "rootfs+kernel";
 	r->rep.image_bytes.after = file_size(r->cur_kernel);
 	r->rep.options_enabled.after = config_count_enabled(r->cur_config);
 	r->rep.initramfs_bytes.after = file_size(r->cur_initrd);

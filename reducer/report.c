@@ -45,6 +45,8 @@ void report_json(const struct report *r, struct strbuf *out)
 	json_string(out, r->strategy);
 	sb_adds(out, ",\n  \"accel\": ");
 	json_string(out, r->accel);
+	sb_adds(out, ",\n  \"phases\": ");
+	json_string(out, r->phases ? r->phases : "");
 	sb_adds(out, ",\n  \"kernel\": {");
 	ba(out, "image_bytes", r->image_bytes, ", ");
 	ba(out, "options_enabled", r->options_enabled, ", \"removed_options\": ");
@@ -87,8 +89,8 @@ static void row(struct strbuf *out, const char *what, struct before_after v)
 void report_markdown(const struct report *r, struct strbuf *out)
 {
 	sb_addf(out, "# reduce report: %s\n\n", r->app);
-	sb_addf(out, "Kernel base `%s`, strategy `%s`, accelerator `%s`. %s (%d of %d verification boots passed).\n\n",
-		r->kernel_base, r->strategy, r->accel,
+	sb_addf(out, "Kernel base `%s`, phases `%s`, strategy `%s`, accelerator `%s`. %s (%d of %d verification boots passed).\n\n",
+		r->kernel_base, r->phases ? r->phases : "", r->strategy, r->accel,
 		r->verified ? "**Verified**" : "**NOT verified**", r->verify_passed, r->verify_runs);
 	if (r->one_minimal > 0)
 		sb_addf(out, "Root filesystem proven 1-minimal: each of the %d entries checked, removed alone, "

@@ -14,6 +14,7 @@ struct report {
 	const char *kernel_base;
 	const char *strategy;
 	const char *accel;
+	const char *phases;     /* "rootfs+kernel", "rootfs" or "kernel" */
 	struct before_after image_bytes, options_enabled, initramfs_bytes, initramfs_raw, files;
 	struct before_after ms_to_init, ms_to_ready;
 	int tested, accepted, nochange;

@@ -14,6 +14,7 @@ int main(void)
 	r.kernel_base = "microvm";
 	r.strategy = "hier";
 	r.accel = "tcg";
+	r.phases = "rootfs+kernel";
 	r.image_bytes = (struct before_after){ 1700000, 900000 };
 	r.options_enabled = (struct before_after){ 660, 400 };
 	r.initramfs_bytes = (struct before_after){ 1100000, 500000 };
@@ -51,6 +52,7 @@ int main(void)
 		"assert r[\"boot\"][\"ms_to_ready\"][\"after\"]==800;"
 		"assert r[\"candidates\"][\"rejected\"]=={\"build\":1,\"boot\":2,\"timeout\":1,\"test\":2};"
 		"assert r[\"candidates\"][\"tested\"]==10 and r[\"builds\"]==6 and r[\"boots\"]==14;"
+		"assert r[\"phases\"]==\"rootfs+kernel\";"
 		"assert r[\"verified\"] is True and r[\"accel\"]==\"tcg\" and r[\"strategy\"]==\"hier\";"
 		"assert r[\"run_command\"].startswith(\"qemu-system-x86_64\");"
 		"assert r[\"kernel\"][\"removed_options\"]==[\"CONFIG_PACKET\"];"
