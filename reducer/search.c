@@ -215,18 +215,57 @@ static void split(struct engine *e, int *c, int nc)
 	split(e, c + half, nc - half);
 }
 
-/* A sibling set: cut into chunks of the current chunk size, each removed
- * whole or split (adaptive group testing). A node is kept only after its
- * own removal failed, so the result is 1-minimal for an oracle where
- * removing more never helps. */
+/* Items (non-group nodes) still present in a subtree. */
+static int items_below(struct engine *e, int node)
+{
+	int n = !e->removed[node] && !(e->t->group && e->t->group[node]);
+	for (int i = 0; i < e->nchildren[node]; i++)
+		if (!e->removed[e->children[node][i]])
+			n += items_below(e, e->children[node][i]);
+	return n;
+}
+
+/* A subtree with more items than a chunk would almost surely fail as a
+ * whole (and, for a kernel, cost a large rebuild), so it is not tried
+ * whole: its children are searched first, then the node on its own. */
+static void descend_first(struct engine *e, int node)
+{
+	int *kids = xmalloc((e->nchildren[node] + 1) * sizeof(int));
+	int nk = 0;
+	for (int i = 0; i < e->nchildren[node]; i++)
+		if (!e->removed[e->children[node][i]])
+			kids[nk++] = e->children[node][i];
+	sort_tree = e->t;
+	qsort(kids, nk, sizeof(int), by_weight_desc);
+	bisect(e, kids, nk);
+	free(kids);
+	if (e->stop || e->removed[node] || (e->t->group && e->t->group[node]))
+		return;
+	if (try_remove(e, &node, 1))
+		e->removed_nodes++;
+	else
+		e->kept_single++;
+}
+
+/* A sibling set: cut into chunks of about the current chunk size in
+ * items, each removed whole or split (adaptive group testing). A node is
+ * kept only after its own removal failed, so the result is 1-minimal for
+ * an oracle where removing more never helps. */
 static void bisect(struct engine *e, int *c, int nc)
 {
 	for (int i = 0; i < nc && !e->stop;) {
 		int g = chunk_size(e);
-		if (g > nc - i)
-			g = nc - i;
-		split(e, c + i, g);
-		i += g;
+		int first = items_below(e, c[i]);
+		if (first > g && first > 1) {
+			descend_first(e, c[i]);
+			i++;
+			continue;
+		}
+		int j = i + 1, sum = first;
+		while (j < nc && sum + items_below(e, c[j]) <= g)
+			sum += items_below(e, c[j++]);
+		split(e, c + i, j - i);
+		i = j;
 	}
 }
 
