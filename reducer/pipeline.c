@@ -101,9 +101,10 @@ static void progress(void *ctx, const struct search_stats *st, int remaining)
 		return;
 	fmt_elapsed(now_ms() - r->t0, el, sizeof(el));
 	fprintf(stderr, "%s: [%s] candidate %d: accepted %d, rejected %d, %d items left; "
-		"kernel %lld B, initramfs %lld B; %s\n",
+		"kernel %lld B, initramfs %lld B%s; %s\n",
 		progname, r->phase, st->tested, st->accepted, st->tested - st->accepted, remaining,
-		file_size(r->cur_kernel), file_size(r->cur_initrd), el);
+		file_size(r->cur_kernel), file_size(r->cur_initrd),
+		strncmp(r->phase, "rootfs", 6) ? "" : " (cpio, uncompressed)", el);
 }
 
 static enum verdict run_trial(struct run *r, const char *kernel, const char *initrd,
