@@ -38,6 +38,7 @@ struct run {
 	char *init_bin, *tests_abs, *stage, *srctree, *base_config;
 	char *cur_kernel, *cur_initrd, *cur_config;
 	char cur_config_hash[41], cur_cpio_hash[41];
+	int cur_initrd_raw;     /* the current initramfs is a plain cpio */
 	char *cand_kernel, *cand_initrd, *cand_config;
 	unsigned char *rf_removed;
 	unsigned char *incl;
@@ -104,7 +105,7 @@ static void progress(void *ctx, const struct search_stats *st, int remaining)
 		"kernel %lld B, initramfs %lld B%s; %s\n",
 		progname, r->phase, st->tested, st->accepted, st->tested - st->accepted, remaining,
 		file_size(r->cur_kernel), file_size(r->cur_initrd),
-		strncmp(r->phase, "rootfs", 6) ? "" : " (cpio, uncompressed)", el);
+		r->cur_initrd_raw ? " (cpio, uncompressed)" : "", el);
 }
 
 static enum verdict run_trial(struct run *r, const char *kernel, const char *initrd,
@@ -226,6 +227,7 @@ static enum verdict rootfs_oracle(void *ctx, const unsigned char *removed)
 	record(r, key, v, known);
 	if (v == V_PASS) {
 		rename(r->cand_initrd, r->cur_initrd);
+		r->cur_initrd_raw = 1;
 		memcpy(r->cur_cpio_hash, hash, 41);
 	}
 	return v;
@@ -555,6 +557,7 @@ static void search_kernel(struct run *r, const struct search_opts *so)
 	 * carry it: xz-compressed, so RD_XZ stays. */
 	if (make_initrd(r, r->rf_removed, r->cur_initrd, XZ_FINAL, 0, r->cur_cpio_hash, NULL) < 0)
 		die("cannot write the initramfs");
+	r->cur_initrd_raw = 0;
 	r->phase = "kernel";
 	char *helper = xasprintf("%s/reducer/kconfig_helper.py", r->root);
 	char *klog = wpath(r, "logs/kconfig.log");
