@@ -179,10 +179,9 @@ static int chunk_size(struct engine *e)
 
 static void bisect(struct engine *e, int *c, int nc);
 
-/* A node whose own removal failed stays; the search goes on below it. */
-static void keep_and_descend(struct engine *e, int node)
+/* Searches the children still present under a node, biggest first. */
+static void search_children(struct engine *e, int node)
 {
-	e->kept_single++;
 	int *kids = xmalloc((e->nchildren[node] + 1) * sizeof(int));
 	int nk = 0;
 	for (int i = 0; i < e->nchildren[node]; i++)
@@ -192,6 +191,13 @@ static void keep_and_descend(struct engine *e, int node)
 	qsort(kids, nk, sizeof(int), by_weight_desc);
 	bisect(e, kids, nk);
 	free(kids);
+}
+
+/* A node whose own removal failed stays; the search goes on below it. */
+static void keep_and_descend(struct engine *e, int node)
+{
+	e->kept_single++;
+	search_children(e, node);
 }
 
 /* Removes what it can of c[0..nc), known to hold something needed or
@@ -230,15 +236,7 @@ static int items_below(struct engine *e, int node)
  * whole: its children are searched first, then the node on its own. */
 static void descend_first(struct engine *e, int node)
 {
-	int *kids = xmalloc((e->nchildren[node] + 1) * sizeof(int));
-	int nk = 0;
-	for (int i = 0; i < e->nchildren[node]; i++)
-		if (!e->removed[e->children[node][i]])
-			kids[nk++] = e->children[node][i];
-	sort_tree = e->t;
-	qsort(kids, nk, sizeof(int), by_weight_desc);
-	bisect(e, kids, nk);
-	free(kids);
+	search_children(e, node);
 	if (e->stop || e->removed[node] || (e->t->group && e->t->group[node]))
 		return;
 	if (try_remove(e, &node, 1))
