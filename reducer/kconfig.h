@@ -24,10 +24,9 @@ struct kconfig {
 int kconfig_start(struct kconfig *kc, const char *helper, const char *srctree,
 		  const char *base_config, const char *log_path);
 /* Writes to `out` the base config with the named symbols turned off and
- * their dependents forced off; reports the count of enabled options and a
- * hash of the resolved config. */
-int kconfig_resolve(struct kconfig *kc, const char *out, char *const *syms, int nsyms,
-		    int *enabled, char hash[41]);
+ * their dependents forced off. (The helper also answers a count and a hash;
+ * the driver hashes configs itself, with config_hash, for every writer.) */
+int kconfig_resolve(struct kconfig *kc, const char *out, char *const *syms, int nsyms);
 struct search_tree kconfig_tree(const struct kconfig *kc);
 void kconfig_stop(struct kconfig *kc);
 

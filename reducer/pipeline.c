@@ -132,13 +132,12 @@ static enum verdict kernel_oracle(void *ctx, const unsigned char *removed)
 	struct run *r = ctx;
 	struct strvec syms = STRVEC_INIT;
 	char hash[41];
-	int enabled;
 	if (interrupted)
 		return V_ABORT;
 	for (int i = 0; i < r->kc.n; i++)
 		if (removed[i] && !r->kc.group[i])
 			sv_push(&syms, r->kc.name[i]);
-	if (kconfig_resolve(&r->kc, r->cand_config, syms.v, syms.n, &enabled, hash) < 0)
+	if (kconfig_resolve(&r->kc, r->cand_config, syms.v, syms.n) < 0)
 		die("Kconfig helper failed");
 	sv_clear(&syms);
 	if (config_hash(r->cand_config, hash) < 0)
