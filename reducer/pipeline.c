@@ -44,6 +44,8 @@ struct run {
 	unsigned char *incl;
 
 	struct memo memo;
+	FILE *cand_log;         /* candidates.tsv: one line per tested candidate */
+	int cand_n;
 	char tests_hash[41];
 	struct report rep;
 	uint64_t t0;
@@ -125,6 +127,24 @@ static void record(struct run *r, const char *key, enum verdict v, enum verdict 
 		memo_put(&r->memo, key, v);
 }
 
+/* One line per candidate, so that a user can see what was tried, what it
+ * cost and why it was rejected; memo replays cost nothing and say so. */
+static void log_candidate(struct run *r, enum verdict v, int replayed, uint64_t build_ms,
+			  uint64_t trial_ms, const struct strvec *what)
+{
+	if (!r->cand_log)
+		return;
+	fprintf(r->cand_log, "%d\t%s\t%s\t%s\t%.1f\t%.1f\t%zu\t", ++r->cand_n, r->phase,
+		verdict_names[v], replayed ? "memo" : "run", build_ms / 1000.0,
+		trial_ms / 1000.0, what->n);
+	for (size_t i = 0; i < what->n; i++)
+		fprintf(r->cand_log, "%s%s", i ? " " : "", what->v[i]);
+	fputc('\n', r->cand_log);
+	fflush(r->cand_log);
+}
+
+static void removed_options(const char *a, const char *b, struct strvec *out);
+
 /* Oracle for the kernel tree: turn off the symbols of the removed nodes,
  * let Kconfig force off their dependents, build and test. */
 static enum verdict kernel_oracle(void *ctx, const unsigned char *removed)
@@ -145,26 +165,39 @@ static enum verdict kernel_oracle(void *ctx, const unsigned char *removed)
 	if (!strcmp(hash, r->cur_config_hash))
 		return V_NOCHANGE;
 	char key[41];
+	struct strvec what = STRVEC_INIT;
+	removed_options(r->cur_config, r->cand_config, &what);
 	memo_key(key, hash, r->cur_cpio_hash, r->tests_hash);
 	enum verdict known = memo_get(&r->memo, key);
 	if (known != V_COUNT && known != V_PASS) {
 		r->rep.replayed++;
+		log_candidate(r, known, 1, 0, 0, &what);
+		sv_clear(&what);
 		return known;
 	}
+	uint64_t t_build = now_ms();
 	int st = kbuild_image_for(&r->kb, r->cand_config, r->cand_kernel, 3600 * 1000);
 	r->rep.builds += st == 0;
-	if (interrupted)
+	t_build = now_ms() - t_build;
+	if (interrupted) {
+		sv_clear(&what);
 		return V_ABORT;
-	if (st == RUN_TIMEOUT)
-		return V_TIMEOUT;
+	}
 	enum verdict v;
 	struct trial_result res;
-	if (st < 0)
+	uint64_t t_trial = now_ms();
+	if (st == RUN_TIMEOUT)
+		v = V_TIMEOUT;
+	else if (st < 0)
 		v = V_BUILD;
 	else if (known == V_PASS)
 		v = V_PASS, r->rep.replayed++;
 	else
 		v = run_trial(r, r->cand_kernel, r->cur_initrd, &res);
+	t_trial = now_ms() - t_trial;
+	if (v != V_ABORT)
+		log_candidate(r, v, known != V_COUNT, t_build, t_trial, &what);
+	sv_clear(&what);
 	record(r, key, v, known);
 	if (v == V_PASS) {
 		rename(r->cand_kernel, r->cur_kernel);
@@ -219,10 +252,22 @@ static enum verdict rootfs_oracle(void *ctx, const unsigned char *removed)
 	enum verdict v = memo_get(&r->memo, key);
 	enum verdict known = v;
 	struct trial_result res;
+	/* make_initrd left the candidate's entries in incl. */
+	struct strvec what = STRVEC_INIT;
+	unsigned char *cur = xmalloc(r->rf.n + 1);
+	rootfs_included(&r->rf, r->rf_removed, cur);
+	for (int i = 0; i < r->rf.n; i++)
+		if (cur[i] && !r->incl[i])
+			sv_pushf(&what, "/%s", r->rf.path[i]);
+	free(cur);
+	uint64_t t_trial = now_ms();
 	if (v != V_COUNT)
 		r->rep.replayed++;
 	else
 		v = run_trial(r, r->cur_kernel, r->cand_initrd, &res);
+	if (v != V_ABORT)
+		log_candidate(r, v, known != V_COUNT, 0, now_ms() - t_trial, &what);
+	sv_clear(&what);
 	record(r, key, v, known);
 	if (v == V_PASS) {
 		rename(r->cand_initrd, r->cur_initrd);
@@ -667,6 +712,12 @@ int reduce_run(const struct options *o, const char *root)
 	char *logs = wpath(r, "logs");
 	mkdir_p(logs);
 	free(logs);
+	char *clog = wpath(r, "candidates.tsv");
+	r->cand_log = fopen(clog, "we");
+	if (!r->cand_log)
+		die("cannot create %s: %s", clog, strerror(errno));
+	fputs("n\tphase\tverdict\tsource\tbuild_s\ttrial_s\tcount\tremoved\n", r->cand_log);
+	free(clog);
 
 	stage_rootfs(r);
 	build_baseline(r);
@@ -692,6 +743,8 @@ int reduce_run(const struct options *o, const char *root)
 	unlink(r->cand_kernel);
 	unlink(r->cand_initrd);
 	unlink(r->cand_config);
+	fclose(r->cand_log);
+	r->cand_log = NULL;
 	write_outputs(r);
 	set_die_cleanup(NULL);
 	kbuild_close(&r->kb);

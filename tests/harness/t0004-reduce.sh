@@ -12,10 +12,10 @@ test_expect_success 'a bounded linear reduction finishes and is verified' '
 	grep -q "\[kernel\] candidate 1" err && grep -q "\[rootfs\] candidate 1" err
 '
 test_expect_success 'the run directory holds the image, config, manifest and reports' '
-	for f in bzImage initramfs.cpio.xz kernel.config rootfs.manifest report.json report.md; do
+	for f in bzImage initramfs.cpio.xz kernel.config rootfs.manifest candidates.tsv report.json report.md; do
 		test -s "$RUN/$f" || { echo "missing $f"; exit 1; }
 	done &&
-	! test -e "$RUN.partial" && ! ls "$RUN" | grep -q candidate
+	! test -e "$RUN.partial" && ! ls "$RUN" | grep -q "^candidate\."
 '
 test_expect_success 'report.json: verified, smaller kernel and rootfs, counted candidates' '
 	/usr/bin/python3 - "$RUN/report.json" <<-PY
@@ -39,6 +39,13 @@ test_expect_success 'report.json: verified, smaller kernel and rootfs, counted c
 	assert len(k["removed_options"]) > 0 and len(r["rootfs"]["removed_files"]) > 0
 	assert r["run_command"].startswith("qemu-system-x86_64 ")
 	PY
+'
+test_expect_success 'candidates.tsv has one line per candidate, with what it turned off' '
+	cat "$RUN/candidates.tsv" &&
+	test $(grep -c "	kernel	" "$RUN/candidates.tsv") = 1 &&
+	test $(grep -c "	rootfs	" "$RUN/candidates.tsv") = 1 &&
+	grep "	kernel	" "$RUN/candidates.tsv" | grep -q "	CONFIG_[A-Z0-9_]*" &&
+	grep "	rootfs	" "$RUN/candidates.tsv" | grep -q "	/"
 '
 test_expect_success 'the manifest matches the files count and the image' '
 	n=$(wc -l <"$RUN/rootfs.manifest") &&
