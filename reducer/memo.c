@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static void memo_add(struct memo *m, const char *key, enum verdict v)
+void memo_note(struct memo *m, const char *key, enum verdict v)
 {
 	if (m->n == m->alloc) {
 		m->alloc = m->alloc ? 2 * m->alloc : 256;
@@ -36,7 +36,7 @@ void memo_open(struct memo *m, const char *app)
 			continue;
 		for (int v = 0; v < V_COUNT; v++)
 			if (!strcmp(name, verdict_names[v]))
-				memo_add(m, key, v);
+				memo_note(m, key, v);
 	}
 	sb_release(&sb);
 }
@@ -52,7 +52,7 @@ enum verdict memo_get(const struct memo *m, const char *key)
 
 void memo_put(struct memo *m, const char *key, enum verdict v)
 {
-	memo_add(m, key, v);
+	memo_note(m, key, v);
 	/* One short append per verdict: atomic enough for O_APPEND. */
 	char *line = xasprintf("%s %s\n", key, verdict_names[v]);
 	int fd = open(m->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);

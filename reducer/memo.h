@@ -18,6 +18,8 @@ void memo_open(struct memo *m, const char *app);
 /* Returns the stored verdict, or V_COUNT when there is none. */
 enum verdict memo_get(const struct memo *m, const char *key);
 void memo_put(struct memo *m, const char *key, enum verdict v);
+/* Remembers a verdict for this run only, not on disk. */
+void memo_note(struct memo *m, const char *key, enum verdict v);
 /* The memo key of a test: the hash of its parts. */
 void memo_key(char out[41], const char *config_hash, const char *cpio_hash,
 	      const char *tests_hash);

@@ -119,11 +119,16 @@ static enum verdict run_trial(struct run *r, const char *kernel, const char *ini
 	return trial_run(&r->trial, res);
 }
 
-/* Stores a fresh verdict. Timeouts are not stored: on a loaded host they
- * may not happen again. */
+/* Stores a fresh verdict. Timeouts are kept for this run only: on a less
+ * loaded host they may not happen again, but within one run two node sets
+ * that resolve to the same config should not both wait for one. */
 static void record(struct run *r, const char *key, enum verdict v, enum verdict known)
 {
-	if (v != V_ABORT && v != V_TIMEOUT && known == V_COUNT)
+	if (v == V_ABORT || known != V_COUNT)
+		return;
+	if (v == V_TIMEOUT)
+		memo_note(&r->memo, key, v);
+	else
 		memo_put(&r->memo, key, v);
 }
 

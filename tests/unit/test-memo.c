@@ -39,6 +39,10 @@ int main(void)
 	struct memo cut;
 	memo_open(&cut, "app");
 	CHECK(cut.n == 3 && memo_get(&cut, k3) == V_COUNT, "a truncated last line is ignored");
+	memo_note(&cut, k3, V_TIMEOUT);
+	CHECK(memo_get(&cut, k3) == V_TIMEOUT, "a noted verdict holds for this run");
+	memo_open(&cut, "app");
+	CHECK(memo_get(&cut, k3) == V_COUNT, "a noted verdict is not stored on disk");
 	memo_open(&cut, "other-app");
 	CHECK(memo_get(&cut, k1) == V_COUNT, "memos are per app");
 	char *rm = xasprintf("rm -rf %s", dir);

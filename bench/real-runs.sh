@@ -1,0 +1,112 @@
+#!/bin/sh
+# Real reductions, one after the other on this machine, each from cold
+# state: its own verdict memo, kernel image cache, ccache and build
+# directory, so that no run profits from another. Only the unpacked kernel
+# source and the debootstrap archives are shared (neither is search work).
+# Prints one line per run and a table for the README, then the targets.
+#
+#   bench/real-runs.sh [--only NAME[,NAME...]] [--max-candidates N] [--dir DIR]
+#
+# Runs: busybox-linear, busybox-hier (busybox-httpd from the microvm base),
+# nginx-hier (nginx from the microvm base), busybox-defconfig-hier.
+# --max-candidates bounds each search phase (a smoke run: its figures say
+# nothing about the targets and the table says "no" under "complete").
+set -eu
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ONLY=all
+MAX=
+DIR="$ROOT/reports/bench"
+while [ $# -gt 0 ]; do
+	case $1 in
+	--only) ONLY=${2:?--only needs a list}; shift 2 ;;
+	--max-candidates) MAX=${2:?--max-candidates needs a number}; shift 2 ;;
+	--dir) DIR=${2:?--dir needs a directory}; shift 2 ;;
+	-h|--help) sed -n '2,13s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) echo "real-runs.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+	esac
+done
+case $MAX in *[!0-9]*) echo "real-runs.sh: --max-candidates wants a number, not '$MAX'" >&2; exit 2 ;; esac
+
+MAIN_CACHE=${REDUCE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/reduce}
+make -C "$ROOT" -s all
+mkdir -p "$DIR"
+STAMP=$(date -u +%Y%m%d-%H%M%S)
+
+ALL="busybox-linear:busybox-httpd:linear:microvm
+busybox-hier:busybox-httpd:hier:microvm
+nginx-hier:nginx:hier:microvm
+busybox-defconfig-hier:busybox-httpd:hier:defconfig"
+
+# Makes sure the shared parts exist once, outside any timed run.
+"$ROOT/rootfs/install-deps.sh"
+
+for spec in $ALL; do
+	name=${spec%%:*}; rest=${spec#*:}
+	app=${rest%%:*}; rest=${rest#*:}
+	strategy=${rest%%:*}; base=${rest#*:}
+	case ",$ONLY," in ,all,|*",$name,"*) ;; *) continue ;; esac
+	cache="$DIR/$STAMP/$name/cache"
+	out="$DIR/$STAMP/$name/run"
+	mkdir -p "$cache"
+	for shared in linux-source-6.1 rootfs; do
+		[ -e "$MAIN_CACHE/$shared" ] && ln -sfn "$MAIN_CACHE/$shared" "$cache/$shared"
+	done
+	echo "real-runs: $name ($app, $strategy, $base base) ..." >&2
+	set +e
+	REDUCE_CACHE=$cache "$ROOT/reducer/reduce" --app "$app" --tests "$ROOT/tests/$app.sh" \
+		--strategy "$strategy" --kernel-base "$base" ${MAX:+--max-candidates "$MAX"} \
+		--out "$out" -q
+	rc=$?
+	set -e
+	[ $rc = 130 ] && exit 130
+	[ $rc = 0 ] || echo "real-runs: $name ended with exit status $rc" >&2
+	# The caches are what made the run cold; they are not results.
+	rm -rf "$cache"
+done
+
+exec /usr/bin/python3 - "$DIR/$STAMP" <<'PY'
+import json, os, sys, platform, datetime
+top = sys.argv[1]
+runs = {}
+for name in sorted(os.listdir(top)):
+    p = os.path.join(top, name, "run", "report.json")
+    if os.path.exists(p):
+        runs[name] = json.load(open(p))
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+print("date=%s machine=%s cores=%d" % (datetime.date.today(), cpu.replace(" ", "_"), os.cpu_count()))
+rows = []
+for name, r in runs.items():
+    c = r["candidates"]
+    complete = not c["stopped_early"]
+    line = ("run=%s app=%s base=%s strategy=%s accel=%s builds=%d boots=%d candidates=%d wall_s=%d "
+            "kernel_bytes=%d options=%d verified=%s complete=%s") % (
+        name, r["app"], r["kernel_base"], r["strategy"], r["accel"], r["builds"], r["boots"],
+        c["tested"], r["wall_seconds"], r["kernel"]["image_bytes"]["after"],
+        r["kernel"]["options_enabled"]["after"], str(r["verified"]).lower(), str(complete).lower())
+    print(line)
+    rows.append("| %s | %s | %s | %s | %d | %d | %d | %d → %d | %d → %d | %s |" % (
+        name, r["kernel_base"], r["strategy"], r["accel"], r["builds"], r["boots"], r["wall_seconds"],
+        r["kernel"]["image_bytes"]["before"], r["kernel"]["image_bytes"]["after"],
+        r["kernel"]["options_enabled"]["before"],
+        r["kernel"]["options_enabled"]["after"], "yes" if complete else "no"))
+print()
+print("| run | base | strategy | accel | builds | boots | wall s | kernel bytes | kernel options | complete |")
+print("|---|---|---|---|---:|---:|---:|---:|---|---|")
+for row in rows:
+    print(row)
+print()
+def done(n):
+    return n in runs and not runs[n]["candidates"]["stopped_early"]
+if done("busybox-linear") and done("busybox-hier"):
+    l, h = runs["busybox-linear"], runs["busybox-hier"]
+    kb = lambda r: r["kernel"]["image_bytes"]["after"]
+    print("target hier_builds<=linear/4: %d vs %d: %s" % (h["builds"], l["builds"], "met" if 4 * h["builds"] <= l["builds"] else "NOT met"))
+    print("target hier_wall<=linear/3: %d vs %d s: %s" % (h["wall_seconds"], l["wall_seconds"], "met" if 3 * h["wall_seconds"] <= l["wall_seconds"] else "NOT met"))
+    print("target hier_kernel<=1.05*linear: %d vs %d B: %s" % (kb(h), kb(l), "met" if kb(h) <= 1.05 * kb(l) else "NOT met"))
+if done("nginx-hier"):
+    w = runs["nginx-hier"]["wall_seconds"]
+    print("target nginx_wall<=1800s: %d s: %s" % (w, "met" if w <= 1800 else "NOT met"))
+if done("busybox-defconfig-hier"):
+    w = runs["busybox-defconfig-hier"]["wall_seconds"]
+    print("target defconfig_wall<=5400s: %d s: %s" % (w, "met" if w <= 5400 else "NOT met"))
+PY
