@@ -120,3 +120,15 @@ int config_count_enabled(const char *path)
 	sb_release(&sb);
 	return n;
 }
+
+int config_enabled(const char *path, const char *sym)
+{
+	struct strbuf sb = STRBUF_INIT;
+	if (read_file(path, &sb) < 0)
+		return 0;
+	char *line = xasprintf("\n%s=y\n", sym);
+	int on = strstr(sb.buf, line) || !strncmp(sb.buf, line + 1, strlen(line) - 1);
+	free(line);
+	sb_release(&sb);
+	return on;
+}

@@ -32,5 +32,7 @@ void kconfig_stop(struct kconfig *kc);
 
 /* Count of =y/=m lines in a .config file. */
 int config_count_enabled(const char *path);
+/* Whether `sym` (with its CONFIG_ prefix) is =y in the config file. */
+int config_enabled(const char *path, const char *sym);
 
 #endif

@@ -20,7 +20,7 @@
 /* Rootfs candidates are booted as plain cpio, which every kernel unpacks:
  * compressing a Debian tree for each candidate would cost more than the
  * boot. Images the kernel phase boots, and the final one, get xz's best. */
-#define XZ_FINAL "-9e"
+#define XZ_FINAL "9e"
 
 struct run {
 	const struct options *o;
@@ -39,6 +39,7 @@ struct run {
 	char *cur_kernel, *cur_initrd, *cur_config;
 	char cur_config_hash[41], cur_cpio_hash[41];
 	int cur_initrd_raw;     /* the current initramfs is a plain cpio */
+	int xz_x86;             /* the base kernel decodes xz's x86 filter */
 	char *cand_kernel, *cand_initrd, *cand_config;
 	unsigned char *rf_removed;
 	unsigned char *incl;
@@ -222,6 +223,13 @@ static int make_initrd(struct run *r, const unsigned char *removed, const char *
 		return -1;
 	}
 	content_hash(cpio.buf, cpio.len, hash);
+	/* The hash names the image as booted: a kernel that unpacks a plain
+	 * cpio may not unpack an xz one, so their verdicts must not mix. */
+	if (level) {
+		char *s = xasprintf("%s xz%s", hash, r->xz_x86 ? "-x86" : "");
+		content_hash(s, strlen(s), hash);
+		free(s);
+	}
 	if (raw_bytes)
 		*raw_bytes = cpio.len;
 	int ret = 0;
@@ -230,7 +238,7 @@ static int make_initrd(struct run *r, const unsigned char *removed, const char *
 	else if (!level)
 		ret = write_file_atomic(path, cpio.buf, cpio.len);
 	else
-		ret = cpio_compress(&cpio, path, level);
+		ret = cpio_compress(&cpio, path, level, r->xz_x86);
 	if (ret < 0 && !interrupted)
 		error("cannot write %s", path);
 	sb_release(&cpio);
@@ -507,6 +515,7 @@ static void build_baseline(struct run *r)
 	}
 	copy_file(r->base_config, r->cur_config);
 	config_hash(r->base_config, r->cur_config_hash);
+	r->xz_x86 = config_enabled(r->base_config, "CONFIG_XZ_DEC_X86");
 	free(kname);
 	free(build_log);
 	free(fragment);
@@ -667,6 +676,7 @@ static void fill_report(struct run *r)
 	r->rep.kernel_base = o->kernel_base;
 	r->rep.strategy = strategy_name(o->strategy);
 	r->rep.accel = r->vmc.accel;
+	r->rep.compression = r->xz_x86 ? "xz -" XZ_FINAL ", x86 BCJ" : "xz -" XZ_FINAL;
 	r->rep.phases = o->only_kernel ? "kernel" : o->only_rootfs ? "rootfs" : "rootfs+kernel";
 	r->rep.image_bytes.after = file_size(r->cur_kernel);
 	r->rep.options_enabled.after = config_count_enabled(r->cur_config);

@@ -53,7 +53,10 @@ void report_json(const struct report *r, struct strbuf *out)
 	list(out, &r->removed_options);
 	sb_adds(out, "},\n  \"initramfs\": {");
 	ba(out, "bytes", r->initramfs_bytes, ", ");
-	ba(out, "uncompressed_bytes", r->initramfs_raw, "},\n");
+	ba(out, "uncompressed_bytes", r->initramfs_raw, ", ");
+	sb_adds(out, "\"compression\": ");
+	json_string(out, r->compression ? r->compression : "xz");
+	sb_adds(out, "},\n");
 	sb_adds(out, "  \"rootfs\": {");
 	ba(out, "files", r->files, "");
 	sb_addf(out, ", \"files_checked\": %d, \"one_minimal\": %s, \"elf_closure\": %d, \"removed_files\": ",
@@ -101,7 +104,10 @@ void report_markdown(const struct report *r, struct strbuf *out)
 	sb_adds(out, "| | before | after | change |\n|---|---:|---:|---:|\n");
 	row(out, "kernel image bytes", r->image_bytes);
 	row(out, "kernel options enabled", r->options_enabled);
-	row(out, "initramfs bytes (xz)", r->initramfs_bytes);
+	struct strbuf label = STRBUF_INIT;
+	sb_addf(&label, "initramfs bytes (%s)", r->compression ? r->compression : "xz");
+	row(out, label.buf, r->initramfs_bytes);
+	sb_release(&label);
 	row(out, "initramfs bytes (uncompressed cpio)", r->initramfs_raw);
 	struct before_after total = { r->image_bytes.before + r->initramfs_bytes.before,
 				      r->image_bytes.after + r->initramfs_bytes.after };

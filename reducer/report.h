@@ -15,6 +15,7 @@ struct report {
 	const char *strategy;
 	const char *accel;
 	const char *phases;     /* "rootfs+kernel", "rootfs" or "kernel" */
+	const char *compression; /* of the initramfs, e.g. "xz -9e, x86 BCJ" */
 	struct before_after image_bytes, options_enabled, initramfs_bytes, initramfs_raw, files;
 	struct before_after ms_to_init, ms_to_ready;
 	int tested, accepted, nochange;

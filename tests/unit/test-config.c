@@ -18,6 +18,9 @@ int main(void)
 	CHECK(config_count_enabled(path) == 3, "=y and =m lines count, strings and numbers do not (%d)",
 	      config_count_enabled(path));
 	CHECK(config_count_enabled("/nonexistent/config") == -1, "a missing file is an error");
+	CHECK(config_enabled(path, "CONFIG_B") && config_enabled(path, "CONFIG_F") &&
+	      !config_enabled(path, "CONFIG_A") && !config_enabled(path, "CONFIG_D"),
+	      "config_enabled finds =y symbols (inside and on the last line) and not others");
 	unlink(path);
 	UNIT_EXIT();
 }

@@ -106,10 +106,13 @@ int main(void)
 	CHECK(again.len == cpio.len && !memcmp(again.buf, cpio.buf, cpio.len), "the same tree gives the same bytes");
 
 	char *xz = xasprintf("%s.cpio.xz", dir);
-	CHECK(cpio_compress(&cpio, xz, "-6") == 0, "xz compression runs");
+	CHECK(cpio_compress(&cpio, xz, "6", 0) == 0, "xz compression runs");
 	struct strbuf info = STRBUF_INIT;
-	char *cmd3 = xasprintf("xz --robot --list %s | grep -q CRC32", xz);
+	char *cmd3 = xasprintf("xz --robot --list %s | grep -q CRC32 && xz -dc %s | cmp - %s", xz, xz, arch);
 	CHECK(run_sh(cmd3, &info) == 0, "the initramfs uses the CRC32 check the kernel can verify");
+	CHECK(cpio_compress(&cpio, xz, "6", 1) == 0, "xz compression with the x86 filter runs");
+	char *cmd4 = xasprintf("xz --robot --list -vv %s | grep -q x86 && xz -dc %s | cmp - %s", xz, xz, arch);
+	CHECK(run_sh(cmd4, &info) == 0, "the x86 filter is in the stream, which decodes to the archive");
 
 	char *rm = xasprintf("rm -rf %s %s %s", dir, arch, xz);
 	if (system(rm)) {
