@@ -97,16 +97,16 @@ static void fmt_elapsed(uint64_t ms, char *buf, size_t n)
 	snprintf(buf, n, "%lum%02lus", s / 60, s % 60);
 }
 
-static void progress(void *ctx, const struct search_stats *st, int remaining)
+static void progress(void *ctx, const struct search_stats *st, int remaining, int total)
 {
 	struct run *r = ctx;
 	char el[32];
 	if (r->o->quiet)
 		return;
 	fmt_elapsed(now_ms() - r->t0, el, sizeof(el));
-	fprintf(stderr, "%s: [%s] candidate %d: accepted %d, rejected %d, %d items left; "
+	fprintf(stderr, "%s: [%s] candidate %d: accepted %d, rejected %d, %d of %d items remain; "
 		"kernel %lld B, initramfs %lld B%s; %s\n",
-		progname, r->phase, st->tested, st->accepted, st->tested - st->accepted, remaining,
+		progname, r->phase, st->tested, st->accepted, st->tested - st->accepted, remaining, total,
 		file_size(r->cur_kernel), file_size(r->cur_initrd),
 		r->cur_initrd_raw ? " (cpio, uncompressed)" : "", el);
 }
@@ -628,8 +628,11 @@ static void search_kernel(struct run *r, const struct search_opts *so)
 	char *klog = wpath(r, "logs/kconfig.log");
 	if (kconfig_start(&r->kc, helper, r->srctree, r->base_config, klog) < 0)
 		die("cannot load the kernel's Kconfig");
-	info("kernel: %d options a user can turn off, searching with %s",
-	     r->kc.n, strategy_name(so->strategy));
+	int items = 0;
+	for (int i = 0; i < r->kc.n; i++)
+		items += !r->kc.group[i];
+	info("kernel: %d options a user can turn off (in %d menus), searching with %s",
+	     items, r->kc.n - items, strategy_name(so->strategy));
 	unsigned char *removed = xcalloc(r->kc.n + 1, 1);
 	struct search_tree t = kconfig_tree(&r->kc);
 	search_run(&t, kernel_oracle, r, so, removed, &st);

@@ -64,11 +64,12 @@ static void mark_subtree(struct engine *e, unsigned char *set, int node)
 		mark_subtree(e, set, e->children[node][i]);
 }
 
-static int remaining_count(struct engine *e)
+/* Items (not grouping nodes) still present, and in the whole tree. */
+static int item_count(struct engine *e, int present_only)
 {
 	int n = 0;
 	for (int i = 0; i < e->t->n; i++)
-		n += !e->removed[i];
+		n += (!present_only || !e->removed[i]) && !(e->t->group && e->t->group[i]);
 	return n;
 }
 
@@ -118,8 +119,9 @@ static int try_set(struct engine *e, unsigned char *cand)
 		memcpy(e->memo[e->nmemo].set, cand, n);
 		e->memo[e->nmemo].v = v;
 		e->nmemo++;
-		if (e->o->progress)
-			e->o->progress(e->o->progress_ctx, e->st, remaining_count(e));
+		/* A candidate that changed nothing cost nothing: no line. */
+		if (e->o->progress && v != V_NOCHANGE)
+			e->o->progress(e->o->progress_ctx, e->st, item_count(e, 1), item_count(e, 0));
 	}
 	if (v != V_PASS)
 		return 0;

@@ -43,7 +43,9 @@ struct search_stats {
 	int aborted;
 };
 
-typedef void (*progress_fn)(void *ctx, const struct search_stats *st, int remaining);
+/* After each tested candidate: items still present (kept so far or not yet
+ * examined) of all items. */
+typedef void (*progress_fn)(void *ctx, const struct search_stats *st, int remaining, int total);
 
 struct search_opts {
 	enum strategy strategy;
