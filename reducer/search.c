@@ -45,8 +45,10 @@ struct engine {
 	struct memo_entry *memo;
 	int nmemo, amemo;
 	int stop;
-	/* Density of needed nodes seen so far, for the chunk size of hier. */
-	long kept_single, removed_nodes;
+	/* Density of needed items seen so far, for the chunk size of hier.
+	 * Counted in items, as chunks are: a removed directory of 60 files
+	 * says as much about density as 60 removed files. */
+	long kept_single, removed_items;
 };
 
 static uint64_t set_hash(const unsigned char *s, int n)
@@ -171,7 +173,7 @@ static int by_weight_desc(const void *a, const void *b)
  * mostly removable: large chunks. The prior (1 in 8) favours chunks. */
 static int chunk_size(struct engine *e)
 {
-	double kept = e->kept_single + 1, gone = e->removed_nodes + 7;
+	double kept = e->kept_single + 1, gone = e->removed_items + 7;
 	double ratio = gone / kept;
 	int g = 1;
 	while (g * 2 <= ratio)
@@ -202,6 +204,16 @@ static void keep_and_descend(struct engine *e, int node)
 	search_children(e, node);
 }
 
+/* Items (non-group nodes) still present in a subtree. */
+static int items_below(struct engine *e, int node)
+{
+	int n = !e->removed[node] && !(e->t->group && e->t->group[node]);
+	for (int i = 0; i < e->nchildren[node]; i++)
+		if (!e->removed[e->children[node][i]])
+			n += items_below(e, e->children[node][i]);
+	return n;
+}
+
 /* Removes what it can of c[0..nc), known to hold something needed or
  * not: the whole chunk first, then each half, down to single nodes. */
 static void split(struct engine *e, int *c, int nc)
@@ -210,8 +222,11 @@ static void split(struct engine *e, int *c, int nc)
 		return;
 	/* When the first half all went, this test of the second half is the
 	 * set that just failed: the memo answers it without a build. */
+	int items = 0;
+	for (int i = 0; i < nc; i++)
+		items += items_below(e, c[i]);
 	if (try_remove(e, c, nc)) {
-		e->removed_nodes += nc;
+		e->removed_items += items;
 		return;
 	}
 	if (nc == 1) {
@@ -223,16 +238,6 @@ static void split(struct engine *e, int *c, int nc)
 	split(e, c + half, nc - half);
 }
 
-/* Items (non-group nodes) still present in a subtree. */
-static int items_below(struct engine *e, int node)
-{
-	int n = !e->removed[node] && !(e->t->group && e->t->group[node]);
-	for (int i = 0; i < e->nchildren[node]; i++)
-		if (!e->removed[e->children[node][i]])
-			n += items_below(e, e->children[node][i]);
-	return n;
-}
-
 /* A subtree with more items than a chunk would almost surely fail as a
  * whole (and, for a kernel, cost a large rebuild), so it is not tried
  * whole: its children are searched first, then the node on its own. */
@@ -242,7 +247,7 @@ static void descend_first(struct engine *e, int node)
 	if (e->stop || e->removed[node] || (e->t->group && e->t->group[node]))
 		return;
 	if (try_remove(e, &node, 1))
-		e->removed_nodes++;
+		e->removed_items++;
 	else
 		e->kept_single++;
 }
