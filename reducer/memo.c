@@ -38,16 +38,29 @@ void memo_open(struct memo *m, const char *app)
 			if (!strcmp(name, verdict_names[v]))
 				memo_note(m, key, v);
 	}
+	m->nloaded = m->n;
 	sb_release(&sb);
 }
 
-enum verdict memo_get(const struct memo *m, const char *key)
+static int find(const struct memo *m, const char *key)
 {
 	/* Later lines win: a verdict can be stored again after a re-test. */
 	for (int i = m->n - 1; i >= 0; i--)
 		if (!strcmp(m->key[i], key))
-			return m->v[i];
-	return V_COUNT;
+			return i;
+	return -1;
+}
+
+enum verdict memo_get(const struct memo *m, const char *key)
+{
+	int i = find(m, key);
+	return i < 0 ? V_COUNT : m->v[i];
+}
+
+int memo_from_earlier_run(const struct memo *m, const char *key)
+{
+	int i = find(m, key);
+	return i >= 0 && i < m->nloaded;
 }
 
 void memo_put(struct memo *m, const char *key, enum verdict v)

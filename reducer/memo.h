@@ -10,6 +10,7 @@
 struct memo {
 	char *path;
 	int n, alloc;
+	int nloaded;            /* entries read from disk at open */
 	char (*key)[41];
 	unsigned char *v;
 };
@@ -17,6 +18,8 @@ struct memo {
 void memo_open(struct memo *m, const char *app);
 /* Returns the stored verdict, or V_COUNT when there is none. */
 enum verdict memo_get(const struct memo *m, const char *key);
+/* Whether the verdict memo_get returns was stored by an earlier run. */
+int memo_from_earlier_run(const struct memo *m, const char *key);
 void memo_put(struct memo *m, const char *key, enum verdict v);
 /* Remembers a verdict for this run only, not on disk. */
 void memo_note(struct memo *m, const char *key, enum verdict v);

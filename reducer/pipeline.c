@@ -176,7 +176,7 @@ static enum verdict kernel_oracle(void *ctx, const unsigned char *removed)
 	memo_key(key, hash, r->cur_cpio_hash, r->tests_hash);
 	enum verdict known = memo_get(&r->memo, key);
 	if (known != V_COUNT && known != V_PASS) {
-		r->rep.replayed++;
+		r->rep.replayed += memo_from_earlier_run(&r->memo, key);
 		log_candidate(r, known, 1, 0, 0, &what);
 		sv_clear(&what);
 		return known;
@@ -197,7 +197,7 @@ static enum verdict kernel_oracle(void *ctx, const unsigned char *removed)
 	else if (st < 0)
 		v = V_BUILD;
 	else if (known == V_PASS)
-		v = V_PASS, r->rep.replayed++;
+		v = V_PASS, r->rep.replayed += memo_from_earlier_run(&r->memo, key);
 	else
 		v = run_trial(r, r->cand_kernel, r->cur_initrd, &res);
 	t_trial = now_ms() - t_trial;
@@ -275,7 +275,7 @@ static enum verdict rootfs_oracle(void *ctx, const unsigned char *removed)
 	free(cur);
 	uint64_t t_trial = now_ms();
 	if (v != V_COUNT)
-		r->rep.replayed++;
+		r->rep.replayed += memo_from_earlier_run(&r->memo, key);
 	else
 		v = run_trial(r, r->cur_kernel, r->cand_initrd, &res);
 	if (v != V_ABORT)

@@ -30,6 +30,8 @@ int main(void)
 	memo_open(&again, "app");
 	CHECK(memo_get(&again, k1) == V_PASS, "a verdict survives a reopen");
 	CHECK(memo_get(&again, k2) == V_TEST, "the later verdict wins");
+	CHECK(memo_from_earlier_run(&again, k1) && !memo_from_earlier_run(&m, k1),
+	      "a verdict read from disk is from an earlier run, one stored now is not");
 	CHECK(memo_get(&again, k3) == V_COUNT, "another test script's verdict is not used");
 
 	char *path = xasprintf("%s/memo/app.tsv", dir);
