@@ -27,6 +27,11 @@ static const char usage_text[] =
 "                        (one option or file at a time)\n"
 "  --max-candidates N    test at most N candidates in each of the kernel and rootfs\n"
 "                        searches (a quick run; the result is then not minimal)\n"
+"  --hint DIR            a previous run directory (e.g. reports/APP/latest, or another\n"
+"                        app's): its kernel config and file list are tried first as\n"
+"                        one candidate each; the search then goes on from there if\n"
+"                        they pass, else from the base (the result is 1-minimal\n"
+"                        either way, only found sooner)\n"
 "  --only-kernel         reduce the kernel only\n"
 "  --only-rootfs         reduce the root filesystem only\n"
 "  --out DIR             run directory (default reports/APP/<UTC time>, and\n"
@@ -81,6 +86,7 @@ int main(int argc, char **argv)
 		{ "kernel-base", required_argument, NULL, 'k' },
 		{ "strategy", required_argument, NULL, 's' },
 		{ "max-candidates", required_argument, NULL, 'm' },
+		{ "hint", required_argument, NULL, 'H' },
 		{ "only-kernel", no_argument, NULL, 'K' },
 		{ "only-rootfs", no_argument, NULL, 'R' },
 		{ "out", required_argument, NULL, 'o' },
@@ -104,6 +110,7 @@ int main(int argc, char **argv)
 				die_usage("unknown strategy '%s' (hier or linear)", optarg);
 			break;
 		case 'm': o.max_candidates = parse_count("--max-candidates", optarg, 1); break;
+		case 'H': o.hint = optarg; break;
 		case 'K': o.only_kernel = 1; break;
 		case 'R': o.only_rootfs = 1; break;
 		case 'o': o.out = optarg; break;

@@ -450,6 +450,15 @@ static void check_inputs(struct run *r)
 	    !file_exists(o->kernel_base))
 		die_usage("kernel base '%s' is neither microvm, defconfig nor an existing file",
 			  o->kernel_base);
+	if (o->hint) {
+		char *hk = xasprintf("%s/kernel.config", o->hint);
+		char *hm = xasprintf("%s/rootfs.manifest", o->hint);
+		if (!file_exists(hk) || !file_exists(hm))
+			die_usage("hint %s is not a run directory (it needs kernel.config and rootfs.manifest)",
+				  o->hint);
+		free(hk);
+		free(hm);
+	}
 	r->init_bin = xasprintf("%s/rootfs/init", r->root);
 	if (!is_executable(r->init_bin))
 		die("%s is missing: run 'make' first", r->init_bin);
@@ -591,11 +600,59 @@ static void test_baseline(struct run *r)
 		r->trial.test_timeout_ms = tt;
 }
 
+/* Tries the hint's state as one candidate through the phase's oracle;
+ * on a pass it becomes the starting state of the search. */
+static void try_hint(struct run *r, oracle_fn oracle, const unsigned char *cand,
+		     unsigned char *removed, int n, const char *what)
+{
+	int differs = 0;
+	for (int i = 0; i < n; i++)
+		differs |= cand[i] != removed[i];
+	if (!differs)
+		return;
+	enum verdict v = oracle(r, cand);
+	check_interrupt();
+	if (v == V_NOCHANGE)
+		return;
+	r->rep.tested++;
+	if (v == V_PASS) {
+		r->rep.accepted++;
+		memcpy(removed, cand, n);
+	} else {
+		r->rep.rejected[v]++;
+	}
+	info("hint: the %s of %s %s", what, r->o->hint,
+	     v == V_PASS ? "passes; searching on from it" : "fails; searching from the start");
+}
+
+static void rootfs_hint(struct run *r)
+{
+	struct strbuf m = STRBUF_INIT;
+	char *path = xasprintf("%s/rootfs.manifest", r->o->hint);
+	if (read_file(path, &m) < 0)
+		die("cannot read %s", path);
+	sb_adds(&m, "\n");
+	unsigned char *cand = xcalloc(r->rf.nnodes + 1, 1);
+	for (int i = 0; i < r->rf.nnodes; i++) {
+		if (r->rf.tgroup[i])
+			continue;
+		char *needle = xasprintf("\n/%s\n", r->rf.path[r->rf.entry[i]]);
+		cand[i] = !strstr(m.buf, needle) && strncmp(m.buf, needle + 1, strlen(needle + 1));
+		free(needle);
+	}
+	try_hint(r, rootfs_oracle, cand, r->rf_removed, r->rf.nnodes, "file list");
+	free(cand);
+	free(path);
+	sb_release(&m);
+}
+
 static void search_rootfs(struct run *r, const struct search_opts *so)
 {
 	struct search_stats st, proof;
 	struct search_tree t = rootfs_tree(&r->rf);
 	r->phase = "rootfs";
+	if (r->o->hint)
+		rootfs_hint(r);
 	info("rootfs: %d removable entries, searching with %s", t.n, strategy_name(so->strategy));
 	search_run(&t, rootfs_oracle, r, so, r->rf_removed, &st);
 	check_interrupt();
@@ -635,6 +692,18 @@ static void search_kernel(struct run *r, const struct search_opts *so)
 	     items, r->kc.n - items, strategy_name(so->strategy));
 	unsigned char *removed = xcalloc(r->kc.n + 1, 1);
 	struct search_tree t = kconfig_tree(&r->kc);
+	if (r->o->hint) {
+		char *hk = xasprintf("%s/kernel.config", r->o->hint);
+		unsigned char *cand = xcalloc(r->kc.n + 1, 1);
+		for (int i = 0; i < r->kc.n; i++) {
+			char *sym = xasprintf("CONFIG_%s", r->kc.name[i]);
+			cand[i] = !r->kc.group[i] && !config_enabled(hk, sym);
+			free(sym);
+		}
+		try_hint(r, kernel_oracle, cand, removed, r->kc.n, "kernel config");
+		free(cand);
+		free(hk);
+	}
 	search_run(&t, kernel_oracle, r, so, removed, &st);
 	kconfig_stop(&r->kc);
 	check_interrupt();

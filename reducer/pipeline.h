@@ -8,6 +8,7 @@ struct options {
 	const char *tests;
 	const char *kernel_base;
 	const char *out;
+	const char *hint;       /* a previous run directory whose result is tried first */
 	const char *accel;      /* auto, kvm, tcg */
 	enum strategy strategy;
 	int max_candidates;

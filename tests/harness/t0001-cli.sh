@@ -5,7 +5,7 @@
 test_expect_success '--help documents every flag and the exit codes' '
 	"$REDUCE" --help >help &&
 	for f in --app --tests --kernel-base --strategy --max-candidates --only-kernel \
-		 --only-rootfs --out --accel --test-timeout --boot-timeout --verify-runs; do
+		 --only-rootfs --out --hint --accel --test-timeout --boot-timeout --verify-runs; do
 		grep -q -- "$f" help || { echo "missing $f"; exit 1; }
 	done &&
 	grep -q "Exit status" help
@@ -31,6 +31,10 @@ test_expect_success 'non-executable test script' '
 test_expect_success 'kernel base file that does not exist' '
 	expect_error 2 "kernel base .*no.config. is neither" \
 		"$REDUCE" --app busybox-httpd --tests "$ROOT/tests/busybox-httpd.sh" --kernel-base ./no.config
+'
+test_expect_success 'a --hint that is not a run directory' '
+	expect_error 2 "hint /nonexistent is not a run directory" \
+		"$REDUCE" --app busybox-httpd --tests "$ROOT/tests/busybox-httpd.sh" --hint /nonexistent
 '
 test_expect_success 'unknown strategy' '
 	expect_error 2 "unknown strategy .fast" "$REDUCE" --app busybox-httpd --tests x --strategy fast

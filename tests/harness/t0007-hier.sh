@@ -37,4 +37,18 @@ test_expect_success 'what stayed is what the page needs' '
 	grep -q "^/www" "$RUN/rootfs.manifest" &&
 	! grep -q "^/usr/" "$RUN/rootfs.manifest"
 '
+test_expect_success 'with the result as --hint, a second run starts from it and only proves it' '
+	rm -f cache/memo/busybox-httpd.tsv &&
+	REDUCE_CACHE=$TRASH/cache "$REDUCE" --app busybox-httpd --tests "$ROOT/tests/busybox-httpd.sh" \
+		--only-rootfs --hint "$RUN" --verify-runs 1 --out "$TRASH/again" 2>err; rc=$?; tail -5 err; test $rc = 0 &&
+	grep -q "hint: the file list of $RUN passes; searching on from it" err &&
+	diff "$RUN/rootfs.manifest" "$TRASH/again/rootfs.manifest" &&
+	/usr/bin/python3 - "$RUN/report.json" "$TRASH/again/report.json" <<-PY
+	import json, sys
+	first, again = (json.load(open(p)) for p in sys.argv[1:])
+	print(first["candidates"]["tested"], again["candidates"]["tested"])
+	assert again["replayed"] == 0 and again["rootfs"]["one_minimal"] is True
+	assert again["candidates"]["tested"] < first["candidates"]["tested"]
+	PY
+'
 test_done
