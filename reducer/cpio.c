@@ -87,10 +87,17 @@ int cpio_compress(const struct strbuf *data, const char *path, const char *prese
 	 * decodes multi-block streams. The x86 BCJ filter makes machine code
 	 * compress about 5% better; the kernel's decoder has it only with
 	 * CONFIG_XZ_DEC_X86. */
-	const char *argv[] = { "xz", "--check=crc32", "-T0", "-c", x86 ? "--x86" : lzma2,
-			       lzma2, raw, NULL };
-	if (!x86)
-		argv[5] = raw, argv[6] = NULL;
+	const char *argv[8];
+	int a = 0;
+	argv[a++] = "xz";
+	argv[a++] = "--check=crc32";
+	argv[a++] = "-T0";
+	argv[a++] = "-c";
+	if (x86)
+		argv[a++] = "--x86";
+	argv[a++] = lzma2;
+	argv[a++] = raw;
+	argv[a] = NULL;
 	struct child_process cp = { .argv = argv, .out_path = xz, .inherit_stderr = 1,
 				    .timeout_ms = 600000 };
 	int st = run_command(&cp);

@@ -220,11 +220,11 @@ static void split(struct engine *e, int *c, int nc)
 {
 	if (e->stop || !nc)
 		return;
-	/* When the first half all went, this test of the second half is the
-	 * set that just failed: the memo answers it without a build. */
 	int items = 0;
 	for (int i = 0; i < nc; i++)
 		items += items_below(e, c[i]);
+	/* When the first half all went, this test of the second half is the
+	 * set that just failed: the memo answers it without a build. */
 	if (try_remove(e, c, nc)) {
 		e->removed_items += items;
 		return;
