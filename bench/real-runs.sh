@@ -49,7 +49,7 @@ for spec in $ALL; do
 	out="$DIR/$STAMP/$name/run"
 	mkdir -p "$cache"
 	for shared in linux-source-6.1 rootfs; do
-		[ -e "$MAIN_CACHE/$shared" ] && ln -sfn "$MAIN_CACHE/$shared" "$cache/$shared"
+		if [ -e "$MAIN_CACHE/$shared" ]; then ln -sfn "$MAIN_CACHE/$shared" "$cache/$shared"; fi
 	done
 	echo "real-runs: $name ($app, $strategy, $base base) ..." >&2
 	set +e
