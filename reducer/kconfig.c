@@ -126,8 +126,8 @@ int config_enabled(const char *path, const char *sym)
 	struct strbuf sb = STRBUF_INIT;
 	if (read_file(path, &sb) < 0)
 		return 0;
-	char *line = xasprintf("\n%s=y\n", sym);
-	int on = strstr(sb.buf, line) || !strncmp(sb.buf, line + 1, strlen(line) - 1);
+	char *line = xasprintf("%s=y", sym);
+	int on = has_line(sb.buf, line);
 	free(line);
 	sb_release(&sb);
 	return on;

@@ -361,12 +361,10 @@ static void removed_options(const char *a, const char *b, struct strvec *out)
 		size_t len = strlen(l);
 		if (strncmp(l, "CONFIG_", 7) || len < 3 || strcmp(l + len - 2, "=y"))
 			continue;
-		char *needle = xasprintf("\n%s\n", l);
-		if (!strstr(sbb.buf, needle) && strncmp(sbb.buf, needle + 1, len + 1)) {
+		if (!has_line(sbb.buf, l)) {
 			l[len - 2] = '\0';
 			sv_push(out, l);
 		}
-		free(needle);
 	}
 	sb_release(&sa);
 	sb_release(&sbb);
@@ -605,10 +603,7 @@ static void test_baseline(struct run *r)
 static void try_hint(struct run *r, oracle_fn oracle, const unsigned char *cand,
 		     unsigned char *removed, int n, const char *what)
 {
-	int differs = 0;
-	for (int i = 0; i < n; i++)
-		differs |= cand[i] != removed[i];
-	if (!differs)
+	if (!memcmp(cand, removed, n))
 		return;
 	enum verdict v = oracle(r, cand);
 	check_interrupt();
@@ -631,14 +626,13 @@ static void rootfs_hint(struct run *r)
 	char *path = xasprintf("%s/rootfs.manifest", r->o->hint);
 	if (read_file(path, &m) < 0)
 		die("cannot read %s", path);
-	sb_adds(&m, "\n");
 	unsigned char *cand = xcalloc(r->rf.nnodes + 1, 1);
 	for (int i = 0; i < r->rf.nnodes; i++) {
 		if (r->rf.tgroup[i])
 			continue;
-		char *needle = xasprintf("\n/%s\n", r->rf.path[r->rf.entry[i]]);
-		cand[i] = !strstr(m.buf, needle) && strncmp(m.buf, needle + 1, strlen(needle + 1));
-		free(needle);
+		char *line = xasprintf("/%s", r->rf.path[r->rf.entry[i]]);
+		cand[i] = !has_line(m.buf, line);
+		free(line);
 	}
 	try_hint(r, rootfs_oracle, cand, r->rf_removed, r->rf.nnodes, "file list");
 	free(cand);
@@ -694,15 +688,19 @@ static void search_kernel(struct run *r, const struct search_opts *so)
 	struct search_tree t = kconfig_tree(&r->kc);
 	if (r->o->hint) {
 		char *hk = xasprintf("%s/kernel.config", r->o->hint);
+		struct strbuf hint = STRBUF_INIT;
+		if (read_file(hk, &hint) < 0)
+			die("cannot read %s", hk);
 		unsigned char *cand = xcalloc(r->kc.n + 1, 1);
 		for (int i = 0; i < r->kc.n; i++) {
-			char *sym = xasprintf("CONFIG_%s", r->kc.name[i]);
-			cand[i] = !r->kc.group[i] && !config_enabled(hk, sym);
-			free(sym);
+			char *line = xasprintf("CONFIG_%s=y", r->kc.name[i]);
+			cand[i] = !r->kc.group[i] && !has_line(hint.buf, line);
+			free(line);
 		}
 		try_hint(r, kernel_oracle, cand, removed, r->kc.n, "kernel config");
 		free(cand);
 		free(hk);
+		sb_release(&hint);
 	}
 	search_run(&t, kernel_oracle, r, so, removed, &st);
 	kconfig_stop(&r->kc);

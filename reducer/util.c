@@ -343,3 +343,12 @@ char *xstrndup(const char *s, size_t n)
 		die("out of memory");
 	return p;
 }
+
+int has_line(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+	for (const char *p = text; (p = strstr(p, line)); p++)
+		if ((p == text || p[-1] == '\n') && (p[n] == '\n' || !p[n]))
+			return 1;
+	return 0;
+}
