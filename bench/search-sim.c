@@ -2,7 +2,8 @@
  * search-sim: the search engine against a simulated oracle over a real
  * Kconfig menu tree (as reducer/kconfig_helper.py's "tree" prints it).
  * A hidden set of nodes is needed, plus pairs where either of two suffices.
- * Prints one line per strategy:
+ * Prints one line per strategy, and one for hier started from a related
+ * app's result (--hint):
  *   strategy=<name> oracle_calls=<n> final=<k> minimal=<yes|no>
  * usage: search-sim TREEFILE [NEEDED_PERCENT [SEED]]
  */
@@ -122,5 +123,31 @@ int main(int argc, char **argv)
 		       calls, final, truth(removed) && one_minimal(removed) ? "yes" : "no");
 		free(removed);
 	}
+
+	/* hier+hint: the hint is hier's result for a related app, one that
+	 * needs 5 of these items less and 5 others more (nginx after
+	 * busybox-httpd), as --hint would pass it. */
+	unsigned char *mine = xmalloc(n), *hint = xcalloc(n, 1), *removed = xcalloc(n, 1);
+	memcpy(mine, needed, n);
+	for (int k = 0, tries = 0; k < 10 && tries < 100000; tries++) {
+		int i = rand() % n;
+		if (group[i] || needed[i] != mine[i] || needed[i] != (k < 5))
+			continue;
+		needed[i] = !needed[i];
+		k++;
+	}
+	struct search_tree t = { n, parent, weight, group };
+	struct search_opts o = { .strategy = STRAT_HIER };
+	struct search_stats st;
+	search_run(&t, oracle, NULL, &o, hint, &st);
+	memcpy(needed, mine, n);
+	o.start = hint;
+	calls = 0;
+	search_run(&t, oracle, NULL, &o, removed, &st);
+	int final = 0;
+	for (int i = 0; i < n; i++)
+		final += !removed[i] && !group[i];
+	printf("strategy=hier+hint oracle_calls=%ld final=%d minimal=%s\n", calls, final,
+	       truth(removed) && one_minimal(removed) ? "yes" : "no");
 	return 0;
 }

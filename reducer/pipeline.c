@@ -598,29 +598,8 @@ static void test_baseline(struct run *r)
 		r->trial.test_timeout_ms = tt;
 }
 
-/* Tries the hint's state as one candidate through the phase's oracle;
- * on a pass it becomes the starting state of the search. */
-static void try_hint(struct run *r, oracle_fn oracle, const unsigned char *cand,
-		     unsigned char *removed, int n, const char *what)
-{
-	if (!memcmp(cand, removed, n))
-		return;
-	enum verdict v = oracle(r, cand);
-	check_interrupt();
-	if (v == V_NOCHANGE)
-		return;
-	r->rep.tested++;
-	if (v == V_PASS) {
-		r->rep.accepted++;
-		memcpy(removed, cand, n);
-	} else {
-		r->rep.rejected[v]++;
-	}
-	info("hint: the %s of %s %s", what, r->o->hint,
-	     v == V_PASS ? "passes; searching on from it" : "fails; searching from the start");
-}
-
-static void rootfs_hint(struct run *r)
+/* The nodes the hint's file list lacks, for the engine to try first. */
+static unsigned char *rootfs_hint(struct run *r)
 {
 	struct strbuf m = STRBUF_INIT;
 	char *path = xasprintf("%s/rootfs.manifest", r->o->hint);
@@ -634,21 +613,23 @@ static void rootfs_hint(struct run *r)
 		cand[i] = !has_line(m.buf, line);
 		free(line);
 	}
-	try_hint(r, rootfs_oracle, cand, r->rf_removed, r->rf.nnodes, "file list");
-	free(cand);
+	info("hint: trying the file list of %s first", r->o->hint);
 	free(path);
 	sb_release(&m);
+	return cand;
 }
 
 static void search_rootfs(struct run *r, const struct search_opts *so)
 {
 	struct search_stats st, proof;
 	struct search_tree t = rootfs_tree(&r->rf);
+	struct search_opts ho = *so;
 	r->phase = "rootfs";
-	if (r->o->hint)
-		rootfs_hint(r);
 	info("rootfs: %d removable entries, searching with %s", t.n, strategy_name(so->strategy));
-	search_run(&t, rootfs_oracle, r, so, r->rf_removed, &st);
+	if (r->o->hint)
+		ho.start = rootfs_hint(r);
+	search_run(&t, rootfs_oracle, r, &ho, r->rf_removed, &st);
+	free((void *)ho.start);
 	check_interrupt();
 	add_stats(r, &st);
 	if (st.stopped_early)
@@ -686,6 +667,7 @@ static void search_kernel(struct run *r, const struct search_opts *so)
 	     items, r->kc.n - items, strategy_name(so->strategy));
 	unsigned char *removed = xcalloc(r->kc.n + 1, 1);
 	struct search_tree t = kconfig_tree(&r->kc);
+	struct search_opts ho = *so;
 	if (r->o->hint) {
 		char *hk = xasprintf("%s/kernel.config", r->o->hint);
 		struct strbuf hint = STRBUF_INIT;
@@ -697,12 +679,13 @@ static void search_kernel(struct run *r, const struct search_opts *so)
 			cand[i] = !r->kc.group[i] && !has_line(hint.buf, line);
 			free(line);
 		}
-		try_hint(r, kernel_oracle, cand, removed, r->kc.n, "kernel config");
-		free(cand);
+		info("hint: trying the kernel config of %s first", r->o->hint);
+		ho.start = cand;
 		free(hk);
 		sb_release(&hint);
 	}
-	search_run(&t, kernel_oracle, r, so, removed, &st);
+	search_run(&t, kernel_oracle, r, &ho, removed, &st);
+	free((void *)ho.start);
 	kconfig_stop(&r->kc);
 	check_interrupt();
 	add_stats(r, &st);

@@ -45,6 +45,9 @@ struct engine {
 	struct memo_entry *memo;
 	int nmemo, amemo;
 	int stop;
+	/* Nodes whose own removal failed: under a monotone oracle they stay
+	 * needed as the state shrinks, so no chunk carries them again. */
+	unsigned char *needed;
 	/* Density of needed items seen so far, for the chunk size of hier.
 	 * Counted in items, as chunks are: a removed directory of 60 files
 	 * says as much about density as 60 removed files. */
@@ -150,7 +153,7 @@ static void linear_visit(struct engine *e, int node)
 {
 	if (e->stop || e->removed[node])
 		return;
-	if (!e->t->group || !e->t->group[node])
+	if ((!e->t->group || !e->t->group[node]) && !e->needed[node])
 		if (try_remove(e, &node, 1))
 			return;
 	for (int i = 0; i < e->nchildren[node]; i++)
@@ -200,7 +203,9 @@ static void search_children(struct engine *e, int node)
 /* A node whose own removal failed stays; the search goes on below it. */
 static void keep_and_descend(struct engine *e, int node)
 {
-	e->kept_single++;
+	if (!e->needed[node])
+		e->kept_single++;
+	e->needed[node] = 1;
 	search_children(e, node);
 }
 
@@ -220,6 +225,10 @@ static void split(struct engine *e, int *c, int nc)
 {
 	if (e->stop || !nc)
 		return;
+	if (nc == 1 && e->needed[c[0]]) {
+		search_children(e, c[0]);
+		return;
+	}
 	int items = 0;
 	for (int i = 0; i < nc; i++)
 		items += items_below(e, c[i]);
@@ -246,10 +255,14 @@ static void descend_first(struct engine *e, int node)
 	search_children(e, node);
 	if (e->stop || e->removed[node] || (e->t->group && e->t->group[node]))
 		return;
-	if (try_remove(e, &node, 1))
+	if (e->needed[node])
+		return;
+	if (try_remove(e, &node, 1)) {
 		e->removed_items++;
-	else
+	} else {
 		e->kept_single++;
+		e->needed[node] = 1;
+	}
 }
 
 /* A sibling set: cut into chunks of about the current chunk size in
@@ -261,17 +274,81 @@ static void bisect(struct engine *e, int *c, int nc)
 	for (int i = 0; i < nc && !e->stop;) {
 		int g = chunk_size(e);
 		int first = items_below(e, c[i]);
+		/* A menu or directory holding one item or none is no group:
+		 * testing it whole would test that item twice. */
+		int grp = e->t->group && e->t->group[c[i]];
+		if (e->needed[c[i]] || (grp && first <= 1)) {
+			search_children(e, c[i]);
+			i++;
+			continue;
+		}
 		if (first > g && first > 1) {
 			descend_first(e, c[i]);
 			i++;
 			continue;
 		}
 		int j = i + 1, sum = first;
-		while (j < nc && sum + items_below(e, c[j]) <= g)
+		while (j < nc && !e->needed[c[j]] && sum + items_below(e, c[j]) <= g)
 			sum += items_below(e, c[j++]);
 		split(e, c + i, j - i);
 		i = j;
 	}
+}
+
+/* The hint's nodes c[0..nc): all at once, then halves; a single node
+ * that fails is kept for now, and the hint's nodes below it are tried
+ * the same way. What fails here is searched again by the strategy. */
+static void hint_split(struct engine *e, int *c, int nc)
+{
+	if (e->stop || !nc)
+		return;
+	int items = 0;
+	for (int i = 0; i < nc; i++)
+		items += items_below(e, c[i]);
+	if (try_remove(e, c, nc)) {
+		e->removed_items += items;
+		return;
+	}
+	if (nc > 1) {
+		hint_split(e, c, nc / 2);
+		hint_split(e, c + nc / 2, nc - nc / 2);
+		return;
+	}
+	int node = c[0];
+	if (!e->t->group || !e->t->group[node]) {
+		e->kept_single++;
+		e->needed[node] = 1;
+	}
+	int *kids = xmalloc((e->nchildren[node] + 1) * sizeof(int));
+	int nk = 0;
+	for (int i = 0; i < e->nchildren[node]; i++)
+		if (e->o->start[e->children[node][i]] && !e->removed[e->children[node][i]])
+			kids[nk++] = e->children[node][i];
+	hint_split(e, kids, nk);
+	free(kids);
+}
+
+/* The hint's topmost nodes not yet removed, in tree order, so that each
+ * half holds neighbours (options of one driver family, files of one
+ * directory), which tend to be needed or not together. */
+static void try_start(struct engine *e)
+{
+	int n = e->t->n;
+	const unsigned char *s = e->o->start;
+	int *top = xmalloc((n + 1) * sizeof(int));
+	int nt = 0;
+	for (int i = 0; i < n; i++)
+		if (s[i] && !e->removed[i] && (e->t->parent[i] < 0 || !s[e->t->parent[i]]))
+			top[nt++] = i;
+	hint_split(e, top, nt);
+	free(top);
+	/* What the hint kept, its run found needed: the chunk size starts
+	 * from that, not from the many nodes the hint removed, which say
+	 * nothing about the few left (large chunks of needed nodes fail). */
+	e->removed_items = 0;
+	for (int i = 0; i < n; i++)
+		if (!e->removed[i] && !s[i] && !(e->t->group && e->t->group[i]))
+			e->kept_single++;
 }
 
 /* Hierarchical: the roots as one set, then each kept node's children. */
@@ -298,6 +375,7 @@ int search_run(const struct search_tree *t, oracle_fn oracle, void *ctx,
 	memset(st, 0, sizeof(*st));
 	e.children = xcalloc(t->n, sizeof(int *));
 	e.nchildren = xcalloc(t->n, sizeof(int));
+	e.needed = xcalloc(t->n + 1, 1);
 	for (int i = 0; i < t->n; i++)
 		if (t->parent[i] >= 0)
 			e.nchildren[t->parent[i]]++;
@@ -313,6 +391,8 @@ int search_run(const struct search_tree *t, oracle_fn oracle, void *ctx,
 		if (removed[i])
 			mark_subtree(&e, removed, i);
 
+	if (o->start)
+		try_start(&e);
 	if (o->strategy == STRAT_LINEAR) {
 		for (int i = 0; i < t->n && !e.stop; i++)
 			if (t->parent[i] < 0)
@@ -325,6 +405,7 @@ int search_run(const struct search_tree *t, oracle_fn oracle, void *ctx,
 		free(e.children[i]);
 	free(e.children);
 	free(e.nchildren);
+	free(e.needed);
 	for (int i = 0; i < e.nmemo; i++)
 		free(e.memo[i].set);
 	free(e.memo);

@@ -52,6 +52,10 @@ struct search_opts {
 	int max_candidates;     /* 0: no limit; counts oracle calls that tested */
 	progress_fn progress;
 	void *progress_ctx;
+	/* Optional: nodes a previous result removed (the --hint). They are
+	 * tried first, as one group, then halves of it, as ddmin does, so
+	 * that a hint wrong about a few nodes still removes the rest. */
+	const unsigned char *start;
 };
 
 /* Searches from the state in `removed` (in/out). Returns 0, or -1 if the

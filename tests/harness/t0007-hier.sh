@@ -41,7 +41,8 @@ test_expect_success 'with the result as --hint, a second run starts from it and 
 	rm -f cache/memo/busybox-httpd.tsv &&
 	REDUCE_CACHE=$TRASH/cache "$REDUCE" --app busybox-httpd --tests "$ROOT/tests/busybox-httpd.sh" \
 		--only-rootfs --hint "$RUN" --verify-runs 1 --out "$TRASH/again" 2>err; rc=$?; tail -5 err; test $rc = 0 &&
-	grep -q "hint: the file list of $RUN passes; searching on from it" err &&
+	grep -q "hint: trying the file list of $RUN first" err &&
+	sed -n 2p "$TRASH/again/candidates.tsv" | grep -q "^1	rootfs	pass	run	" &&
 	diff "$RUN/rootfs.manifest" "$TRASH/again/rootfs.manifest" &&
 	/usr/bin/python3 - "$RUN/report.json" "$TRASH/again/report.json" <<-PY
 	import json, sys
