@@ -40,6 +40,7 @@ struct run {
 	char cur_config_hash[41], cur_cpio_hash[41];
 	int cur_initrd_raw;     /* the current initramfs is a plain cpio */
 	int xz_x86;             /* the base kernel decodes xz's x86 filter */
+	int hint_files;         /* the hint is a run of this app: its file list applies */
 	char *cand_kernel, *cand_initrd, *cand_config;
 	unsigned char *rf_removed;
 	unsigned char *incl;
@@ -451,9 +452,21 @@ static void check_inputs(struct run *r)
 	if (o->hint) {
 		char *hk = xasprintf("%s/kernel.config", o->hint);
 		char *hm = xasprintf("%s/rootfs.manifest", o->hint);
-		if (!file_exists(hk) || !file_exists(hm))
-			die_usage("hint %s is not a run directory (it needs kernel.config and rootfs.manifest)",
+		char *hj = xasprintf("%s/report.json", o->hint);
+		struct strbuf rep = STRBUF_INIT;
+		if (!file_exists(hk) || !file_exists(hm) || read_file(hj, &rep) < 0)
+			die_usage("hint %s is not a run directory (it needs kernel.config, rootfs.manifest and report.json)",
 				  o->hint);
+		/* Another app's files are another tree: its file list would
+		 * remove nearly everything and cost a long ddmin to undo. Its
+		 * kernel config is a good start all the same. */
+		char *mine = xasprintf("\"app\": \"%s\",", pname);
+		r->hint_files = strstr(rep.buf, mine) != NULL;
+		if (!r->hint_files && !o->only_kernel)
+			info("hint: %s is a run of another app; only its kernel config applies", o->hint);
+		free(mine);
+		sb_release(&rep);
+		free(hj);
 		free(hk);
 		free(hm);
 	}
@@ -626,7 +639,7 @@ static void search_rootfs(struct run *r, const struct search_opts *so)
 	struct search_opts ho = *so;
 	r->phase = "rootfs";
 	info("rootfs: %d removable entries, searching with %s", t.n, strategy_name(so->strategy));
-	if (r->o->hint)
+	if (r->o->hint && r->hint_files)
 		ho.start = rootfs_hint(r);
 	search_run(&t, rootfs_oracle, r, &ho, r->rf_removed, &st);
 	free((void *)ho.start);

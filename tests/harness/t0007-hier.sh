@@ -52,4 +52,12 @@ test_expect_success 'with the result as --hint, a second run starts from it and 
 	assert again["candidates"]["tested"] < first["candidates"]["tested"]
 	PY
 '
+test_expect_success 'a run of another app as --hint lends its kernel config, not its file list' '
+	cp -r "$RUN" "$TRASH/other" &&
+	sed -i "s/\"app\": \"busybox-httpd\",/\"app\": \"nginx\",/" "$TRASH/other/report.json" &&
+	REDUCE_CACHE=$TRASH/cache "$REDUCE" --app busybox-httpd --tests "$ROOT/tests/busybox-httpd.sh" \
+		--only-rootfs --hint "$TRASH/other" --max-candidates 1 --verify-runs 1 --out "$TRASH/other-run" 2>err; rc=$?; tail -3 err; test $rc = 0 &&
+	grep -q "hint: $TRASH/other is a run of another app; only its kernel config applies" err &&
+	! grep -q "trying the file list" err
+'
 test_done
