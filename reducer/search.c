@@ -200,15 +200,6 @@ static void search_children(struct engine *e, int node)
 	free(kids);
 }
 
-/* A node whose own removal failed stays; the search goes on below it. */
-static void keep_and_descend(struct engine *e, int node)
-{
-	if (!e->needed[node])
-		e->kept_single++;
-	e->needed[node] = 1;
-	search_children(e, node);
-}
-
 /* Items (non-group nodes) still present in a subtree. */
 static int items_below(struct engine *e, int node)
 {
@@ -219,14 +210,34 @@ static int items_below(struct engine *e, int node)
 	return n;
 }
 
+static void split(struct engine *e, int *c, int nc, const unsigned char *within);
+
+/* Goes on below a node that stays: all its children, or for the hint
+ * (`within`) the hint's nodes among them. */
+static void descend(struct engine *e, int node, const unsigned char *within)
+{
+	if (!within) {
+		search_children(e, node);
+		return;
+	}
+	int *kids = xmalloc((e->nchildren[node] + 1) * sizeof(int));
+	int nk = 0;
+	for (int i = 0; i < e->nchildren[node]; i++)
+		if (within[e->children[node][i]] && !e->removed[e->children[node][i]])
+			kids[nk++] = e->children[node][i];
+	split(e, kids, nk, within);
+	free(kids);
+}
+
 /* Removes what it can of c[0..nc), known to hold something needed or
- * not: the whole chunk first, then each half, down to single nodes. */
-static void split(struct engine *e, int *c, int nc)
+ * not: the whole chunk first, then each half, down to single nodes; a
+ * single node that fails stays, and the search goes on below it. */
+static void split(struct engine *e, int *c, int nc, const unsigned char *within)
 {
 	if (e->stop || !nc)
 		return;
 	if (nc == 1 && e->needed[c[0]]) {
-		search_children(e, c[0]);
+		descend(e, c[0], within);
 		return;
 	}
 	int items = 0;
@@ -239,12 +250,15 @@ static void split(struct engine *e, int *c, int nc)
 		return;
 	}
 	if (nc == 1) {
-		keep_and_descend(e, c[0]);
+		if (!e->t->group || !e->t->group[c[0]])
+			e->kept_single++;
+		e->needed[c[0]] = 1;
+		descend(e, c[0], within);
 		return;
 	}
 	int half = nc / 2;
-	split(e, c, half);
-	split(e, c + half, nc - half);
+	split(e, c, half, within);
+	split(e, c + half, nc - half, within);
 }
 
 /* A subtree with more items than a chunk would almost surely fail as a
@@ -290,42 +304,9 @@ static void bisect(struct engine *e, int *c, int nc)
 		int j = i + 1, sum = first;
 		while (j < nc && !e->needed[c[j]] && sum + items_below(e, c[j]) <= g)
 			sum += items_below(e, c[j++]);
-		split(e, c + i, j - i);
+		split(e, c + i, j - i, NULL);
 		i = j;
 	}
-}
-
-/* The hint's nodes c[0..nc): all at once, then halves; a single node
- * that fails is kept for now, and the hint's nodes below it are tried
- * the same way. What fails here is searched again by the strategy. */
-static void hint_split(struct engine *e, int *c, int nc)
-{
-	if (e->stop || !nc)
-		return;
-	int items = 0;
-	for (int i = 0; i < nc; i++)
-		items += items_below(e, c[i]);
-	if (try_remove(e, c, nc)) {
-		e->removed_items += items;
-		return;
-	}
-	if (nc > 1) {
-		hint_split(e, c, nc / 2);
-		hint_split(e, c + nc / 2, nc - nc / 2);
-		return;
-	}
-	int node = c[0];
-	if (!e->t->group || !e->t->group[node]) {
-		e->kept_single++;
-		e->needed[node] = 1;
-	}
-	int *kids = xmalloc((e->nchildren[node] + 1) * sizeof(int));
-	int nk = 0;
-	for (int i = 0; i < e->nchildren[node]; i++)
-		if (e->o->start[e->children[node][i]] && !e->removed[e->children[node][i]])
-			kids[nk++] = e->children[node][i];
-	hint_split(e, kids, nk);
-	free(kids);
 }
 
 /* The hint's topmost nodes not yet removed, in tree order, so that each
@@ -340,7 +321,9 @@ static void try_start(struct engine *e)
 	for (int i = 0; i < n; i++)
 		if (s[i] && !e->removed[i] && (e->t->parent[i] < 0 || !s[e->t->parent[i]]))
 			top[nt++] = i;
-	hint_split(e, top, nt);
+	/* Each node the hint keeps wrongly costs about log2(nt) tests;
+	 * what fails here is searched again by the strategy. */
+	split(e, top, nt, s);
 	free(top);
 	/* What the hint kept, its run found needed: the chunk size starts
 	 * from that, not from the many nodes the hint removed, which say
