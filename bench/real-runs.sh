@@ -8,7 +8,9 @@
 #   bench/real-runs.sh [--only NAME[,NAME...]] [--max-candidates N] [--dir DIR]
 #
 # Runs: busybox-linear, busybox-hier (busybox-httpd from the microvm base),
-# nginx-hier (nginx from the microvm base), busybox-defconfig-hier.
+# nginx-hier (nginx from the microvm base), nginx-hint (the same with
+# busybox-hier's result as --hint; its caches are cold all the same),
+# busybox-defconfig-hier.
 # --max-candidates bounds each search phase (a smoke run: its figures say
 # nothing about the targets and the table says "no" under "complete").
 set -eu
@@ -21,7 +23,7 @@ while [ $# -gt 0 ]; do
 	--only) ONLY=${2:?--only needs a list}; shift 2 ;;
 	--max-candidates) MAX=${2:?--max-candidates needs a number}; shift 2 ;;
 	--dir) DIR=${2:?--dir needs a directory}; shift 2 ;;
-	-h|--help) sed -n '2,13s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "real-runs.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done
@@ -29,12 +31,13 @@ case $MAX in *[!0-9]*) echo "real-runs.sh: --max-candidates wants a number, not 
 
 MAIN_CACHE=${REDUCE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/reduce}
 make -C "$ROOT" -s all
-mkdir -p "$DIR"
 STAMP=$(date -u +%Y%m%d-%H%M%S)
+mkdir -p "$DIR/$STAMP"
 
 ALL="busybox-linear:busybox-httpd:linear:microvm
 busybox-hier:busybox-httpd:hier:microvm
 nginx-hier:nginx:hier:microvm
+nginx-hint:nginx:hier:microvm:busybox-hier
 busybox-defconfig-hier:busybox-httpd:hier:defconfig"
 
 # Makes sure the shared parts exist once, outside any timed run.
@@ -43,8 +46,17 @@ busybox-defconfig-hier:busybox-httpd:hier:defconfig"
 for spec in $ALL; do
 	name=${spec%%:*}; rest=${spec#*:}
 	app=${rest%%:*}; rest=${rest#*:}
-	strategy=${rest%%:*}; base=${rest#*:}
+	strategy=${rest%%:*}; rest=${rest#*:}
+	base=${rest%%:*}; from=${rest#"$base"}; from=${from#:}
 	case ",$ONLY," in ,all,|*",$name,"*) ;; *) continue ;; esac
+	hint=
+	if [ -n "$from" ]; then
+		hint="$DIR/$STAMP/$from/run"
+		if [ ! -f "$hint/report.json" ]; then
+			echo "real-runs: $name skipped: it starts from $from's result, which this run lacks" >&2
+			continue
+		fi
+	fi
 	cache="$DIR/$STAMP/$name/cache"
 	out="$DIR/$STAMP/$name/run"
 	mkdir -p "$cache"
@@ -54,7 +66,7 @@ for spec in $ALL; do
 	echo "real-runs: $name ($app, $strategy, $base base) ..." >&2
 	set +e
 	REDUCE_CACHE=$cache "$ROOT/reducer/reduce" --app "$app" --tests "$ROOT/tests/$app.sh" \
-		--strategy "$strategy" --kernel-base "$base" ${MAX:+--max-candidates "$MAX"} \
+		--strategy "$strategy" --kernel-base "$base" ${MAX:+--max-candidates "$MAX"} ${hint:+--hint "$hint"} \
 		--out "$out" -q
 	rc=$?
 	set -e
@@ -106,6 +118,9 @@ if done("busybox-linear") and done("busybox-hier"):
 if done("nginx-hier"):
     w = runs["nginx-hier"]["wall_seconds"]
     print("target nginx_wall<=1800s: %d s: %s" % (w, "met" if w <= 1800 else "NOT met"))
+if done("nginx-hint"):
+    w = runs["nginx-hint"]["wall_seconds"]
+    print("nginx with busybox-hier's result as --hint: %d s (%s the 30-minute target)" % (w, "within" if w <= 1800 else "NOT within"))
 if done("busybox-defconfig-hier"):
     w = runs["busybox-defconfig-hier"]["wall_seconds"]
     print("target defconfig_wall<=5400s: %d s: %s" % (w, "met" if w <= 5400 else "NOT met"))
