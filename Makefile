@@ -4,7 +4,7 @@ CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11
 LDLIBS = -lgit2
 
-OBJS = reducer/util.o reducer/run.o reducer/search.o reducer/profile.o \
+OBJS = reducer/util.o reducer/run.o reducer/search.o reducer/oracle.o reducer/profile.o \
        reducer/rootfs.o reducer/cpio.o reducer/kconfig.o reducer/kbuild.o \
        reducer/vm.o reducer/trial.o reducer/report.o reducer/memo.o reducer/elf.o reducer/debian.o reducer/pipeline.o
 UNIT_TESTS = tests/unit/test-search tests/unit/test-cpio tests/unit/test-profile \
