@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -222,6 +223,81 @@ int kbuild_image_for(struct kbuild *kb, const char *config, const char *image, i
 	free(dir);
 	free(cached);
 	return ret;
+}
+
+/* nftw has no user pointer. */
+static struct {
+	char *const *names;
+	int *order;             /* indices of names, sorted by name */
+	int n, *counts, objects;
+	unsigned char *seen;
+} deps;
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(deps.names[*(const int *)a], deps.names[*(const int *)b]);
+}
+
+static int find_name(const char *sym, size_t len)
+{
+	int lo = 0, hi = deps.n - 1;
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+		const char *m = deps.names[deps.order[mid]];
+		int c = strncmp(m, sym, len);
+		if (!c)
+			c = m[len] ? 1 : 0;
+		if (!c)
+			return deps.order[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+static int count_cmd_file(const char *path, const struct stat *st, int type, struct FTW *f)
+{
+	size_t len = strlen(path);
+	if (type != FTW_F || len < 6 || strcmp(path + len - 6, ".o.cmd"))
+		return 0;
+	struct strbuf sb = STRBUF_INIT;
+	if (read_file(path, &sb) < 0)
+		return 0;
+	deps.objects++;
+	memset(deps.seen, 0, deps.n);
+	for (const char *p = sb.buf; (p = strstr(p, "include/config/")); ) {
+		p += 15;
+		size_t l = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+		int i = find_name(p, l);
+		if (i >= 0 && !deps.seen[i]) {
+			deps.seen[i] = 1;
+			deps.counts[i]++;
+		}
+		p += l;
+	}
+	sb_release(&sb);
+	return 0;
+}
+
+int kbuild_dependents(const struct kbuild *kb, char *const *names, int n, int *counts)
+{
+	deps.names = names;
+	deps.n = n;
+	deps.counts = counts;
+	deps.objects = 0;
+	deps.order = xmalloc((n + 1) * sizeof(int));
+	deps.seen = xmalloc(n + 1);
+	for (int i = 0; i < n; i++) {
+		deps.order[i] = i;
+		counts[i] = 0;
+	}
+	qsort(deps.order, n, sizeof(int), by_name);
+	nftw(kb->builddir, count_cmd_file, 16, FTW_PHYS);
+	free(deps.order);
+	free(deps.seen);
+	return deps.objects;
 }
 
 void kbuild_close(struct kbuild *kb)

@@ -33,6 +33,11 @@ int config_hash(const char *path, char out[41]);
  * same config content left in the cache. Returns 1 for a cache hit, 0 for a
  * fresh build, -1 or RUN_TIMEOUT when the build fails. */
 int kbuild_image_for(struct kbuild *kb, const char *config, const char *image, int timeout_ms);
+/* For each of the n symbols, how many of the build directory's objects
+ * Kbuild would recompile if it changed (their .cmd files name
+ * include/config/SYMBOL, as fixdep records it). Returns the number of
+ * objects, 0 if nothing was built yet. */
+int kbuild_dependents(const struct kbuild *kb, char *const *names, int n, int *counts);
 void kbuild_close(struct kbuild *kb);
 
 #endif

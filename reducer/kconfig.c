@@ -85,7 +85,8 @@ int kconfig_resolve(struct kconfig *kc, const char *out, char *const *syms, int 
 
 struct search_tree kconfig_tree(const struct kconfig *kc)
 {
-	struct search_tree t = { kc->n, kc->parent, kc->weight, kc->group };
+	struct search_tree t = { .n = kc->n, .parent = kc->parent, .weight = kc->weight,
+				 .group = kc->group };
 	return t;
 }
 

@@ -225,7 +225,8 @@ int rootfs_scan(const char *dir, const struct profile *p, struct rootfs *rf)
 
 struct search_tree rootfs_tree(const struct rootfs *rf)
 {
-	struct search_tree t = { rf->nnodes, rf->tparent, rf->tweight, rf->tgroup };
+	struct search_tree t = { .n = rf->nnodes, .parent = rf->tparent, .weight = rf->tweight,
+				 .group = rf->tgroup };
 	return t;
 }
 

@@ -147,13 +147,25 @@ static int try_remove(struct engine *e, const int *nodes, int k)
 	return ok;
 }
 
+/* A present node known needed in the subtree: removing the subtree would
+ * remove it too, and fail without a test. */
+static int blocked(struct engine *e, int node)
+{
+	if (e->needed[node])
+		return 1;
+	for (int i = 0; i < e->nchildren[node]; i++)
+		if (!e->removed[e->children[node][i]] && blocked(e, e->children[node][i]))
+			return 1;
+	return 0;
+}
+
 /* One option or file at a time, in tree order, as Tinyx and ktest.pl's
  * make_min_config do; an accepted node takes its subtree with it. */
 static void linear_visit(struct engine *e, int node)
 {
 	if (e->stop || e->removed[node])
 		return;
-	if ((!e->t->group || !e->t->group[node]) && !e->needed[node])
+	if ((!e->t->group || !e->t->group[node]) && !blocked(e, node))
 		if (try_remove(e, &node, 1))
 			return;
 	for (int i = 0; i < e->nchildren[node]; i++)
@@ -236,8 +248,25 @@ static void split(struct engine *e, int *c, int nc, const unsigned char *within)
 {
 	if (e->stop || !nc)
 		return;
-	if (nc == 1 && e->needed[c[0]]) {
-		descend(e, c[0], within);
+	/* Blocked nodes would fail any chunk: only below them is there
+	 * anything to remove. */
+	int nb = 0;
+	for (int i = 0; i < nc; i++)
+		nb += blocked(e, c[i]);
+	if (nb) {
+		int *b = xmalloc(nb * sizeof(int)), *rest = xmalloc(nc * sizeof(int));
+		int k = 0, nr = 0;
+		for (int i = 0; i < nc; i++) {
+			if (blocked(e, c[i]))
+				b[k++] = c[i];
+			else
+				rest[nr++] = c[i];
+		}
+		split(e, rest, nr, within);
+		for (int i = 0; i < nb; i++)
+			descend(e, b[i], within);
+		free(b);
+		free(rest);
 		return;
 	}
 	int items = 0;
@@ -269,7 +298,7 @@ static void descend_first(struct engine *e, int node)
 	search_children(e, node);
 	if (e->stop || e->removed[node] || (e->t->group && e->t->group[node]))
 		return;
-	if (e->needed[node])
+	if (blocked(e, node))
 		return;
 	if (try_remove(e, &node, 1)) {
 		e->removed_items++;
@@ -291,7 +320,7 @@ static void bisect(struct engine *e, int *c, int nc)
 		/* A menu or directory holding one item or none is no group:
 		 * testing it whole would test that item twice. */
 		int grp = e->t->group && e->t->group[c[i]];
-		if (e->needed[c[i]] || (grp && first <= 1)) {
+		if (blocked(e, c[i]) || (grp && first <= 1)) {
 			search_children(e, c[i]);
 			i++;
 			continue;
@@ -302,28 +331,40 @@ static void bisect(struct engine *e, int *c, int nc)
 			continue;
 		}
 		int j = i + 1, sum = first;
-		while (j < nc && !e->needed[c[j]] && sum + items_below(e, c[j]) <= g)
+		while (j < nc && !blocked(e, c[j]) && sum + items_below(e, c[j]) <= g)
 			sum += items_below(e, c[j++]);
 		split(e, c + i, j - i, NULL);
 		i = j;
 	}
 }
 
-/* The hint's topmost nodes not yet removed, in tree order, so that each
- * half holds neighbours (options of one driver family, files of one
- * directory), which tend to be needed or not together. */
+/* The topmost nodes of a set: in it and present, with no ancestor in it,
+ * in tree order, so that each half holds neighbours (options of one
+ * driver family, files of one directory), which tend to be needed or
+ * not together. Only costly ones, or only cheap ones, if asked. */
+static int top_nodes(struct engine *e, const unsigned char *set, int costly, int *out)
+{
+	int nt = 0;
+	for (int i = 0; i < e->t->n; i++) {
+		int a = e->t->parent[i], c = e->t->costly && e->t->costly[i];
+		while (a >= 0 && !set[a])
+			a = e->t->parent[a];
+		if (set[i] && !e->removed[i] && a < 0 && (costly < 0 || c == costly))
+			out[nt++] = i;
+	}
+	return nt;
+}
+
+/* The hint: its costly nodes, then the rest. Each node the hint has
+ * wrong costs about log2(n) tests; what fails here is searched again by
+ * the strategy. */
 static void try_start(struct engine *e)
 {
 	int n = e->t->n;
 	const unsigned char *s = e->o->start;
 	int *top = xmalloc((n + 1) * sizeof(int));
-	int nt = 0;
-	for (int i = 0; i < n; i++)
-		if (s[i] && !e->removed[i] && (e->t->parent[i] < 0 || !s[e->t->parent[i]]))
-			top[nt++] = i;
-	/* Each node the hint keeps wrongly costs about log2(nt) tests;
-	 * what fails here is searched again by the strategy. */
-	split(e, top, nt, s);
+	for (int costly = 1; costly >= 0; costly--)
+		split(e, top, top_nodes(e, s, e->t->costly ? costly : -1, top), s);
 	free(top);
 	/* What the hint kept, its run found needed: the chunk size starts
 	 * from that, not from the many nodes the hint removed, which say
@@ -334,7 +375,8 @@ static void try_start(struct engine *e)
 			e->kept_single++;
 }
 
-/* Hierarchical: the roots as one set, then each kept node's children. */
+/* Hierarchical: the costly nodes first, then the roots as one set, then
+ * each kept node's children. */
 static void hier(struct engine *e)
 {
 	int n = e->t->n;
@@ -345,6 +387,11 @@ static void hier(struct engine *e)
 			roots[nr++] = i;
 	sort_tree = e->t;
 	qsort(roots, nr, sizeof(int), by_weight_desc);
+	if (e->t->costly) {
+		int *c = xmalloc((n + 1) * sizeof(int));
+		bisect(e, c, top_nodes(e, e->t->costly, 1, c));
+		free(c);
+	}
 	bisect(e, roots, nr);
 	free(roots);
 }

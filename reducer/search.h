@@ -23,6 +23,11 @@ struct search_tree {
 	const int *parent;       /* -1 for a root */
 	const long *weight;      /* payoff of removing the node, for ordering */
 	const unsigned char *group; /* 1: a grouping node with no item of its own */
+	/* Optional, 1: a node whose test costs far more than the others'
+	 * (a kernel option most objects depend on: a near-full rebuild each
+	 * time it flips). hier decides these first and apart from the rest,
+	 * so that the cheap candidates after them leave them alone. */
+	const unsigned char *costly;
 };
 
 enum strategy { STRAT_LINEAR, STRAT_HIER };

@@ -1,5 +1,6 @@
-/* .config handling: counting enabled options and the Kconfig helper's
- * answers (when the kernel source is unpacked). */
+/* .config handling: counting enabled options, and which options the
+ * objects of a build directory depend on (fixdep's .cmd files). */
+#include "kbuild.h"
 #include "kconfig.h"
 #include "unit.h"
 #include "util.h"
@@ -22,5 +23,33 @@ int main(void)
 	      !config_enabled(path, "CONFIG_A") && !config_enabled(path, "CONFIG_D"),
 	      "config_enabled finds =y symbols (inside and on the last line) and not others");
 	unlink(path);
+
+	/* Two objects name PRINTK, one names PRINTK_TIME (a prefix must not
+	 * count), a .cmd that is not an object's does not count. */
+	char dir[] = "/tmp/reduce-test-kbuild-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL, "build directory made");
+	const char *files[][2] = {
+		{ "a.o.cmd", "deps_a.o := \\\n  $(wildcard include/config/PRINTK) \\\n  $(wildcard include/config/PRINTK) \\\n" },
+		{ "sub/b.o.cmd", "$(wildcard include/config/PRINTK_TIME) $(wildcard include/config/PRINTK)\n" },
+		{ "sub/c.o.cmd", "$(wildcard include/config/MULTIUSER)\n" },
+		{ "vmlinux.cmd", "$(wildcard include/config/PRINTK)\n" },
+	};
+	char sub[64];
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	mkdir_p(sub);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char *p = xasprintf("%s/%s", dir, files[i][0]);
+		write_file_atomic(p, files[i][1], strlen(files[i][1]));
+		free(p);
+	}
+	struct kbuild kb = { .builddir = dir };
+	char *names[] = { "PRINTK", "MULTIUSER", "TTY", "menu:General_setup" };
+	int counts[4];
+	int objects = kbuild_dependents(&kb, names, 4, counts);
+	CHECK(objects == 3, "objects are the .o.cmd files (%d)", objects);
+	CHECK(counts[0] == 2 && counts[1] == 1 && counts[2] == 0 && counts[3] == 0,
+	      "each object counts once per option it names (%d %d %d %d)",
+	      counts[0], counts[1], counts[2], counts[3]);
+	rm_rf(dir);
 	UNIT_EXIT();
 }

@@ -13,6 +13,8 @@ static int parent[N];
 static long weight[N];
 static unsigned char group[N];
 static unsigned char needed[N];
+static unsigned char costly[N], last_costly[N];
+static int flips;        /* calls whose costly nodes differ from the last call's */
 static int pair_a[8], pair_b[8], npairs;
 static int calls, flaky_percent, abort_after;
 static unsigned rng = 12345;
@@ -39,6 +41,13 @@ static enum verdict oracle(void *ctx, const unsigned char *removed)
 {
 	(void)ctx;
 	calls++;
+	int flip = 0;
+	for (int i = 0; i < N; i++)
+		if (costly[i] && removed[i] != last_costly[i]) {
+			flip = 1;
+			last_costly[i] = removed[i];
+		}
+	flips += flip;
 	if (abort_after && calls >= abort_after)
 		return V_ABORT;
 	if (!truth(removed))
@@ -94,13 +103,16 @@ static int kept(const unsigned char *removed)
 }
 
 static const unsigned char *start;
+static int use_costly;
 
 static int run(enum strategy s, unsigned char *removed, struct search_stats *st, int max)
 {
-	struct search_tree t = { N, parent, weight, group };
+	struct search_tree t = { .n = N, .parent = parent, .weight = weight, .group = group,
+				 .costly = use_costly ? costly : NULL };
 	struct search_opts o = { .strategy = s, .max_candidates = max, .start = start };
 	memset(removed, 0, N);
-	calls = 0;
+	memset(last_costly, 0, N);
+	calls = flips = 0;
 	return search_run(&t, oracle, NULL, &o, removed, st);
 }
 
@@ -217,5 +229,31 @@ int main(void)
 	}
 	start = NULL;
 	(void)calls_cold;
+
+	/* Costly nodes (a near-full kernel rebuild whenever one flips) are
+	 * decided first: far fewer candidates flip them, same result. */
+	make_tree(8);
+	for (int i = 8; i < N; i += 15)
+		costly[i] = 1;
+	run(STRAT_HIER, rh, &sh, 0);
+	int flips_plain = flips, kept_plain = kept(rh);
+	use_costly = 1;
+	run(STRAT_HIER, r, &sh, 0);
+	CHECK(truth(r) && one_minimal(r) && kept(r) == kept_plain,
+	      "hier with costly nodes ends passing, 1-minimal, as small");
+	int ncostly = 0;
+	for (int i = 0; i < N; i++)
+		ncostly += costly[i];
+	CHECK(flips <= ncostly && flips < flips_plain,
+	      "costly nodes flip in at most one candidate each (%d flips, %d costly, %d without)",
+	      flips, ncostly, flips_plain);
+	start = prev;
+	make_tree(7);
+	for (int i = 8; i < N; i += 15)
+		costly[i] = 1;
+	run(STRAT_HIER, r, &sh, 0);
+	CHECK(truth(r) && one_minimal(r), "a hint with costly nodes ends passing and 1-minimal");
+	use_costly = 0;
+	start = NULL;
 	UNIT_EXIT();
 }
