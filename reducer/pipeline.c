@@ -348,25 +348,37 @@ static void test_baseline(struct run *r)
 		r->trial.test_timeout_ms = tt;
 }
 
-/* The nodes the hint's file list lacks, for the engine to try first. */
-static unsigned char *rootfs_hint(struct run *r)
+/* The nodes whose line the hint's `file` lacks (a removed file, a
+ * disabled option), for the engine to try first. */
+static unsigned char *hint_missing(struct run *r, const char *file, const char *what, int n,
+				   const unsigned char *group, char *(*line_of)(struct run *, int))
 {
-	struct strbuf m = STRBUF_INIT;
-	char *path = xasprintf("%s/rootfs.manifest", r->o->hint);
-	if (read_file(path, &m) < 0)
+	struct strbuf text = STRBUF_INIT;
+	char *path = xasprintf("%s/%s", r->o->hint, file);
+	if (read_file(path, &text) < 0)
 		die("cannot read %s", path);
-	unsigned char *cand = xcalloc(r->rf.nnodes + 1, 1);
-	for (int i = 0; i < r->rf.nnodes; i++) {
-		if (r->rf.tgroup[i])
+	unsigned char *cand = xcalloc(n + 1, 1);
+	for (int i = 0; i < n; i++) {
+		if (group[i])
 			continue;
-		char *line = xasprintf("/%s", r->rf.path[r->rf.entry[i]]);
-		cand[i] = !has_line(m.buf, line);
+		char *line = line_of(r, i);
+		cand[i] = !has_line(text.buf, line);
 		free(line);
 	}
-	info("hint: trying the file list of %s first", r->o->hint);
+	info("hint: trying the %s of %s first", what, r->o->hint);
 	free(path);
-	sb_release(&m);
+	sb_release(&text);
 	return cand;
+}
+
+static char *manifest_line(struct run *r, int node)
+{
+	return xasprintf("/%s", r->rf.path[r->rf.entry[node]]);
+}
+
+static char *config_line(struct run *r, int node)
+{
+	return xasprintf("CONFIG_%s=y", r->kc.name[node]);
 }
 
 static void search_rootfs(struct run *r, const struct search_opts *so)
@@ -377,7 +389,8 @@ static void search_rootfs(struct run *r, const struct search_opts *so)
 	r->phase = "rootfs";
 	info("rootfs: %d removable entries, searching with %s", t.n, strategy_name(so->strategy));
 	if (r->o->hint && r->hint_files)
-		ho.start = rootfs_hint(r);
+		ho.start = hint_missing(r, "rootfs.manifest", "file list", r->rf.nnodes, r->rf.tgroup,
+					manifest_line);
 	search_run(&t, rootfs_oracle, r, &ho, r->rf_removed, &st);
 	free((void *)ho.start);
 	check_interrupt();
@@ -395,6 +408,29 @@ static void search_rootfs(struct run *r, const struct search_opts *so)
 	add_stats(r, &proof);
 	r->rep.files_checked = proof.tested;
 	r->rep.one_minimal = proof.accepted == 0 ? 1 : -1;
+}
+
+/* An option that a third or more of the objects depend on costs a
+ * near-full rebuild whenever it flips (PRINTK, MULTIUSER, FUTEX...):
+ * measured on the build directory, there is a clear gap below them.
+ * NULL if there is none (nothing built in the directory yet). */
+static unsigned char *kernel_costly(struct run *r)
+{
+	int *deps = xcalloc(r->kc.n + 1, sizeof(int));
+	unsigned char *costly = xcalloc(r->kc.n + 1, 1);
+	int objects = kbuild_dependents(&r->kb, r->kc.name, r->kc.n, deps), ncostly = 0;
+	for (int i = 0; i < r->kc.n; i++) {
+		costly[i] = !r->kc.group[i] && objects && 3 * deps[i] >= objects;
+		ncostly += costly[i];
+	}
+	free(deps);
+	if (!ncostly) {
+		free(costly);
+		return NULL;
+	}
+	info("kernel: %d options are each named by a third or more of the %d objects; "
+	     "they are decided first", ncostly, objects);
+	return costly;
 }
 
 static void search_kernel(struct run *r, const struct search_opts *so)
@@ -417,42 +453,14 @@ static void search_kernel(struct run *r, const struct search_opts *so)
 	     items, r->kc.n - items, strategy_name(so->strategy));
 	unsigned char *removed = xcalloc(r->kc.n + 1, 1);
 	struct search_tree t = kconfig_tree(&r->kc);
-	/* An option that a third or more of the objects depend on costs a
-	 * near-full rebuild whenever it flips (PRINTK, MULTIUSER, FUTEX...):
-	 * measured on the build directory, there is a clear gap below them. */
-	int *deps = xcalloc(r->kc.n + 1, sizeof(int));
-	unsigned char *costly = xcalloc(r->kc.n + 1, 1);
-	int objects = kbuild_dependents(&r->kb, r->kc.name, r->kc.n, deps), ncostly = 0;
-	for (int i = 0; i < r->kc.n; i++) {
-		costly[i] = !r->kc.group[i] && objects && 3 * deps[i] >= objects;
-		ncostly += costly[i];
-	}
-	if (ncostly) {
-		t.costly = costly;
-		info("kernel: %d options are each named by a third or more of the %d objects; "
-		     "they are decided first", ncostly, objects);
-	}
+	t.costly = kernel_costly(r);
 	struct search_opts ho = *so;
-	if (r->o->hint) {
-		char *hk = xasprintf("%s/kernel.config", r->o->hint);
-		struct strbuf hint = STRBUF_INIT;
-		if (read_file(hk, &hint) < 0)
-			die("cannot read %s", hk);
-		unsigned char *cand = xcalloc(r->kc.n + 1, 1);
-		for (int i = 0; i < r->kc.n; i++) {
-			char *line = xasprintf("CONFIG_%s=y", r->kc.name[i]);
-			cand[i] = !r->kc.group[i] && !has_line(hint.buf, line);
-			free(line);
-		}
-		info("hint: trying the kernel config of %s first", r->o->hint);
-		ho.start = cand;
-		free(hk);
-		sb_release(&hint);
-	}
+	if (r->o->hint)
+		ho.start = hint_missing(r, "kernel.config", "kernel config", r->kc.n, r->kc.group,
+					config_line);
 	search_run(&t, kernel_oracle, r, &ho, removed, &st);
 	free((void *)ho.start);
-	free(deps);
-	free(costly);
+	free((void *)t.costly);
 	kconfig_stop(&r->kc);
 	check_interrupt();
 	add_stats(r, &st);

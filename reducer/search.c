@@ -197,19 +197,37 @@ static int chunk_size(struct engine *e)
 }
 
 static void bisect(struct engine *e, int *c, int nc);
+static void split(struct engine *e, int *c, int nc, const unsigned char *within);
 
-/* Searches the children still present under a node, biggest first. */
-static void search_children(struct engine *e, int node)
+/* Goes on below a node that stays: its children still present, biggest
+ * first, by the strategy; or for the hint (`within`) the hint's nodes
+ * among them, in tree order, by ddmin. */
+static void descend(struct engine *e, int node, const unsigned char *within)
 {
 	int *kids = xmalloc((e->nchildren[node] + 1) * sizeof(int));
 	int nk = 0;
-	for (int i = 0; i < e->nchildren[node]; i++)
-		if (!e->removed[e->children[node][i]])
-			kids[nk++] = e->children[node][i];
-	sort_tree = e->t;
-	qsort(kids, nk, sizeof(int), by_weight_desc);
-	bisect(e, kids, nk);
+	for (int i = 0; i < e->nchildren[node]; i++) {
+		int k = e->children[node][i];
+		if (!e->removed[k] && (!within || within[k]))
+			kids[nk++] = k;
+	}
+	if (within) {
+		split(e, kids, nk, within);
+	} else {
+		sort_tree = e->t;
+		qsort(kids, nk, sizeof(int), by_weight_desc);
+		bisect(e, kids, nk);
+	}
 	free(kids);
+}
+
+/* A node whose own removal failed: it stays, and counts toward the
+ * density of needed items if it is an item. */
+static void keep(struct engine *e, int node)
+{
+	if (!e->t->group || !e->t->group[node])
+		e->kept_single++;
+	e->needed[node] = 1;
 }
 
 /* Items (non-group nodes) still present in a subtree. */
@@ -222,25 +240,6 @@ static int items_below(struct engine *e, int node)
 	return n;
 }
 
-static void split(struct engine *e, int *c, int nc, const unsigned char *within);
-
-/* Goes on below a node that stays: all its children, or for the hint
- * (`within`) the hint's nodes among them. */
-static void descend(struct engine *e, int node, const unsigned char *within)
-{
-	if (!within) {
-		search_children(e, node);
-		return;
-	}
-	int *kids = xmalloc((e->nchildren[node] + 1) * sizeof(int));
-	int nk = 0;
-	for (int i = 0; i < e->nchildren[node]; i++)
-		if (within[e->children[node][i]] && !e->removed[e->children[node][i]])
-			kids[nk++] = e->children[node][i];
-	split(e, kids, nk, within);
-	free(kids);
-}
-
 /* Removes what it can of c[0..nc), known to hold something needed or
  * not: the whole chunk first, then each half, down to single nodes; a
  * single node that fails stays, and the search goes on below it. */
@@ -250,25 +249,23 @@ static void split(struct engine *e, int *c, int nc, const unsigned char *within)
 		return;
 	/* Blocked nodes would fail any chunk: only below them is there
 	 * anything to remove. */
-	int nb = 0;
-	for (int i = 0; i < nc; i++)
-		nb += blocked(e, c[i]);
+	int *b = xmalloc(nc * sizeof(int)), *rest = xmalloc(nc * sizeof(int));
+	int nb = 0, nr = 0;
+	for (int i = 0; i < nc; i++) {
+		if (blocked(e, c[i]))
+			b[nb++] = c[i];
+		else
+			rest[nr++] = c[i];
+	}
 	if (nb) {
-		int *b = xmalloc(nb * sizeof(int)), *rest = xmalloc(nc * sizeof(int));
-		int k = 0, nr = 0;
-		for (int i = 0; i < nc; i++) {
-			if (blocked(e, c[i]))
-				b[k++] = c[i];
-			else
-				rest[nr++] = c[i];
-		}
 		split(e, rest, nr, within);
 		for (int i = 0; i < nb; i++)
 			descend(e, b[i], within);
-		free(b);
-		free(rest);
-		return;
 	}
+	free(b);
+	free(rest);
+	if (nb)
+		return;
 	int items = 0;
 	for (int i = 0; i < nc; i++)
 		items += items_below(e, c[i]);
@@ -279,9 +276,7 @@ static void split(struct engine *e, int *c, int nc, const unsigned char *within)
 		return;
 	}
 	if (nc == 1) {
-		if (!e->t->group || !e->t->group[c[0]])
-			e->kept_single++;
-		e->needed[c[0]] = 1;
+		keep(e, c[0]);
 		descend(e, c[0], within);
 		return;
 	}
@@ -295,17 +290,15 @@ static void split(struct engine *e, int *c, int nc, const unsigned char *within)
  * whole: its children are searched first, then the node on its own. */
 static void descend_first(struct engine *e, int node)
 {
-	search_children(e, node);
+	descend(e, node, NULL);
 	if (e->stop || e->removed[node] || (e->t->group && e->t->group[node]))
 		return;
 	if (blocked(e, node))
 		return;
-	if (try_remove(e, &node, 1)) {
+	if (try_remove(e, &node, 1))
 		e->removed_items++;
-	} else {
-		e->kept_single++;
-		e->needed[node] = 1;
-	}
+	else
+		keep(e, node);
 }
 
 /* A sibling set: cut into chunks of about the current chunk size in
@@ -321,7 +314,7 @@ static void bisect(struct engine *e, int *c, int nc)
 		 * testing it whole would test that item twice. */
 		int grp = e->t->group && e->t->group[c[i]];
 		if (blocked(e, c[i]) || (grp && first <= 1)) {
-			search_children(e, c[i]);
+			descend(e, c[i], NULL);
 			i++;
 			continue;
 		}
@@ -331,8 +324,8 @@ static void bisect(struct engine *e, int *c, int nc)
 			continue;
 		}
 		int j = i + 1, sum = first;
-		while (j < nc && !blocked(e, c[j]) && sum + items_below(e, c[j]) <= g)
-			sum += items_below(e, c[j++]);
+		for (int w; j < nc && !blocked(e, c[j]) && sum + (w = items_below(e, c[j])) <= g; j++)
+			sum += w;
 		split(e, c + i, j - i, NULL);
 		i = j;
 	}
@@ -363,8 +356,9 @@ static void try_start(struct engine *e)
 	int n = e->t->n;
 	const unsigned char *s = e->o->start;
 	int *top = xmalloc((n + 1) * sizeof(int));
-	for (int costly = 1; costly >= 0; costly--)
-		split(e, top, top_nodes(e, s, e->t->costly ? costly : -1, top), s);
+	if (e->t->costly)
+		split(e, top, top_nodes(e, s, 1, top), s);
+	split(e, top, top_nodes(e, s, e->t->costly ? 0 : -1, top), s);
 	free(top);
 	/* What the hint kept, its run found needed: the chunk size starts
 	 * from that, not from the many nodes the hint removed, which say
