@@ -124,9 +124,13 @@ static int try_set(struct engine *e, unsigned char *cand)
 		memcpy(e->memo[e->nmemo].set, cand, n);
 		e->memo[e->nmemo].v = v;
 		e->nmemo++;
-		/* A candidate that changed nothing cost nothing: no line. */
+		if (v == V_PASS)
+			memcpy(e->removed, cand, n);
+		/* A candidate that changed nothing cost nothing: no line. The
+		 * count is taken after a pass is applied, so it includes it. */
 		if (e->o->progress && v != V_NOCHANGE)
 			e->o->progress(e->o->progress_ctx, e->st, item_count(e, 1), item_count(e, 0));
+		return v == V_PASS;
 	}
 	if (v != V_PASS)
 		return 0;

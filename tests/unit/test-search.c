@@ -104,12 +104,28 @@ static int kept(const unsigned char *removed)
 
 static const unsigned char *start;
 static int use_costly;
+static int prev_accepted, prev_remaining, stale_lines;
+
+/* An accepted candidate removes at least one item: a progress line that
+ * counts a new pass but not its items shows the state before it. */
+static void progress(void *ctx, const struct search_stats *st, int remaining, int total)
+{
+	(void)ctx;
+	(void)total;
+	stale_lines += st->accepted > prev_accepted && remaining >= prev_remaining;
+	prev_accepted = st->accepted;
+	prev_remaining = remaining;
+}
 
 static int run(enum strategy s, unsigned char *removed, struct search_stats *st, int max)
 {
 	struct search_tree t = { .n = N, .parent = parent, .weight = weight, .group = group,
 				 .costly = use_costly ? costly : NULL };
-	struct search_opts o = { .strategy = s, .max_candidates = max, .start = start };
+	struct search_opts o = { .strategy = s, .max_candidates = max, .start = start,
+				 .progress = progress };
+	prev_accepted = 0;
+	prev_remaining = N + 1;
+	stale_lines = 0;
 	memset(removed, 0, N);
 	memset(last_costly, 0, N);
 	calls = flips = 0;
@@ -134,6 +150,9 @@ int main(void)
 	CHECK(calls_hier < calls_linear, "hier asks the oracle less (%d) than linear (%d)",
 	      calls_hier, calls_linear);
 	CHECK(sl.tested == calls_linear && sl.accepted > 0, "stats count linear's oracle calls");
+	run(STRAT_HIER, rh, &sh, 0);
+	CHECK(!stale_lines, "each progress line counts the items its candidate removed (%d stale)",
+	      stale_lines);
 	int groups_kept = 1;
 	for (int i = 0; i < N; i++)
 		if (group[i] && rl[i] && parent[i] < 0) {
