@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define SOURCE_NAME "linux-source-6.1"
@@ -84,8 +85,60 @@ int kbuild_open(struct kbuild *kb, const char *srctree, const char *name, const 
 	return error("no free kernel build directory in %s/kbuild", cache_dir());
 }
 
+/* Kbuild writes each object and then its .cmd file in place, so a make
+ * killed mid-way (Ctrl-C, a timeout, a crash) can leave a truncated .cmd that
+ * every later build stops on ("unterminated call to function 'wildcard'"),
+ * or a truncated object that Kbuild thinks is up to date. Each rejected
+ * candidate would then be a false "build" verdict, and memoized. So a stamp
+ * marks a make in progress, and when a make finds one left over, the files
+ * written since the stamp are removed and Kbuild makes them again (from
+ * ccache). */
+#define STAMP ".reduce-make-in-progress"
+
+static struct {
+	struct timespec since;
+	int removed;
+} cut;
+
+static int remove_if_newer(const char *path, const struct stat *st, int type, struct FTW *f)
+{
+	/* The stamp goes last, so that a repair cut short is done again. */
+	if (type != FTW_F || !S_ISREG(st->st_mode) || !strcmp(path + f->base, STAMP))
+		return 0;
+	if (st->st_mtim.tv_sec > cut.since.tv_sec ||
+	    (st->st_mtim.tv_sec == cut.since.tv_sec && st->st_mtim.tv_nsec >= cut.since.tv_nsec))
+		if (unlink(path) == 0)
+			cut.removed++;
+	return 0;
+}
+
+int kbuild_repair(const char *builddir)
+{
+	char *stamp = xasprintf("%s/" STAMP, builddir);
+	struct stat st;
+	int ret = 0;
+	if (stat(stamp, &st) == 0) {
+		cut.since = st.st_mtim;
+		cut.removed = 0;
+		nftw(builddir, remove_if_newer, 16, FTW_PHYS);
+		unlink(stamp);
+		ret = cut.removed;
+		info("kernel build directory %s: an earlier make was cut short; "
+		     "removed the %d files it wrote, Kbuild makes them again", builddir, ret);
+	}
+	free(stamp);
+	return ret;
+}
+
 static int make(struct kbuild *kb, const char *target, int timeout_ms)
 {
+	kbuild_repair(kb->builddir);
+	char *stamp = xasprintf("%s/" STAMP, kb->builddir);
+	if (write_file_atomic(stamp, "", 0) < 0) {
+		error("cannot write %s", stamp);
+		free(stamp);
+		return -1;
+	}
 	char *odir = xasprintf("O=%s", kb->builddir);
 	char *jobs = xasprintf("-j%d", kb->jobs);
 	char *ccdir = xasprintf("CCACHE_DIR=%s/ccache", cache_dir());
@@ -100,6 +153,10 @@ static int make(struct kbuild *kb, const char *target, int timeout_ms)
 	struct child_process cp = { .argv = argv, .env = env, .out_path = kb->log,
 				    .timeout_ms = timeout_ms };
 	int st = run_command(&cp);
+	/* Only a make that ended by itself leaves a consistent tree. */
+	if (st >= 0 && st < 128 && !interrupted)
+		unlink(stamp);
+	free(stamp);
 	free(odir);
 	free(jobs);
 	free(ccdir);

@@ -26,6 +26,10 @@ int kbuild_base_config(struct kbuild *kb, const char *base, const char *fragment
  * or RUN_TIMEOUT. Leaves the olddefconfig result in the build directory. */
 int kbuild_build(struct kbuild *kb, const char *config, int timeout_ms);
 char *kbuild_image(const struct kbuild *kb);
+/* If a make in `builddir` was cut short, removes the files it wrote so that
+ * the next make redoes them. Returns how many were removed. Every make runs
+ * it first; it is public for the tests. */
+int kbuild_repair(const char *builddir);
 /* The hash of what a .config says (its CONFIG_ lines), not of how it was
  * written: Kbuild and Kconfiglib put different comments on the same config. */
 int config_hash(const char *path, char out[41]);

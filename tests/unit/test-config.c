@@ -5,7 +5,9 @@
 #include "unit.h"
 #include "util.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -50,6 +52,46 @@ int main(void)
 	CHECK(counts[0] == 2 && counts[1] == 1 && counts[2] == 0 && counts[3] == 0,
 	      "each object counts once per option it names (%d %d %d %d)",
 	      counts[0], counts[1], counts[2], counts[3]);
+	rm_rf(dir);
+
+	/* A make cut short: the files written since its stamp go (a truncated
+	 * .cmd among them), the files of earlier makes stay. */
+	strcpy(dir, "/tmp/reduce-test-kbuild-XXXXXX");
+	CHECK(mkdtemp(dir) != NULL, "build directory made");
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	mkdir_p(sub);
+	const char *older[] = { "kept.o", ".kept.o.cmd", "sub/kept.o" };
+	const char *newer[] = { "sub/.cut.o.cmd", "sub/cut.o", "vmlinux" };
+	struct timespec then[2] = { { .tv_sec = 1000000000 }, { .tv_sec = 1000000000 } };
+	struct timespec stamp_time[2] = { { .tv_sec = 1000000100 }, { .tv_sec = 1000000100 } };
+	for (size_t i = 0; i < 3; i++) {
+		char *p = xasprintf("%s/%s", dir, older[i]);
+		write_file_atomic(p, "old\n", 4);
+		utimensat(AT_FDCWD, p, then, 0);
+		free(p);
+		p = xasprintf("%s/%s", dir, newer[i]);
+		write_file_atomic(p, "deps := $(wildcard", 18);
+		free(p);
+	}
+	CHECK(kbuild_repair(dir) == 0 && file_exists(sub), "no stamp: nothing removed");
+	char *stamp = xasprintf("%s/.reduce-make-in-progress", dir);
+	write_file_atomic(stamp, "", 0);
+	utimensat(AT_FDCWD, stamp, stamp_time, 0);
+	int removed = kbuild_repair(dir);
+	CHECK(removed == 3, "the 3 files written after the stamp are removed (%d)", removed);
+	int left = 0, gone = 0;
+	for (size_t i = 0; i < 3; i++) {
+		char *p = xasprintf("%s/%s", dir, older[i]);
+		left += file_exists(p);
+		free(p);
+		p = xasprintf("%s/%s", dir, newer[i]);
+		gone += !file_exists(p);
+		free(p);
+	}
+	CHECK(left == 3 && gone == 3, "older files stay (%d of 3), newer go (%d of 3)", left, gone);
+	CHECK(!file_exists(stamp), "the stamp goes with them");
+	CHECK(kbuild_repair(dir) == 0, "a second repair finds nothing to do");
+	free(stamp);
 	rm_rf(dir);
 	UNIT_EXIT();
 }
