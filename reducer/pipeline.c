@@ -416,20 +416,16 @@ static void search_rootfs(struct run *r, const struct search_opts *so)
  * NULL if there is none (nothing built in the directory yet). */
 static unsigned char *kernel_costly(struct run *r)
 {
-	/* The count is only the same from run to run on a build of the base:
-	 * the directory may hold an earlier run's last candidate, or a make
-	 * cut short and repaired. Going back to the base is mostly ccache hits. */
-	char *dircfg = xasprintf("%s/.config", r->kb.builddir);
-	char base_hash[41], dir_hash[41];
-	if (config_hash(r->base_config, base_hash) < 0 || config_hash(dircfg, dir_hash) < 0 ||
-	    strcmp(base_hash, dir_hash)) {
-		info("kernel: building the base config in %s to count what each option touches",
-		     r->kb.builddir);
-		if (kbuild_build(&r->kb, r->base_config, 3600 * 1000) != 0)
-			warning("the base build failed (see %s); costly options are guessed from "
-				"what the build directory holds", r->kb.log);
-	}
-	free(dircfg);
+	/* The count is only the same from run to run on a complete build of
+	 * the base: the directory may hold an earlier run's last candidate, a
+	 * make cut short and repaired, or only a config (the baseline image
+	 * came from the image cache). On a built base this make does nothing;
+	 * going back to the base is mostly ccache hits. */
+	info("kernel: making the base config in %s to count what each option touches",
+	     r->kb.builddir);
+	if (kbuild_build(&r->kb, r->base_config, 3600 * 1000) != 0)
+		warning("the base build failed (see %s); costly options are guessed from "
+			"what the build directory holds", r->kb.log);
 	check_interrupt();
 	int *deps = xcalloc(r->kc.n + 1, sizeof(int));
 	unsigned char *costly = xcalloc(r->kc.n + 1, 1);
