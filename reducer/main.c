@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include "pipeline.h"
+#include "rundiff.h"
 #include "run.h"
 #include "util.h"
 
@@ -15,6 +16,7 @@
 
 static const char usage_text[] =
 "usage: reduce --app APP --tests SCRIPT [options]\n"
+"       reduce diff RUN_A RUN_B\n"
 "\n"
 "Finds the smallest kernel + initramfs that still pass SCRIPT when booted\n"
 "under QEMU, and writes them with a report to a run directory.\n"
@@ -47,6 +49,8 @@ static const char usage_text[] =
 "Test scripts get REDUCE_HOST, REDUCE_PORT (first port), REDUCE_PORT_<guest port>,\n"
 "REDUCE_GUEST_IP, REDUCE_APP and REDUCE_CONSOLE, and exit 0 for pass.\n"
 "\n"
+"'reduce diff' compares two run directories (see 'reduce diff --help').\n"
+"\n"
 "Exit status: 0 a verified image was written; 1 the run failed (baseline\n"
 "fails its tests, kernel does not build, final image not verified);\n"
 "2 bad command line or bad input; 130 interrupted.\n";
@@ -75,8 +79,19 @@ static char *repo_root(void)
 	return dir;
 }
 
+/* Subcommands other than the reduction itself, which needs none. */
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{ "diff", cmd_diff },
+};
+
 int main(int argc, char **argv)
 {
+	for (size_t i = 0; argc > 1 && i < sizeof(commands) / sizeof(*commands); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
 	struct options o = { .kernel_base = "microvm", .accel = "auto",
 			     .strategy = STRAT_HIER, .test_timeout_s = 60, .boot_timeout_s = 120,
 			     .verify_runs = 3 };

@@ -60,4 +60,26 @@ test_expect_success 'a run of another app as --hint lends its kernel config, not
 	grep -q "hint: $TRASH/other is a run of another app; only its kernel config applies" err &&
 	! grep -q "trying the file list" err
 '
+test_expect_success 'reduce diff of two real runs lists what only one image has' '
+	"$REDUCE" diff "$RUN" "$TRASH/again" >same && cat same &&
+	grep -q "same kernel options and rootfs files" same &&
+	{ "$REDUCE" diff "$TRASH/other-run" "$RUN" >d; test $? = 1; } && cat d &&
+	sort "$TRASH/other-run/rootfs.manifest" >a && sort "$RUN/rootfs.manifest" >b &&
+	n=$(comm -23 a b | wc -l) && test "$n" -gt 0 &&
+	grep -q "^## Rootfs files only in A ($n)" d &&
+	grep -q "^## Rootfs files only in B (0)" d &&
+	grep -q "^## Kernel options only in A (0)" d &&
+	comm -23 a b | head -n 1 | sed "s/.*/- \`&\`/" >first && grep -qxF -f first d &&
+	fa=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[\"rootfs\"][\"files\"][\"after\"])" "$TRASH/other-run/report.json") &&
+	fb=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[\"rootfs\"][\"files\"][\"after\"])" "$RUN/report.json") &&
+	grep -q "^| rootfs files | $fa | $fb | " d
+'
+test_expect_success 'reduce diff refuses what is not a run directory' '
+	expect_error 2 "is not a run directory: cannot read report.json" "$REDUCE" diff "$RUN" "$TRASH" &&
+	expect_error 2 "run directory $TRASH/nothing does not exist" "$REDUCE" diff "$TRASH/nothing" "$RUN" &&
+	expect_error 2 "diff needs two run directories" "$REDUCE" diff "$RUN" &&
+	echo "{\"app\": \"x\"}" >"$TRASH/broken.json" && cp -r "$RUN" "$TRASH/broken" &&
+	cp "$TRASH/broken.json" "$TRASH/broken/report.json" &&
+	expect_error 2 "report.json has no kernel.image_bytes.after" "$REDUCE" diff "$RUN" "$TRASH/broken"
+'
 test_done

@@ -1,6 +1,7 @@
 /* report.json has the documented shape and is valid JSON; report.md has
  * the tables and lists. */
 #include "report.h"
+#include "rundiff.h"
 #include "unit.h"
 
 #include <stdlib.h>
@@ -69,5 +70,29 @@ int main(void)
 	md.len = 0;
 	report_markdown(&r, &md);
 	CHECK(strstr(md.buf, "**NOT verified**") != NULL, "an unverified run says so");
+
+	/* reduce diff reads back what report_json wrote. */
+	int ok;
+	CHECK(report_number(js.buf, "kernel.image_bytes.after", &ok) == 900000 && ok,
+	      "diff reads the kernel's bytes after");
+	CHECK(report_number(js.buf, "initramfs.bytes.before", &ok) == 1100000 && ok,
+	      "diff reads the initramfs's bytes, not an earlier key's");
+	CHECK(report_number(js.buf, "total_bytes.after", &ok) == 1400000 && ok &&
+	      report_number(js.buf, "boot.ms_to_ready.after", &ok) == 800 && ok,
+	      "diff reads the total and the boot time");
+	CHECK(report_number(js.buf, "kernel.no_such_key", &ok) == -1 && !ok &&
+	      report_number("{\"app\": \"x\"}", "kernel.image_bytes.after", &ok) == -1 && !ok,
+	      "a missing key is reported as missing, not as a number");
+	struct strvec only = STRVEC_INIT, set = STRVEC_INIT;
+	lines_only_in("/b\n/a\n/c\n", "/c\n/d\n/a\n", &only);
+	CHECK(only.n == 1 && !strcmp(only.v[0], "/b"), "lines only in the first list");
+	sv_clear(&only);
+	lines_only_in("", "/a\n", &only);
+	CHECK(only.n == 0, "nothing is only in an empty list");
+	config_set_options("# CONFIG_A is not set\nCONFIG_B=y\n\nCONFIG_C=\"x y\"\n# comment\n", &set);
+	CHECK(set.n == 2 && !strcmp(set.v[0], "CONFIG_B=y") && !strcmp(set.v[1], "CONFIG_C=\"x y\""),
+	      "a .config's set options, without the unset ones and comments");
+	sv_clear(&only);
+	sv_clear(&set);
 	UNIT_EXIT();
 }

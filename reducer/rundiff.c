@@ -1,0 +1,229 @@
+/*
+ * reduce diff: two run directories side by side, for a CI job that wants
+ * to see what a new release's image gained or lost against the last one.
+ */
+#include "rundiff.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+long long report_number(const char *json, const char *path, int *ok)
+{
+	const char *p = json;
+	char *keys = xstrdup(path), *save = NULL;
+	*ok = 0;
+	/* Keys are looked up in order, each after the previous one: in our
+	 * format a key's value follows it, and "bytes" after "initramfs" is
+	 * the initramfs's, not an earlier one. */
+	for (char *k = strtok_r(keys, ".", &save); k; k = strtok_r(NULL, ".", &save)) {
+		char *needle = xasprintf("\"%s\":", k);
+		p = strstr(p, needle);
+		if (p)
+			p += strlen(needle);
+		free(needle);
+		if (!p)
+			break;
+	}
+	free(keys);
+	if (!p)
+		return -1;
+	while (*p == ' ')
+		p++;
+	char *end;
+	long long v = strtoll(p, &end, 10);
+	if (end == p)
+		return -1;
+	*ok = 1;
+	return v;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void split_sorted(const char *text, struct strvec *out)
+{
+	for (const char *p = text; *p;) {
+		size_t n = strcspn(p, "\n");
+		if (n) {
+			char *line = xstrndup(p, n);
+			sv_push(out, line);
+			free(line);
+		}
+		p += n + (p[n] == '\n');
+	}
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_str);
+}
+
+void lines_only_in(const char *a, const char *b, struct strvec *out)
+{
+	struct strvec la = STRVEC_INIT, lb = STRVEC_INIT;
+	split_sorted(a, &la);
+	split_sorted(b, &lb);
+	size_t j = 0;
+	for (size_t i = 0; i < la.n; i++) {
+		while (j < lb.n && strcmp(lb.v[j], la.v[i]) < 0)
+			j++;
+		if (j == lb.n || strcmp(lb.v[j], la.v[i]))
+			sv_push(out, la.v[i]);
+	}
+	sv_clear(&la);
+	sv_clear(&lb);
+}
+
+void config_set_options(const char *config, struct strvec *out)
+{
+	struct strvec all = STRVEC_INIT;
+	split_sorted(config, &all);
+	for (size_t i = 0; i < all.n; i++)
+		if (!strncmp(all.v[i], "CONFIG_", 7) && strchr(all.v[i], '='))
+			sv_push(out, all.v[i]);
+	sv_clear(&all);
+}
+
+struct run_dir {
+	const char *dir;
+	struct strbuf json, config, manifest;
+	char *app;
+};
+
+static void load(struct run_dir *r, const char *dir)
+{
+	r->dir = dir;
+	if (!file_exists(dir))
+		die_usage("run directory %s does not exist", dir);
+	struct strbuf *bufs[] = { &r->json, &r->config, &r->manifest };
+	const char *names[] = { "report.json", "kernel.config", "rootfs.manifest" };
+	for (int i = 0; i < 3; i++) {
+		char *p = xasprintf("%s/%s", dir, names[i]);
+		if (read_file(p, bufs[i]) < 0)
+			die_usage("%s is not a run directory: cannot read %s", dir, names[i]);
+		free(p);
+	}
+	const char *a = strstr(r->json.buf ? r->json.buf : "", "\"app\": \"");
+	r->app = a ? xstrndup(a + 8, strcspn(a + 8, "\"")) : xstrdup("?");
+}
+
+static long long need(const struct run_dir *r, const char *path)
+{
+	int ok;
+	long long v = report_number(r->json.buf, path, &ok);
+	if (!ok)
+		die_usage("%s/report.json has no %s (not a report of this version of reduce?)", r->dir, path);
+	return v;
+}
+
+static void figure(struct strbuf *out, const char *what, const struct run_dir *a,
+		   const struct run_dir *b, const char *path)
+{
+	long long va = need(a, path), vb = need(b, path);
+	sb_addf(out, "| %s | %lld | %lld | %+lld", what, va, vb, vb - va);
+	if (va)
+		sb_addf(out, " (%+.1f%%)", 100.0 * (vb - va) / va);
+	sb_adds(out, " |\n");
+}
+
+/* Whether two "CONFIG_X=value" lines name the same option. */
+static int same_name(const char *x, const char *y)
+{
+	size_t nx = strcspn(x, "="), ny = strcspn(y, "=");
+	return nx == ny && !strncmp(x, y, nx);
+}
+
+static void section(struct strbuf *out, const char *title, const struct strvec *v)
+{
+	sb_addf(out, "\n## %s (%zu)\n\n", title, v->n);
+	for (size_t i = 0; i < v->n; i++)
+		sb_addf(out, "- `%s`\n", v->v[i]);
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		fputs("usage: reduce diff RUN_A RUN_B\n\n"
+		      "Compares two run directories (e.g. reports/nginx/<time>): sizes, boot time,\n"
+		      "and the kernel options and rootfs files that only one of them has.\n\n"
+		      "Exit status: 0 both images hold the same options and files; 1 they\n"
+		      "differ; 2 bad command line or not a run directory.\n", stdout);
+		return 0;
+	}
+	if (argc != 3)
+		die_usage("diff needs two run directories, e.g. reduce diff reports/nginx/A reports/nginx/B");
+	struct run_dir a = { 0 }, b = { 0 };
+	load(&a, argv[1]);
+	load(&b, argv[2]);
+
+	struct strbuf out = STRBUF_INIT;
+	sb_addf(&out, "# reduce diff\n\nA: `%s` (%s)  \nB: `%s` (%s)\n\n", a.dir, a.app, b.dir, b.app);
+	sb_adds(&out, "| | A | B | change |\n|---|---:|---:|---:|\n");
+	figure(&out, "kernel image bytes", &a, &b, "kernel.image_bytes.after");
+	figure(&out, "initramfs bytes", &a, &b, "initramfs.bytes.after");
+	figure(&out, "total bytes", &a, &b, "total_bytes.after");
+	figure(&out, "kernel options enabled", &a, &b, "kernel.options_enabled.after");
+	figure(&out, "rootfs files", &a, &b, "rootfs.files.after");
+	figure(&out, "boot ms to init", &a, &b, "boot.ms_to_init.after");
+	figure(&out, "boot ms to app ready", &a, &b, "boot.ms_to_ready.after");
+
+	struct strvec ca = STRVEC_INIT, cb = STRVEC_INIT, oa = STRVEC_INIT, ob = STRVEC_INIT;
+	config_set_options(a.config.buf, &ca);
+	config_set_options(b.config.buf, &cb);
+	struct strbuf ja = STRBUF_INIT, jb = STRBUF_INIT;
+	for (size_t i = 0; i < ca.n; i++)
+		sb_addf(&ja, "%s\n", ca.v[i]);
+	for (size_t i = 0; i < cb.n; i++)
+		sb_addf(&jb, "%s\n", cb.v[i]);
+	lines_only_in(ja.buf ? ja.buf : "", jb.buf ? jb.buf : "", &oa);
+	lines_only_in(jb.buf ? jb.buf : "", ja.buf ? ja.buf : "", &ob);
+	/* An option in both with another value is one change, not two. */
+	struct strvec gone = STRVEC_INIT, added = STRVEC_INIT, changed = STRVEC_INIT;
+	for (size_t i = 0; i < oa.n; i++) {
+		size_t j;
+		for (j = 0; j < ob.n && !same_name(oa.v[i], ob.v[j]); j++)
+			;
+		if (j < ob.n)
+			sv_pushf(&changed, "%s → %s", oa.v[i], strchr(ob.v[j], '=') + 1);
+		else
+			sv_push(&gone, oa.v[i]);
+	}
+	for (size_t j = 0; j < ob.n; j++) {
+		size_t i;
+		for (i = 0; i < oa.n && !same_name(oa.v[i], ob.v[j]); i++)
+			;
+		if (i == oa.n)
+			sv_push(&added, ob.v[j]);
+	}
+	struct strvec fa = STRVEC_INIT, fb = STRVEC_INIT;
+	lines_only_in(a.manifest.buf ? a.manifest.buf : "", b.manifest.buf ? b.manifest.buf : "", &fa);
+	lines_only_in(b.manifest.buf ? b.manifest.buf : "", a.manifest.buf ? a.manifest.buf : "", &fb);
+
+	section(&out, "Kernel options only in A", &gone);
+	section(&out, "Kernel options only in B", &added);
+	section(&out, "Kernel options with another value in B", &changed);
+	section(&out, "Rootfs files only in A", &fa);
+	section(&out, "Rootfs files only in B", &fb);
+	size_t nopt = gone.n + added.n + changed.n, nfile = fa.n + fb.n;
+	if (nopt || nfile)
+		sb_addf(&out, "\nThe images differ: %zu kernel options, %zu rootfs files.\n", nopt, nfile);
+	else
+		sb_adds(&out, "\nThe images hold the same kernel options and rootfs files.\n");
+	fwrite(out.buf, 1, out.len, stdout);
+	if (fflush(stdout) != 0)
+		die("cannot write the diff to stdout");
+
+	sb_release(&out);
+	sb_release(&ja);
+	sb_release(&jb);
+	struct strvec *vs[] = { &ca, &cb, &oa, &ob, &gone, &added, &changed, &fa, &fb };
+	for (size_t i = 0; i < sizeof(vs) / sizeof(*vs); i++)
+		sv_clear(vs[i]);
+	struct run_dir *rs[] = { &a, &b };
+	for (int i = 0; i < 2; i++) {
+		sb_release(&rs[i]->json);
+		sb_release(&rs[i]->config);
+		sb_release(&rs[i]->manifest);
+		free(rs[i]->app);
+	}
+	return (nopt || nfile) ? EXIT_FAIL : EXIT_OK;
+}
