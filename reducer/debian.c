@@ -102,11 +102,6 @@ int debian_release(char **release, char **mirror, struct strbuf *err)
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int debian_stage(const char *root, const struct strvec *packages, const char *dir,
 		 struct strbuf *err)
 {
@@ -116,7 +111,7 @@ int debian_stage(const char *root, const struct strvec *packages, const char *di
 	/* The cache key: release, mirror and the sorted package list. */
 	char **sorted = xmalloc((packages->n + 1) * sizeof(char *));
 	memcpy(sorted, packages->v, packages->n * sizeof(char *));
-	qsort(sorted, packages->n, sizeof(char *), cmp_str);
+	qsort(sorted, packages->n, sizeof(char *), strptr_cmp);
 	struct strbuf key = STRBUF_INIT;
 	sb_addf(&key, "%s %s", release, mirror);
 	for (size_t i = 0; i < packages->n; i++)

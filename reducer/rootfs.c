@@ -139,11 +139,6 @@ static int scan_one(const char *fpath, const struct stat *st, int flag, struct F
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int is_kept(const struct profile *p, const char *rel)
 {
 	if (!strcmp(rel, "init") || !strcmp(rel, "init.conf"))
@@ -168,7 +163,7 @@ int rootfs_scan(const char *dir, const struct profile *p, struct rootfs *rf)
 
 	int n = scan_paths.n;
 	char **pairs = scan_paths.v;
-	qsort(pairs, n, sizeof(char *), cmp_str);
+	qsort(pairs, n, sizeof(char *), strptr_cmp);
 	rf->n = n;
 	rf->path = xmalloc(n * sizeof(char *));
 	rf->parent = xmalloc(n * sizeof(int));
@@ -184,7 +179,7 @@ int rootfs_scan(const char *dir, const struct profile *p, struct rootfs *rf)
 		char *slash = strrchr(rf->path[i], '/');
 		if (slash) {
 			*slash = '\0';
-			char **hit = bsearch(&rf->path[i], pairs, n, sizeof(char *), cmp_str);
+			char **hit = bsearch(&rf->path[i], pairs, n, sizeof(char *), strptr_cmp);
 			*slash = '/';
 			if (hit)
 				rf->parent[i] = hit - pairs;

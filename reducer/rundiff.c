@@ -37,11 +37,6 @@ long long report_number(const char *json, const char *path, int *ok)
 	return v;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void split_sorted(const char *text, struct strvec *out)
 {
 	for (const char *p = text; *p;) {
@@ -54,7 +49,19 @@ static void split_sorted(const char *text, struct strvec *out)
 		p += n + (p[n] == '\n');
 	}
 	if (out->n)
-		qsort(out->v, out->n, sizeof(*out->v), cmp_str);
+		qsort(out->v, out->n, sizeof(*out->v), strptr_cmp);
+}
+
+/* One merge walk over two sorted lists. */
+static void sorted_only_in(const struct strvec *a, const struct strvec *b, struct strvec *out)
+{
+	size_t j = 0;
+	for (size_t i = 0; i < a->n; i++) {
+		while (j < b->n && strcmp(b->v[j], a->v[i]) < 0)
+			j++;
+		if (j == b->n || strcmp(b->v[j], a->v[i]))
+			sv_push(out, a->v[i]);
+	}
 }
 
 void lines_only_in(const char *a, const char *b, struct strvec *out)
@@ -62,13 +69,7 @@ void lines_only_in(const char *a, const char *b, struct strvec *out)
 	struct strvec la = STRVEC_INIT, lb = STRVEC_INIT;
 	split_sorted(a, &la);
 	split_sorted(b, &lb);
-	size_t j = 0;
-	for (size_t i = 0; i < la.n; i++) {
-		while (j < lb.n && strcmp(lb.v[j], la.v[i]) < 0)
-			j++;
-		if (j == lb.n || strcmp(lb.v[j], la.v[i]))
-			sv_push(out, la.v[i]);
-	}
+	sorted_only_in(&la, &lb, out);
 	sv_clear(&la);
 	sv_clear(&lb);
 }
@@ -102,7 +103,8 @@ static void load(struct run_dir *r, const char *dir)
 			die_usage("%s is not a run directory: cannot read %s", dir, names[i]);
 		free(p);
 	}
-	const char *a = strstr(r->json.buf ? r->json.buf : "", "\"app\": \"");
+	/* read_file() leaves a buffer even for an empty file. */
+	const char *a = strstr(r->json.buf, "\"app\": \"");
 	r->app = a ? xstrndup(a + 8, strcspn(a + 8, "\"")) : xstrdup("?");
 }
 
@@ -125,11 +127,15 @@ static void figure(struct strbuf *out, const char *what, const struct run_dir *a
 	sb_adds(out, " |\n");
 }
 
-/* Whether two "CONFIG_X=value" lines name the same option. */
-static int same_name(const char *x, const char *y)
+/* The index in `v` of the "CONFIG_X=value" line that sets the option
+ * `line` sets, or -1. */
+static long find_option(const struct strvec *v, const char *line)
 {
-	size_t nx = strcspn(x, "="), ny = strcspn(y, "=");
-	return nx == ny && !strncmp(x, y, nx);
+	size_t n = strcspn(line, "=");
+	for (size_t i = 0; i < v->n; i++)
+		if (strcspn(v->v[i], "=") == n && !strncmp(v->v[i], line, n))
+			return (long)i;
+	return -1;
 }
 
 static void section(struct strbuf *out, const char *title, const struct strvec *v)
@@ -169,34 +175,23 @@ int cmd_diff(int argc, char **argv)
 	struct strvec ca = STRVEC_INIT, cb = STRVEC_INIT, oa = STRVEC_INIT, ob = STRVEC_INIT;
 	config_set_options(a.config.buf, &ca);
 	config_set_options(b.config.buf, &cb);
-	struct strbuf ja = STRBUF_INIT, jb = STRBUF_INIT;
-	for (size_t i = 0; i < ca.n; i++)
-		sb_addf(&ja, "%s\n", ca.v[i]);
-	for (size_t i = 0; i < cb.n; i++)
-		sb_addf(&jb, "%s\n", cb.v[i]);
-	lines_only_in(ja.buf ? ja.buf : "", jb.buf ? jb.buf : "", &oa);
-	lines_only_in(jb.buf ? jb.buf : "", ja.buf ? ja.buf : "", &ob);
+	sorted_only_in(&ca, &cb, &oa);
+	sorted_only_in(&cb, &ca, &ob);
 	/* An option in both with another value is one change, not two. */
 	struct strvec gone = STRVEC_INIT, added = STRVEC_INIT, changed = STRVEC_INIT;
 	for (size_t i = 0; i < oa.n; i++) {
-		size_t j;
-		for (j = 0; j < ob.n && !same_name(oa.v[i], ob.v[j]); j++)
-			;
-		if (j < ob.n)
+		long j = find_option(&ob, oa.v[i]);
+		if (j >= 0)
 			sv_pushf(&changed, "%s → %s", oa.v[i], strchr(ob.v[j], '=') + 1);
 		else
 			sv_push(&gone, oa.v[i]);
 	}
-	for (size_t j = 0; j < ob.n; j++) {
-		size_t i;
-		for (i = 0; i < oa.n && !same_name(oa.v[i], ob.v[j]); i++)
-			;
-		if (i == oa.n)
+	for (size_t j = 0; j < ob.n; j++)
+		if (find_option(&oa, ob.v[j]) < 0)
 			sv_push(&added, ob.v[j]);
-	}
 	struct strvec fa = STRVEC_INIT, fb = STRVEC_INIT;
-	lines_only_in(a.manifest.buf ? a.manifest.buf : "", b.manifest.buf ? b.manifest.buf : "", &fa);
-	lines_only_in(b.manifest.buf ? b.manifest.buf : "", a.manifest.buf ? a.manifest.buf : "", &fb);
+	lines_only_in(a.manifest.buf, b.manifest.buf, &fa);
+	lines_only_in(b.manifest.buf, a.manifest.buf, &fb);
 
 	section(&out, "Kernel options only in A", &gone);
 	section(&out, "Kernel options only in B", &added);
@@ -213,8 +208,6 @@ int cmd_diff(int argc, char **argv)
 		die("cannot write the diff to stdout");
 
 	sb_release(&out);
-	sb_release(&ja);
-	sb_release(&jb);
 	struct strvec *vs[] = { &ca, &cb, &oa, &ob, &gone, &added, &changed, &fa, &fb };
 	for (size_t i = 0; i < sizeof(vs) / sizeof(*vs); i++)
 		sv_clear(vs[i]);

@@ -344,6 +344,11 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
+int strptr_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 int has_line(const char *text, const char *line)
 {
 	size_t n = strlen(line);

@@ -39,6 +39,8 @@ struct strbuf {
 #define STRBUF_INIT { NULL, 0, 0 }
 void sb_add(struct strbuf *sb, const char *s, size_t n);
 void sb_adds(struct strbuf *sb, const char *s);
+/* For qsort() and bsearch() over an array of strings. */
+int strptr_cmp(const void *a, const void *b);
 /* Whether `line` is one whole line of `text`. */
 int has_line(const char *text, const char *line);
 void sb_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -8,6 +8,10 @@
 RUN="$TRASH/hier"
 MAIN_CACHE=${REDUCE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/reduce}
 
+files_after() {
+	/usr/bin/python3 -c "import json, sys; print(json.load(open(sys.argv[1]))[\"rootfs\"][\"files\"][\"after\"])" "$1/report.json"
+}
+
 test_expect_success 'a complete hier rootfs reduction with a fresh memo is verified' '
 	mkdir cache &&
 	for d in linux-source-6.1 kbuild kernels ccache rootfs; do
@@ -70,8 +74,7 @@ test_expect_success 'reduce diff of two real runs lists what only one image has'
 	grep -q "^## Rootfs files only in B (0)" d &&
 	grep -q "^## Kernel options only in A (0)" d &&
 	comm -23 a b | head -n 1 | sed "s/.*/- \`&\`/" >first && grep -qxF -f first d &&
-	fa=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[\"rootfs\"][\"files\"][\"after\"])" "$TRASH/other-run/report.json") &&
-	fb=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[\"rootfs\"][\"files\"][\"after\"])" "$RUN/report.json") &&
+	fa=$(files_after "$TRASH/other-run") && fb=$(files_after "$RUN") &&
 	grep -q "^| rootfs files | $fa | $fb | " d
 '
 test_expect_success 'reduce diff refuses what is not a run directory' '
