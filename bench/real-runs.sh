@@ -6,6 +6,7 @@
 # Prints one line per run and a table for the README, then the targets.
 #
 #   bench/real-runs.sh [--only NAME[,NAME...]] [--max-candidates N] [--dir DIR]
+#                      [--into STAMP]
 #
 # Runs: busybox-linear, busybox-hier (busybox-httpd from the microvm base),
 # nginx-hier (nginx from the microvm base), nginx-hint (the same with
@@ -13,16 +14,22 @@
 # busybox-defconfig-hier.
 # --max-candidates bounds each search phase (a smoke run: its figures say
 # nothing about the targets and the table says "no" under "complete").
+# --into STAMP adds the runs to DIR/STAMP, an earlier invocation's directory
+# (each run still cold), and prints the table of all its runs; a run that
+# already has a report there is not run again. Long rows can so be made one
+# at a time.
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ONLY=all
 MAX=
+INTO=
 DIR="$ROOT/reports/bench"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--only) ONLY=${2:?--only needs a list}; shift 2 ;;
 	--max-candidates) MAX=${2:?--max-candidates needs a number}; shift 2 ;;
 	--dir) DIR=${2:?--dir needs a directory}; shift 2 ;;
+	--into) INTO=${2:?--into needs a directory name}; shift 2 ;;
 	-h|--help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "real-runs.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
@@ -30,8 +37,12 @@ done
 case $MAX in *[!0-9]*) echo "real-runs.sh: --max-candidates wants a number, not '$MAX'" >&2; exit 2 ;; esac
 
 MAIN_CACHE=${REDUCE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/reduce}
+case $INTO in */*|.|..) echo "real-runs.sh: --into wants a directory name under $DIR, not '$INTO'" >&2; exit 2 ;; esac
+if [ -n "$INTO" ] && [ ! -d "$DIR/$INTO" ]; then
+	echo "real-runs.sh: --into $INTO: no such directory $DIR/$INTO" >&2; exit 2
+fi
 make -C "$ROOT" -s all
-STAMP=$(date -u +%Y%m%d-%H%M%S)
+STAMP=${INTO:-$(date -u +%Y%m%d-%H%M%S)}
 mkdir -p "$DIR/$STAMP"
 
 ALL="busybox-linear:busybox-httpd:linear:microvm
@@ -49,6 +60,10 @@ for spec in $ALL; do
 	strategy=${rest%%:*}; rest=${rest#*:}
 	base=${rest%%:*}; from=${rest#"$base"}; from=${from#:}
 	case ",$ONLY," in ,all,|*",$name,"*) ;; *) continue ;; esac
+	if [ -f "$DIR/$STAMP/$name/run/report.json" ]; then
+		echo "real-runs: $name kept: $DIR/$STAMP/$name has its report already" >&2
+		continue
+	fi
 	hint=
 	if [ -n "$from" ]; then
 		hint="$DIR/$STAMP/$from/run"
