@@ -5,13 +5,8 @@
  * Prints one line per strategy, and one for hier started from a related
  * app's result (--hint):
  *   strategy=<name> oracle_calls=<n> final=<k> minimal=<yes|no> costly_flips=<n>
- *   build_units=<n>
  * costly_flips counts the calls that flip a costly node (1 in 8 items, as
  * kernel options most objects depend on): each is a near-full rebuild.
- * build_units models what the builds compile: a call that flips a costly
- * node rebuilds every item the candidate keeps, any other call the items
- * it flips (as Kbuild's fixdep rebuilds only objects naming a changed
- * option), each against the call before it.
  * usage: search-sim TREEFILE [NEEDED_PERCENT [SEED]]
  */
 #include "search.h"
@@ -23,7 +18,7 @@
 static int n, *parent;
 static long *weight;
 static unsigned char *group, *needed, *costly, *last;
-static long flips, units;
+static long flips;
 static int pairs[32][2], npairs;
 static long calls;
 
@@ -43,19 +38,12 @@ static enum verdict oracle(void *ctx, const unsigned char *removed)
 	(void)ctx;
 	calls++;
 	int flip = 0;
-	long changed = 0, kept = 0;
-	for (int i = 0; i < n; i++) {
-		if (group[i])
-			continue;
-		kept += !removed[i];
-		if (removed[i] != last[i]) {
-			changed++;
-			flip |= costly[i];
+	for (int i = 0; i < n; i++)
+		if (costly[i] && removed[i] != last[i]) {
+			flip = 1;
 			last[i] = removed[i];
 		}
-	}
 	flips += flip;
-	units += flip ? kept : changed;
 	return truth(removed) ? V_PASS : V_TEST;
 }
 
@@ -92,16 +80,15 @@ static unsigned char *simulate(const char *name, enum strategy s, const unsigned
 				 .costly = costly };
 	struct search_opts o = { .strategy = s, .start = start };
 	struct search_stats st;
-	calls = flips = units = 0;
+	calls = flips = 0;
 	memset(last, 0, n);
 	search_run(&t, oracle, NULL, &o, removed, &st);
 	int final = 0;
 	for (int i = 0; i < n; i++)
 		final += !removed[i] && !group[i];
 	if (name)
-		printf("strategy=%s oracle_calls=%ld final=%d minimal=%s costly_flips=%ld build_units=%ld\n",
-		       name, calls, final, truth(removed) && one_minimal(removed) ? "yes" : "no", flips,
-		       units);
+		printf("strategy=%s oracle_calls=%ld final=%d minimal=%s costly_flips=%ld\n", name,
+		       calls, final, truth(removed) && one_minimal(removed) ? "yes" : "no", flips);
 	return removed;
 }
 

@@ -440,7 +440,7 @@ static unsigned char *kernel_costly(struct run *r)
 		return NULL;
 	}
 	info("kernel: %d options are each named by a third or more of the %d objects; "
-	     "they are decided last", ncostly, objects);
+	     "they are decided first", ncostly, objects);
 	return costly;
 }
 

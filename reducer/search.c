@@ -52,9 +52,6 @@ struct engine {
 	 * Counted in items, as chunks are: a removed directory of 60 files
 	 * says as much about density as 60 removed files. */
 	long kept_single, removed_items;
-	/* While set, costly nodes stay: they are decided after the rest,
-	 * when there is least left to rebuild. */
-	int pin_costly;
 };
 
 static uint64_t set_hash(const unsigned char *s, int n)
@@ -158,7 +155,7 @@ static int try_remove(struct engine *e, const int *nodes, int k)
  * remove it too, and fail without a test. */
 static int blocked(struct engine *e, int node)
 {
-	if (e->needed[node] || (e->pin_costly && e->t->costly && e->t->costly[node]))
+	if (e->needed[node])
 		return 1;
 	for (int i = 0; i < e->nchildren[node]; i++)
 		if (!e->removed[e->children[node][i]] && blocked(e, e->children[node][i]))
@@ -355,19 +352,17 @@ static int top_nodes(struct engine *e, const unsigned char *set, int costly, int
 	return nt;
 }
 
-/* The hint: its cheap nodes, then its costly ones. Each node the hint
- * has wrong costs about log2(n) tests; what fails here, or is left
- * untried, is searched again by the strategy. */
+/* The hint: its costly nodes, then the rest. Each node the hint has
+ * wrong costs about log2(n) tests; what fails here is searched again by
+ * the strategy. */
 static void try_start(struct engine *e)
 {
 	int n = e->t->n;
 	const unsigned char *s = e->o->start;
 	int *top = xmalloc((n + 1) * sizeof(int));
-	e->pin_costly = e->t->costly != NULL;
-	split(e, top, top_nodes(e, s, e->t->costly ? 0 : -1, top), s);
-	e->pin_costly = 0;
 	if (e->t->costly)
 		split(e, top, top_nodes(e, s, 1, top), s);
+	split(e, top, top_nodes(e, s, e->t->costly ? 0 : -1, top), s);
 	free(top);
 	/* What the hint kept, its run found needed: the chunk size starts
 	 * from that, not from the many nodes the hint removed, which say
@@ -378,34 +373,25 @@ static void try_start(struct engine *e)
 			e->kept_single++;
 }
 
-static int present_roots(struct engine *e, int *roots)
+/* Hierarchical: the costly nodes first, then the roots as one set, then
+ * each kept node's children. */
+static void hier(struct engine *e)
 {
+	int n = e->t->n;
+	int *roots = xmalloc((n + 1) * sizeof(int));
 	int nr = 0;
-	for (int i = 0; i < e->t->n; i++)
+	for (int i = 0; i < n; i++)
 		if (e->t->parent[i] < 0 && !e->removed[i])
 			roots[nr++] = i;
 	sort_tree = e->t;
 	qsort(roots, nr, sizeof(int), by_weight_desc);
-	return nr;
-}
-
-/* Hierarchical: the roots as one set, then each kept node's children,
- * costly nodes left alone; then the costly nodes, as one set across the
- * tree, and last what only they had kept from a test (their ancestors).
- * A costly candidate rebuilds nearly the whole kernel, and that kernel is
- * smallest at the end; deciding them first or last flips them as often. */
-static void hier(struct engine *e)
-{
-	int *c = xmalloc((e->t->n + 1) * sizeof(int));
-	e->pin_costly = e->t->costly != NULL;
-	bisect(e, c, present_roots(e, c));
 	if (e->t->costly) {
-		e->pin_costly = 0;
+		int *c = xmalloc((n + 1) * sizeof(int));
 		bisect(e, c, top_nodes(e, e->t->costly, 1, c));
-		/* Nodes already decided are blocked or gone: no test repeats. */
-		bisect(e, c, present_roots(e, c));
+		free(c);
 	}
-	free(c);
+	bisect(e, roots, nr);
+	free(roots);
 }
 
 int search_run(const struct search_tree *t, oracle_fn oracle, void *ctx,

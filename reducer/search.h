@@ -25,9 +25,8 @@ struct search_tree {
 	const unsigned char *group; /* 1: a grouping node with no item of its own */
 	/* Optional, 1: a node whose test costs far more than the others'
 	 * (a kernel option most objects depend on: a near-full rebuild each
-	 * time it flips). hier leaves these alone until the rest is decided,
-	 * then decides them together: each rebuild is then of the smallest
-	 * kernel, and the cheap candidates never flip them. */
+	 * time it flips). hier decides these first and apart from the rest,
+	 * so that the cheap candidates after them leave them alone. */
 	const unsigned char *costly;
 };
 
