@@ -148,7 +148,11 @@ static int make(struct kbuild *kb, const char *target, int timeout_ms)
 	 * which is what lets ccache serve a reverted candidate. Depend mode
 	 * hashes the headers Kbuild's -MMD lists instead of running the
 	 * preprocessor once more on every miss: a cold build of the microvm
-	 * base took 267 s instead of 366 s, with the same bzImage. */
+	 * base took 267 s instead of 366 s, with the same bzImage. Preprocessor
+	 * mode would turn a costly option's flip into hits only where the
+	 * preprocessed output stays the same, and for FUTEX or SYSVIPC it does
+	 * not (task_struct has fields under both): bench/ccache-modes.sh measured
+	 * the same ~1,030 misses a flip and a base 21% slower than depend mode. */
 	const char *env[] = { "KBUILD_BUILD_TIMESTAMP=Thu Jan  1 00:00:00 UTC 2026",
 			      "KBUILD_BUILD_USER=reduce", "KBUILD_BUILD_HOST=reduce",
 			      "KBUILD_BUILD_VERSION=1", ccdir, "CCACHE_MAXSIZE=5G",

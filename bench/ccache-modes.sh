@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# How much does a costly kernel candidate cost under each ccache mode?
+#
+# A costly option (FUTEX, SYSVIPC...) is mentioned by a third or more of the
+# kernel's objects, so Kbuild recompiles all of those when it flips. In
+# depend mode ccache hashes each object's source and headers: autoconf.h
+# changed, so every one is a miss. In preprocessor mode ccache hashes the
+# preprocessed output, which does not change when the option only guarded
+# macros or declarations the object never uses: those are hits, at the
+# price of running the preprocessor on each object first.
+#
+# For each mode, from an empty ccache and build directory: build the
+# microvm base, turn the option off and build, turn it back on and build.
+# Prints one line per mode and build with wall seconds and ccache's hits
+# and misses. Takes about 10 minutes per mode and option on 2 cores.
+#
+# usage: bench/ccache-modes.sh [--modes "depend preprocessor"] [OPTION...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+modes="depend preprocessor"
+if [ "${1:-}" = --modes ]; then
+	[ $# -ge 2 ] || { echo "ccache-modes.sh: --modes needs a value" >&2; exit 2; }
+	modes=$2
+	shift 2
+fi
+case "${1:-}" in -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; -*)
+	echo "ccache-modes.sh: unknown option $1" >&2; exit 2 ;; esac
+options=("$@")
+[ ${#options[@]} -gt 0 ] || options=(FUTEX)
+for m in $modes; do
+	case $m in depend|preprocessor) ;; *) echo "ccache-modes.sh: unknown mode '$m'" >&2; exit 2 ;; esac
+done
+for t in ccache gcc make; do
+	command -v $t >/dev/null || { echo "ccache-modes.sh: $t not found: run 'make deps'" >&2; exit 2; }
+done
+
+cache=${REDUCE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/reduce}
+src=$cache/linux-source-6.1
+work=$(mktemp -d "${TMPDIR:-/tmp}/ccache-modes.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+if [ ! -f "$src/Makefile" ]; then
+	tarball=/usr/src/linux-source-6.1.tar.xz
+	[ -f $tarball ] || { echo "ccache-modes.sh: $tarball not found: run 'make deps'" >&2; exit 2; }
+	echo "unpacking $tarball" >&2
+	tar -xf $tarball -C "$work"
+	src=$work/linux-source-6.1
+fi
+
+# The same build identity and make line as reducer/kbuild.c.
+kmake() {
+	local mode=$1
+	shift
+	local extra=(CCACHE_DEPEND=1)
+	# Compiling the preprocessed output (no second preprocessor run) makes a
+	# miss cost what it costs in depend mode, plus one preprocessor run.
+	[ "$mode" = preprocessor ] && extra=(CCACHE_NOCPP2=1)
+	env KBUILD_BUILD_TIMESTAMP="Thu Jan  1 00:00:00 UTC 2026" KBUILD_BUILD_USER=reduce \
+		KBUILD_BUILD_HOST=reduce KBUILD_BUILD_VERSION=1 LC_ALL=C CCACHE_MAXSIZE=5G \
+		CCACHE_DIR="$work/ccache-$mode" "${extra[@]}" \
+		make -C "$src" O="$work/build-$mode" -j"$(nproc)" "CC=ccache gcc" "$@" \
+		>>"$work/log-$mode" 2>&1 || { echo "ccache-modes.sh: make $* failed in $mode mode, last lines:" >&2
+			tail -20 "$work/log-$mode" >&2; exit 1; }
+}
+
+build() {
+	local mode=$1 what=$2 t0 t1 hits misses
+	CCACHE_DIR="$work/ccache-$mode" ccache -z >/dev/null
+	t0=$(date +%s.%N)
+	kmake "$mode" bzImage
+	t1=$(date +%s.%N)
+	# ccache 4.8 prints "Hits: N / M" under both direct and preprocessed.
+	read -r hits misses < <(CCACHE_DIR="$work/ccache-$mode" ccache --print-stats |
+		awk -F'\t' '$1=="direct_cache_hit"||$1=="preprocessed_cache_hit"{h+=$2}
+			$1=="cache_miss"{m=$2} END{print h+0, m+0}')
+	printf 'mode=%-12s build=%-14s seconds=%6.1f hits=%d misses=%d bzImage=%d\n' \
+		"$mode" "$what" "$(echo "$t1 - $t0" | bc)" "$hits" "$misses" \
+		"$(stat -c %s "$work/build-$mode/arch/x86/boot/bzImage")"
+}
+
+setopt() {
+	local mode=$1 opt=$2 val=$3
+	"$src/scripts/config" --file "$work/build-$mode/.config" --"$val" "$opt"
+	kmake "$mode" olddefconfig
+}
+
+echo "$(date -u +%F) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, ccache $(ccache --version | head -1 | awk '{print $3}')"
+for mode in $modes; do
+	mkdir -p "$work/build-$mode"
+	kmake "$mode" tinyconfig
+	cat "$root/kernel-configs/microvm.config" >>"$work/build-$mode/.config"
+	kmake "$mode" olddefconfig
+	build "$mode" base
+	for opt in "${options[@]}"; do
+		setopt "$mode" "$opt" disable
+		build "$mode" "$opt=n"
+		setopt "$mode" "$opt" enable
+		build "$mode" "$opt=y"
+	done
+done
