@@ -29,6 +29,10 @@ case "${1:-}" in -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;
 	echo "ccache-modes.sh: unknown option $1" >&2; exit 2 ;; esac
 options=("$@")
 [ ${#options[@]} -gt 0 ] || options=(FUTEX)
+for o in "${options[@]}"; do
+	case $o in ''|*[!A-Z0-9_]*) echo "ccache-modes.sh: '$o' is not a Kconfig option name (write FUTEX, not CONFIG_FUTEX=y)" >&2; exit 2 ;; esac
+	case $o in CONFIG_*) echo "ccache-modes.sh: write ${o#CONFIG_}, not $o" >&2; exit 2 ;; esac
+done
 for m in $modes; do
 	case $m in depend|preprocessor) ;; *) echo "ccache-modes.sh: unknown mode '$m'" >&2; exit 2 ;; esac
 done
@@ -47,6 +51,13 @@ if [ ! -f "$src/Makefile" ]; then
 	tar -xf $tarball -C "$work"
 	src=$work/linux-source-6.1
 fi
+
+# A misspelt option would only be added to .config as unset, and the bench
+# would time two builds that change nothing.
+for o in "${options[@]}"; do
+	grep -rqs --include='Kconfig*' -e "^config $o\$" -e "^menuconfig $o\$" "$src" ||
+		{ echo "ccache-modes.sh: no Kconfig option $o in $src" >&2; exit 2; }
+done
 
 # The same build identity and make line as reducer/kbuild.c.
 kmake() {
@@ -93,6 +104,8 @@ for mode in $modes; do
 	kmake "$mode" olddefconfig
 	build "$mode" base
 	for opt in "${options[@]}"; do
+		grep -q "^CONFIG_$opt=y" "$work/build-$mode/.config" ||
+			{ echo "ccache-modes.sh: $opt is not on in the microvm base, so it cannot be turned off" >&2; exit 2; }
 		setopt "$mode" "$opt" disable
 		build "$mode" "$opt=n"
 		setopt "$mode" "$opt" enable
