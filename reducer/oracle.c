@@ -53,13 +53,13 @@ static void record(struct run *r, const char *key, enum verdict v, enum verdict 
 
 /* One line per candidate, so that a user can see what was tried, what it
  * cost and why it was rejected; memo replays cost nothing and say so. */
-static void log_candidate(struct run *r, enum verdict v, int replayed, uint64_t build_ms,
+static void log_candidate(struct run *r, enum verdict v, const char *source, uint64_t build_ms,
 			  uint64_t trial_ms, const struct strvec *what)
 {
 	if (!r->cand_log)
 		return;
 	fprintf(r->cand_log, "%d\t%s\t%s\t%s\t%.1f\t%.1f\t%zu\t", ++r->cand_n, r->phase,
-		verdict_names[v], replayed ? "memo" : "run", build_ms / 1000.0,
+		verdict_names[v], source, build_ms / 1000.0,
 		trial_ms / 1000.0, what->n);
 	for (size_t i = 0; i < what->n; i++)
 		fprintf(r->cand_log, "%s%s", i ? " " : "", what->v[i]);
@@ -91,17 +91,36 @@ enum verdict kernel_oracle(void *ctx, const unsigned char *removed)
 	removed_options(r->cur_config, r->cand_config, &what);
 	memo_key(key, hash, r->cur_cpio_hash, r->tests_hash);
 	enum verdict known = memo_get(&r->memo, key);
+	struct lineset lines;
+	if (lineset_read_config(&lines, r->cand_config) < 0)
+		die("cannot read %s", r->cand_config);
+	char context[41];
+	memo_key(context, "", r->cur_cpio_hash, r->tests_hash);
 	if (known != V_COUNT && known != V_PASS) {
 		r->rep.replayed += memo_from_earlier_run(&r->memo, key);
-		log_candidate(r, known, 1, 0, 0, &what);
+		log_candidate(r, known, "memo", 0, 0, &what);
+		failures_add(&r->failures, &lines, context, r->cand_n, known);
 		sv_clear(&what);
 		return known;
+	}
+	const struct failure *f = known == V_COUNT ?
+		failures_implying(&r->failures, &lines, context) : NULL;
+	if (f) {
+		char source[32];
+		snprintf(source, sizeof(source), "implied:%d", f->cand);
+		enum verdict v = f->v;
+		r->rep.implied++;
+		log_candidate(r, v, source, 0, 0, &what);
+		lineset_release(&lines);
+		sv_clear(&what);
+		return v;
 	}
 	uint64_t t_build = now_ms();
 	int st = kbuild_image_for(&r->kb, r->cand_config, r->cand_kernel, 3600 * 1000);
 	r->rep.builds += st == 0;
 	t_build = now_ms() - t_build;
 	if (interrupted) {
+		lineset_release(&lines);
 		sv_clear(&what);
 		return V_ABORT;
 	}
@@ -118,9 +137,10 @@ enum verdict kernel_oracle(void *ctx, const unsigned char *removed)
 		v = run_trial(r, r->cand_kernel, r->cur_initrd, &res);
 	t_trial = now_ms() - t_trial;
 	if (v != V_ABORT)
-		log_candidate(r, v, known != V_COUNT, t_build, t_trial, &what);
+		log_candidate(r, v, known != V_COUNT ? "memo" : "run", t_build, t_trial, &what);
 	sv_clear(&what);
 	record(r, key, v, known);
+	failures_add(&r->failures, &lines, context, r->cand_n, v);
 	if (v == V_PASS) {
 		rename(r->cand_kernel, r->cur_kernel);
 		rename(r->cand_config, r->cur_config);
@@ -195,7 +215,7 @@ enum verdict rootfs_oracle(void *ctx, const unsigned char *removed)
 	else
 		v = run_trial(r, r->cur_kernel, r->cand_initrd, &res);
 	if (v != V_ABORT)
-		log_candidate(r, v, known != V_COUNT, 0, now_ms() - t_trial, &what);
+		log_candidate(r, v, known != V_COUNT ? "memo" : "run", 0, now_ms() - t_trial, &what);
 	sv_clear(&what);
 	record(r, key, v, known);
 	if (v == V_PASS) {

@@ -470,6 +470,7 @@ static void search_kernel(struct run *r, const struct search_opts *so)
 		ho.start = hint_missing(r, "kernel.config", "kernel config", r->kc.n, r->kc.group,
 					config_line);
 	search_run(&t, kernel_oracle, r, &ho, removed, &st);
+	failures_release(&r->failures);
 	free((void *)ho.start);
 	free((void *)t.costly);
 	kconfig_stop(&r->kc);

@@ -74,8 +74,8 @@ void report_json(const struct report *r, struct strbuf *out)
 		"\"stopped_early\": %s},\n",
 		r->tested, r->accepted, r->nochange, r->rejected[V_BUILD], r->rejected[V_BOOT],
 		r->rejected[V_TIMEOUT], r->rejected[V_TEST], r->stopped_early ? "true" : "false");
-	sb_addf(out, "  \"builds\": %d,\n  \"boots\": %d,\n  \"replayed\": %d,\n  \"wall_seconds\": %ld,\n",
-		r->builds, r->boots, r->replayed, r->wall_seconds);
+	sb_addf(out, "  \"builds\": %d,\n  \"boots\": %d,\n  \"replayed\": %d,\n  \"implied\": %d,\n"
+		"  \"wall_seconds\": %ld,\n", r->builds, r->boots, r->replayed, r->implied, r->wall_seconds);
 	sb_addf(out, "  \"verified\": %s,\n  \"verify\": {\"runs\": %d, \"passed\": %d},\n",
 		r->verified ? "true" : "false", r->verify_runs, r->verify_passed);
 	sb_adds(out, "  \"run_command\": ");
@@ -116,10 +116,11 @@ void report_markdown(const struct report *r, struct strbuf *out)
 	row(out, "boot ms to init", r->ms_to_init);
 	row(out, "boot ms to app ready", r->ms_to_ready);
 	sb_addf(out, "\nCandidates tested: %d, accepted: %d, rejected: %d build, %d boot, %d timeout, %d test "
-		"(%d more changed nothing and were not built; %d verdicts replayed from earlier runs). "
+		"(%d more changed nothing and were not built; %d verdicts replayed from earlier runs; "
+		"%d kernel failures implied by an earlier one, not built). "
 		"Kernel builds: %d, boots: %d, wall time: %ld s.\n\n",
 		r->tested, r->accepted, r->rejected[V_BUILD], r->rejected[V_BOOT],
-		r->rejected[V_TIMEOUT], r->rejected[V_TEST], r->nochange, r->replayed, r->builds,
+		r->rejected[V_TIMEOUT], r->rejected[V_TEST], r->nochange, r->replayed, r->implied, r->builds,
 		r->boots, r->wall_seconds);
 	sb_adds(out, "Boot the final image by hand (the serial console is on stdio; guest port P "
 		"is forwarded from host port P+8000 below 1024, else P):\n\n```\n");

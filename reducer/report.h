@@ -22,6 +22,7 @@ struct report {
 	int rejected[V_COUNT];
 	int builds, boots;
 	int replayed;           /* verdicts taken from earlier runs' memo */
+	int implied;            /* kernel verdicts implied by an earlier failure, not built */
 	int files_checked;      /* single-file removals tested in the rootfs phase */
 	int one_minimal;        /* 1 proven, -1 the proof found more, 0 not checked */
 	int closure_paths;      /* kept by the static pass (the app's ELF closure) */

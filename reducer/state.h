@@ -6,6 +6,7 @@
 #include "kbuild.h"
 #include "kconfig.h"
 #include "memo.h"
+#include "monotone.h"
 #include "pipeline.h"
 #include "profile.h"
 #include "report.h"
@@ -44,6 +45,7 @@ struct run {
 	unsigned char *incl;
 
 	struct memo memo;
+	struct failures failures; /* kernel candidates that failed: see monotone.h */
 	FILE *cand_log;         /* candidates.tsv: one line per tested candidate */
 	int cand_n;
 	char tests_hash[41];
