@@ -95,6 +95,18 @@ const struct failure *failures_implying(const struct failures *fs, const struct 
 	return NULL;
 }
 
+void failures_passed(struct failures *fs, const struct lineset *s, const char *context)
+{
+	int j = 0;
+	for (int i = 0; i < fs->n; i++) {
+		if (!strcmp(fs->f[i].context, context) && lineset_subset(s, &fs->f[i].s))
+			lineset_release(&fs->f[i].s);
+		else
+			fs->f[j++] = fs->f[i];
+	}
+	fs->n = j;
+}
+
 void failures_release(struct failures *fs)
 {
 	for (int i = 0; i < fs->n; i++)

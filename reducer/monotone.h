@@ -43,6 +43,11 @@ struct failures {
  * failures are not recorded. */
 void failures_add(struct failures *fs, struct lineset *s, const char *context, int cand,
 		  enum verdict v);
+/* A pass of s: every failure it would have been implied by is forgotten.
+ * Such a pass (replayed from the memo, which is consulted first) shows
+ * the failure was flaky or that removing more did help; kept, it would
+ * imply every later candidate, all of them inside s. */
+void failures_passed(struct failures *fs, const struct lineset *s, const char *context);
 /* The recorded failure that implies s fails in this context, or NULL. */
 const struct failure *failures_implying(const struct failures *fs, const struct lineset *s,
 					const char *context);

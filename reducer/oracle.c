@@ -140,6 +140,8 @@ enum verdict kernel_oracle(void *ctx, const unsigned char *removed)
 		log_candidate(r, v, known != V_COUNT ? "memo" : "run", t_build, t_trial, &what);
 	sv_clear(&what);
 	record(r, key, v, known);
+	if (v == V_PASS)
+		failures_passed(&r->failures, &lines, context);
 	failures_add(&r->failures, &lines, context, r->cand_n, v);
 	if (v == V_PASS) {
 		rename(r->cand_kernel, r->cur_kernel);

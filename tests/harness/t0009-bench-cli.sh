@@ -16,6 +16,7 @@ bench_error() {
 
 CM="$ROOT/bench/ccache-modes.sh"
 RR="$ROOT/bench/real-runs.sh"
+IR="$ROOT/bench/implied-replay.sh"
 
 test_expect_success 'ccache-modes.sh --help says what it measures and how to call it' '
 	"$CM" --help >help &&
@@ -46,5 +47,29 @@ test_expect_success 'real-runs.sh: unknown argument, bad --max-candidates, bad -
 	bench_error 2 "no such directory" "$RR" --dir "$TRASH" --into 20990101-000000 &&
 	ls "$ROOT/reports" >after &&
 	cmp before after
+'
+test_expect_success 'implied-replay.sh: no run directory, not a run directory, unknown option' '
+	bench_error 2 "no run directory given" "$IR" &&
+	bench_error 2 "$TRASH is not a run directory" "$IR" "$TRASH" &&
+	bench_error 2 "unknown option -x" "$IR" -x
+'
+# Candidate 2 fails without A; 3 turns off A and more (implied, and it
+# did fail); 4 passes; 5 turns off A and C from the smaller state (implied,
+# yet it passed: the assumption was wrong there); that pass makes 2 imply
+# nothing more, so 6 is not implied.
+test_expect_success 'implied-replay.sh finds the candidates an earlier failure implies' '
+	mkdir run &&
+	printf "n\tphase\tverdict\tsource\tbuild_s\ttrial_s\tcount\tremoved\n" >run/candidates.tsv &&
+	printf "1\trootfs\tpass\trun\t0.0\t1.0\t1\t/a\n" >>run/candidates.tsv &&
+	printf "2\tkernel\ttest\trun\t10.0\t12.0\t1\tCONFIG_A\n" >>run/candidates.tsv &&
+	printf "3\tkernel\ttest\trun\t20.0\t12.0\t2\tCONFIG_A CONFIG_B\n" >>run/candidates.tsv &&
+	printf "4\tkernel\tpass\trun\t30.0\t2.0\t1\tCONFIG_B\n" >>run/candidates.tsv &&
+	printf "5\tkernel\tpass\trun\t5.0\t2.0\t2\tCONFIG_A CONFIG_C\n" >>run/candidates.tsv &&
+	printf "6\tkernel\tbuild\trun\t5.0\t0.0\t1\tCONFIG_D\n" >>run/candidates.tsv &&
+	"$IR" run >out && cat out &&
+	grep -q "candidate 3 (test, 20.0 s) implied by candidate 2" out &&
+	grep -q "candidate 5 (pass, 5.0 s) implied by candidate 2" out &&
+	! grep -q "candidate 6" out &&
+	grep -qx "run=run kernel_candidates=5 implied=2 saved_s=39 passed_in_fact=1" out
 '
 test_done
