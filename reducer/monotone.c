@@ -7,14 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t line_hash(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-	return h;
-}
-
 static int u64_cmp(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -37,7 +29,7 @@ int lineset_read_config(struct lineset *s, const char *path)
 				alloc = alloc ? 2 * alloc : 512;
 				s->h = xrealloc(s->h, alloc * sizeof(*s->h));
 			}
-			s->h[s->n++] = line_hash(p, len);
+			s->h[s->n++] = fnv1a64(p, len);
 		}
 		p = nl ? nl + 1 : NULL;
 	}

@@ -54,14 +54,6 @@ struct engine {
 	long kept_single, removed_items;
 };
 
-static uint64_t set_hash(const unsigned char *s, int n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (int i = 0; i < n; i++)
-		h = (h ^ s[i]) * 1099511628211ULL;
-	return h;
-}
-
 static void mark_subtree(struct engine *e, unsigned char *set, int node)
 {
 	set[node] = 1;
@@ -86,7 +78,7 @@ static int try_set(struct engine *e, unsigned char *cand)
 		return 0;
 	if (!memcmp(cand, e->removed, n))
 		return 0;
-	uint64_t h = set_hash(cand, n);
+	uint64_t h = fnv1a64(cand, n);
 	enum verdict v = V_COUNT;
 	for (int i = 0; i < e->nmemo; i++)
 		if (e->memo[i].h == h && !memcmp(e->memo[i].set, cand, n)) {

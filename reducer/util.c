@@ -309,6 +309,15 @@ void content_hash(const void *data, size_t len, char out[41])
 	git_oid_tostr(out, 41, &oid);
 }
 
+uint64_t fnv1a64(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 1099511628211ULL;
+	return h;
+}
+
 int file_hash(const char *path, char out[41])
 {
 	struct strbuf sb = STRBUF_INIT;

@@ -71,6 +71,8 @@ uint64_t now_ms(void);
 /* 40 hex digits of the git blob id of the data: a content hash that other
  * tools can reproduce with `git hash-object`. */
 void content_hash(const void *data, size_t len, char out[41]);
+/* A fast 64-bit hash (FNV-1a) for in-memory lookups, not for names on disk. */
+uint64_t fnv1a64(const void *data, size_t len);
 int file_hash(const char *path, char out[41]);
 
 /* The directory for caches shared by runs: $REDUCE_CACHE, else
