@@ -78,11 +78,16 @@ void failures_add(struct failures *fs, struct lineset *s, const char *context, i
 	f->v = v;
 }
 
+static int implies(const struct failure *f, const struct lineset *s, const char *context)
+{
+	return !strcmp(f->context, context) && lineset_subset(s, &f->s);
+}
+
 const struct failure *failures_implying(const struct failures *fs, const struct lineset *s,
 					const char *context)
 {
 	for (int i = 0; i < fs->n; i++)
-		if (!strcmp(fs->f[i].context, context) && lineset_subset(s, &fs->f[i].s))
+		if (implies(&fs->f[i], s, context))
 			return &fs->f[i];
 	return NULL;
 }
@@ -91,7 +96,7 @@ void failures_passed(struct failures *fs, const struct lineset *s, const char *c
 {
 	int j = 0;
 	for (int i = 0; i < fs->n; i++) {
-		if (!strcmp(fs->f[i].context, context) && lineset_subset(s, &fs->f[i].s))
+		if (implies(&fs->f[i], s, context))
 			lineset_release(&fs->f[i].s);
 		else
 			fs->f[j++] = fs->f[i];

@@ -140,14 +140,14 @@ enum verdict kernel_oracle(void *ctx, const unsigned char *removed)
 		log_candidate(r, v, known != V_COUNT ? "memo" : "run", t_build, t_trial, &what);
 	sv_clear(&what);
 	record(r, key, v, known);
-	if (v == V_PASS)
-		failures_passed(&r->failures, &lines, context);
-	failures_add(&r->failures, &lines, context, r->cand_n, v);
 	if (v == V_PASS) {
+		failures_passed(&r->failures, &lines, context);
 		rename(r->cand_kernel, r->cur_kernel);
 		rename(r->cand_config, r->cur_config);
 		memcpy(r->cur_config_hash, hash, 41);
 	}
+	/* Keeps a boot or test failure; frees the lines otherwise. */
+	failures_add(&r->failures, &lines, context, r->cand_n, v);
 	return v;
 }
 
