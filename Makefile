@@ -6,9 +6,9 @@ LDLIBS = -lgit2
 
 OBJS = reducer/util.o reducer/run.o reducer/search.o reducer/oracle.o reducer/profile.o \
        reducer/rootfs.o reducer/cpio.o reducer/kconfig.o reducer/kbuild.o \
-       reducer/vm.o reducer/trial.o reducer/report.o reducer/memo.o reducer/monotone.o reducer/elf.o reducer/debian.o reducer/pipeline.o reducer/rundiff.o
+       reducer/vm.o reducer/trial.o reducer/report.o reducer/memo.o reducer/monotone.o reducer/elf.o reducer/needs.o reducer/debian.o reducer/pipeline.o reducer/rundiff.o
 UNIT_TESTS = tests/unit/test-search tests/unit/test-cpio tests/unit/test-profile \
-             tests/unit/test-report tests/unit/test-config tests/unit/test-memo tests/unit/test-monotone tests/unit/test-elf
+             tests/unit/test-report tests/unit/test-config tests/unit/test-memo tests/unit/test-monotone tests/unit/test-elf tests/unit/test-needs
 
 # The init goes into every image: static, and small when musl is there.
 INIT_CC := $(shell command -v musl-gcc 2>/dev/null || echo $(CC))

@@ -278,3 +278,45 @@ int elf_closure(const char *root, const char *guest_path, struct strvec *out, st
 	sv_clear(&done);
 	return ret;
 }
+
+int elf_imports(const char *host, struct strvec *imports)
+{
+	struct strbuf sb = STRBUF_INIT;
+	if (read_file(host, &sb) < 0)
+		return -1;
+	const unsigned char *d = (const unsigned char *)sb.buf;
+	int ret = 0;
+	if (sb.len < sizeof(Elf64_Ehdr) || memcmp(d, ELFMAG, SELFMAG) ||
+	    d[EI_CLASS] != ELFCLASS64 || d[EI_DATA] != ELFDATA2LSB)
+		goto out;
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)d;
+	if (eh->e_machine != EM_X86_64)
+		goto out;
+	ret = 1;
+	if (!eh->e_shoff || eh->e_shentsize != sizeof(Elf64_Shdr) ||
+	    eh->e_shoff + (size_t)eh->e_shnum * sizeof(Elf64_Shdr) > sb.len)
+		goto out;
+	const Elf64_Shdr *sh = (const Elf64_Shdr *)(d + eh->e_shoff);
+	for (int i = 0; i < eh->e_shnum; i++) {
+		if (sh[i].sh_type != SHT_DYNSYM || sh[i].sh_link >= eh->e_shnum ||
+		    sh[i].sh_offset + sh[i].sh_size > sb.len)
+			continue;
+		const Elf64_Shdr *str = &sh[sh[i].sh_link];
+		if (str->sh_offset + str->sh_size > sb.len)
+			continue;
+		const Elf64_Sym *sym = (const Elf64_Sym *)(d + sh[i].sh_offset);
+		size_t nsym = sh[i].sh_size / sizeof(Elf64_Sym);
+		for (size_t k = 1; k < nsym; k++) {
+			int bind = ELF64_ST_BIND(sym[k].st_info);
+			if (sym[k].st_shndx != SHN_UNDEF || sym[k].st_name >= str->sh_size ||
+			    (bind != STB_GLOBAL && bind != STB_WEAK))
+				continue;
+			const char *name = (const char *)d + str->sh_offset + sym[k].st_name;
+			if (*name && memchr(name, '\0', str->sh_size - sym[k].st_name))
+				add(imports, name);
+		}
+	}
+out:
+	sb_release(&sb);
+	return ret;
+}

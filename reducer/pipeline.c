@@ -2,11 +2,13 @@
 #include "oracle.h"
 #include "cpio.h"
 #include "elf.h"
+#include "needs.h"
 #include "run.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -444,6 +446,37 @@ static unsigned char *kernel_costly(struct run *r)
 	return costly;
 }
 
+/* Options the image's programs and the harness are seen to use: the
+ * search tries them alone and last (search_tree.likely). */
+static unsigned char *kernel_likely(struct run *r)
+{
+	struct strvec opts = STRVEC_INIT;
+	needs_of_harness(&opts);
+	rootfs_included(&r->rf, r->rf_removed, r->incl);
+	for (int i = 0; i < r->rf.n; i++) {
+		struct stat st;
+		char *host = xasprintf("%s/%s", r->rf.root, r->rf.path[i]);
+		if (r->incl[i] && !lstat(host, &st) && S_ISREG(st.st_mode) &&
+		    needs_of_file(host, &opts) < 0)
+			warning("cannot read %s", host);
+		free(host);
+	}
+	unsigned char *likely = xcalloc(r->kc.n + 1, 1);
+	struct strbuf names = STRBUF_INIT;
+	for (int i = 0; i < r->kc.n; i++)
+		for (size_t k = 0; k < opts.n && !r->kc.group[i]; k++)
+			if (!strcmp(r->kc.name[i], opts.v[k])) {
+				likely[i] = 1;
+				sv_pushf(&r->rep.predicted_options, "CONFIG_%s", opts.v[k]);
+				sb_addf(&names, " %s", opts.v[k]);
+			}
+	info("kernel: %zu options predicted needed (the image's programs and the harness use "
+	     "them), each tried alone and last:%s", r->rep.predicted_options.n, names.buf ? names.buf : "");
+	sb_release(&names);
+	sv_clear(&opts);
+	return likely;
+}
+
 static void search_kernel(struct run *r, const struct search_opts *so)
 {
 	struct search_stats st;
@@ -465,6 +498,7 @@ static void search_kernel(struct run *r, const struct search_opts *so)
 	unsigned char *removed = xcalloc(r->kc.n + 1, 1);
 	struct search_tree t = kconfig_tree(&r->kc);
 	t.costly = kernel_costly(r);
+	t.likely = kernel_likely(r);
 	struct search_opts ho = *so;
 	if (r->o->hint)
 		ho.start = hint_missing(r, "kernel.config", "kernel config", r->kc.n, r->kc.group,
@@ -473,6 +507,7 @@ static void search_kernel(struct run *r, const struct search_opts *so)
 	failures_release(&r->failures);
 	free((void *)ho.start);
 	free((void *)t.costly);
+	free((void *)t.likely);
 	kconfig_stop(&r->kc);
 	check_interrupt();
 	add_stats(r, &st);
@@ -527,6 +562,10 @@ static void fill_report(struct run *r)
 		if (!r->incl[i])
 			sv_pushf(&r->rep.removed_files, "/%s", r->rf.path[i]);
 	removed_options(r->base_config, r->cur_config, &r->rep.removed_options);
+	for (size_t i = 0; i < r->rep.predicted_options.n; i++)
+		for (size_t k = 0; k < r->rep.removed_options.n; k++)
+			if (!strcmp(r->rep.predicted_options.v[i], r->rep.removed_options.v[k]))
+				sv_push(&r->rep.predicted_wrong, r->rep.predicted_options.v[i]);
 	struct strbuf manifest = STRBUF_INIT, cmd = STRBUF_INIT;
 	rootfs_manifest(&r->rf, r->incl, &manifest);
 	char *mpath = wpath(r, "rootfs.manifest");

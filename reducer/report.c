@@ -51,6 +51,10 @@ void report_json(const struct report *r, struct strbuf *out)
 	ba(out, "image_bytes", r->image_bytes, ", ");
 	ba(out, "options_enabled", r->options_enabled, ", \"removed_options\": ");
 	list(out, &r->removed_options);
+	sb_adds(out, ", \"predicted_needed\": ");
+	list(out, &r->predicted_options);
+	sb_adds(out, ", \"predicted_wrong\": ");
+	list(out, &r->predicted_wrong);
 	sb_adds(out, "},\n  \"initramfs\": {");
 	ba(out, "bytes", r->initramfs_bytes, ", ");
 	ba(out, "uncompressed_bytes", r->initramfs_raw, ", ");
@@ -122,6 +126,14 @@ void report_markdown(const struct report *r, struct strbuf *out)
 		r->tested, r->accepted, r->rejected[V_BUILD], r->rejected[V_BOOT],
 		r->rejected[V_TIMEOUT], r->rejected[V_TEST], r->nochange, r->replayed, r->implied, r->builds,
 		r->boots, r->wall_seconds);
+	if (r->predicted_options.n) {
+		sb_addf(out, "Predicted needed before the kernel search (from the image's programs and the "
+			"harness), so tested alone and last: %zu options; the search found %zu of them "
+			"removable all the same", r->predicted_options.n, r->predicted_wrong.n);
+		for (size_t i = 0; i < r->predicted_wrong.n; i++)
+			sb_addf(out, "%s`%s`", i ? ", " : ": ", r->predicted_wrong.v[i]);
+		sb_adds(out, ".\n\n");
+	}
 	sb_adds(out, "Boot the final image by hand (the serial console is on stdio; guest port P "
 		"is forwarded from host port P+8000 below 1024, else P):\n\n```\n");
 	sb_adds(out, r->run_command);

@@ -32,6 +32,9 @@ struct report {
 	int verify_runs, verify_passed;
 	const char *run_command;
 	struct strvec removed_options;
+	/* Options predicted needed before the kernel search (needs.h), and
+	 * those of them it found removable all the same. */
+	struct strvec predicted_options, predicted_wrong;
 	struct strvec removed_files;
 };
 

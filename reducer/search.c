@@ -155,6 +155,19 @@ static int blocked(struct engine *e, int node)
 	return 0;
 }
 
+/* A present node predicted needed, not yet found needed, in the subtree. */
+static int suspect(struct engine *e, int node)
+{
+	if (!e->t->likely || e->removed[node])
+		return 0;
+	if (e->t->likely[node] && !e->needed[node])
+		return 1;
+	for (int i = 0; i < e->nchildren[node]; i++)
+		if (suspect(e, e->children[node][i]))
+			return 1;
+	return 0;
+}
+
 /* One option or file at a time, in tree order, as Tinyx and ktest.pl's
  * make_min_config do; an accepted node takes its subtree with it. */
 static void linear_visit(struct engine *e, int node)
@@ -300,9 +313,28 @@ static void descend_first(struct engine *e, int node)
 /* A sibling set: cut into chunks of about the current chunk size in
  * items, each removed whole or split (adaptive group testing). A node is
  * kept only after its own removal failed, so the result is 1-minimal for
- * an oracle where removing more never helps. */
+ * an oracle where removing more never helps. Suspects (subtrees holding a
+ * node predicted needed) go last and one at a time: in a chunk they would
+ * most likely fail it. */
 static void bisect(struct engine *e, int *c, int nc)
 {
+	int ns = 0;
+	if (e->t->likely) {
+		int *sorted = xmalloc((nc + 1) * sizeof(int)), *sus = xmalloc((nc + 1) * sizeof(int));
+		int nsus = 0;
+		for (int i = 0; i < nc; i++) {
+			if (suspect(e, c[i]))
+				sus[nsus++] = c[i];
+			else
+				sorted[ns++] = c[i];
+		}
+		memcpy(sorted + ns, sus, nsus * sizeof(int));
+		memcpy(c, sorted, nc * sizeof(int));
+		free(sorted);
+		free(sus);
+	} else {
+		ns = nc;
+	}
 	for (int i = 0; i < nc && !e->stop;) {
 		int g = chunk_size(e);
 		int first = items_below(e, c[i]);
@@ -314,13 +346,16 @@ static void bisect(struct engine *e, int *c, int nc)
 			i++;
 			continue;
 		}
-		if (first > g && first > 1) {
+		/* A suspect that is not itself predicted holds the prediction
+		 * below it: searched inside first, so the guess is tested
+		 * alone. */
+		if ((first > g && first > 1) || (i >= ns && !e->t->likely[c[i]])) {
 			descend_first(e, c[i]);
 			i++;
 			continue;
 		}
 		int j = i + 1, sum = first;
-		for (int w; j < nc && !blocked(e, c[j]) && sum + (w = items_below(e, c[j])) <= g; j++)
+		for (int w; j < ns && !blocked(e, c[j]) && sum + (w = items_below(e, c[j])) <= g; j++)
 			sum += w;
 		split(e, c + i, j - i, NULL);
 		i = j;
@@ -350,8 +385,16 @@ static int top_nodes(struct engine *e, const unsigned char *set, int costly, int
 static void try_start(struct engine *e)
 {
 	int n = e->t->n;
-	const unsigned char *s = e->o->start;
+	unsigned char *s = xmalloc(n + 1);
 	int *top = xmalloc((n + 1) * sizeof(int));
+	/* A node predicted needed, and its ancestors, are left to the
+	 * strategy: a hint from another app that removed them would fail
+	 * whole and cost log2(n) tests to find them again. */
+	memcpy(s, e->o->start, n);
+	for (int i = 0; e->t->likely && i < n; i++)
+		if (e->t->likely[i])
+			for (int a = i; a >= 0; a = e->t->parent[a])
+				s[a] = 0;
 	if (e->t->costly)
 		split(e, top, top_nodes(e, s, 1, top), s);
 	split(e, top, top_nodes(e, s, e->t->costly ? 0 : -1, top), s);
@@ -361,8 +404,9 @@ static void try_start(struct engine *e)
 	 * nothing about the few left (large chunks of needed nodes fail). */
 	e->removed_items = 0;
 	for (int i = 0; i < n; i++)
-		if (!e->removed[i] && !s[i] && !(e->t->group && e->t->group[i]))
+		if (!e->removed[i] && !e->o->start[i] && !(e->t->group && e->t->group[i]))
 			e->kept_single++;
+	free(s);
 }
 
 /* Hierarchical: the costly nodes first, then the roots as one set, then

@@ -28,6 +28,13 @@ struct search_tree {
 	 * time it flips). hier decides these first and apart from the rest,
 	 * so that the cheap candidates after them leave them alone. */
 	const unsigned char *costly;
+	/* Optional, 1: a node predicted needed (a kernel option the image's
+	 * binaries or the harness are seen to use). hier tests such a node,
+	 * and a sibling whose subtree holds one, alone and after its
+	 * siblings, and a hint never carries one: a right guess costs one
+	 * failing test and never fails a group; a wrong one costs one test
+	 * that passes. The result does not depend on it. */
+	const unsigned char *likely;
 };
 
 enum strategy { STRAT_LINEAR, STRAT_HIER };

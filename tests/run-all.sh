@@ -6,7 +6,7 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 start=$(date +%s)
 for t in tests/unit/test-search tests/unit/test-cpio tests/unit/test-profile \
-	 tests/unit/test-report tests/unit/test-config tests/unit/test-memo tests/unit/test-monotone tests/unit/test-elf tests/harness/t[0-9]*.sh; do
+	 tests/unit/test-report tests/unit/test-config tests/unit/test-memo tests/unit/test-monotone tests/unit/test-elf tests/unit/test-needs tests/harness/t[0-9]*.sh; do
 	echo "# $t"
 	case "$t" in
 	*.sh) sh "$t" ;;

@@ -104,6 +104,7 @@ static int kept(const unsigned char *removed)
 
 static const unsigned char *start;
 static int use_costly;
+static const unsigned char *likely;
 static int prev_accepted, prev_remaining, stale_lines;
 
 /* An accepted candidate removes at least one item: a progress line that
@@ -120,7 +121,7 @@ static void progress(void *ctx, const struct search_stats *st, int remaining, in
 static int run(enum strategy s, unsigned char *removed, struct search_stats *st, int max)
 {
 	struct search_tree t = { .n = N, .parent = parent, .weight = weight, .group = group,
-				 .costly = use_costly ? costly : NULL };
+				 .costly = use_costly ? costly : NULL, .likely = likely };
 	struct search_opts o = { .strategy = s, .max_candidates = max, .start = start,
 				 .progress = progress };
 	prev_accepted = 0;
@@ -274,5 +275,66 @@ int main(void)
 	CHECK(truth(r) && one_minimal(r), "a hint with costly nodes ends passing and 1-minimal");
 	use_costly = 0;
 	start = NULL;
+
+	/* Nodes predicted needed. Right: fewer calls, the same result.
+	 * Wrong (predicted nodes that are not needed, needed ones not
+	 * predicted): still passing, 1-minimal and as small. */
+	make_tree(9);
+	run(STRAT_HIER, rh, &sh, 0);
+	int calls_plain = calls, kept_unpredicted = kept(rh);
+	unsigned char guess[N];
+	memcpy(guess, needed, N);
+	likely = guess;
+	run(STRAT_HIER, r, &sh, 0);
+	CHECK(truth(r) && one_minimal(r) && kept(r) == kept_unpredicted,
+	      "hier with right predictions ends passing, 1-minimal, as small");
+	CHECK(calls < calls_plain, "right predictions save oracle calls (%d, %d without)",
+	      calls, calls_plain);
+	memset(guess, 0, N);
+	for (int i = 0, k = 0; i < N; i++)
+		if (needed[i] && k++ % 2)
+			guess[i] = 1;
+	for (int i = 3; i < N; i += 37)
+		if (!needed[i])
+			guess[i] = 1;
+	for (enum strategy s = STRAT_LINEAR; s <= STRAT_HIER; s++) {
+		run(s, r, &sh, 0);
+		CHECK(truth(r) && one_minimal(r) && kept(r) == kept_unpredicted,
+		      "%s: wrong predictions still end passing, 1-minimal, as small", strategy_name(s));
+	}
+	/* With costly nodes: right predictions flip them less. */
+	make_tree(8);
+	memcpy(guess, needed, N);
+	use_costly = 1;
+	likely = NULL;
+	run(STRAT_HIER, rh, &sh, 0);
+	int flips_unpredicted = flips;
+	likely = guess;
+	run(STRAT_HIER, r, &sh, 0);
+	CHECK(truth(r) && one_minimal(r) && kept(r) == kept(rh) && flips < flips_unpredicted,
+	      "right predictions flip costly nodes less (%d flips, %d without)", flips, flips_unpredicted);
+	use_costly = 0;
+	/* A hint from another app that removed what this one needs: what is
+	 * predicted needed is left out of the hint, so it fails less. */
+	make_tree(10);
+	run(STRAT_HIER, prev, &sh, 0);
+	start = prev;
+	memset(guess, 0, N);
+	for (int k = 0, added = 0; added < 3 && k < N; k++)
+		if (prev[k] && !group[k] && parent[k] >= 8) {
+			needed[k] = guess[k] = 1;
+			added++;
+		}
+	likely = NULL;
+	run(STRAT_HIER, rh, &sh, 0);
+	int calls_hint_only = calls;
+	likely = guess;
+	run(STRAT_HIER, r, &sh, 0);
+	CHECK(truth(r) && one_minimal(r) && kept(r) == kept(rh),
+	      "a hint with predictions ends passing, 1-minimal, as small");
+	CHECK(calls < calls_hint_only, "predictions keep a hint from failing on them (%d calls, %d without)",
+	      calls, calls_hint_only);
+	start = NULL;
+	likely = NULL;
 	UNIT_EXIT();
 }

@@ -1,0 +1,22 @@
+#ifndef REDUCE_NEEDS_H
+#define REDUCE_NEEDS_H
+
+#include "util.h"
+
+/* Kernel options an image is seen to need before any kernel is built:
+ * predictions for the search (search_tree.likely), never decisions. The
+ * search still tests each one; a right guess saves the group tests that a
+ * needed option would fail, a wrong one costs one test. */
+
+/* What one file of the image shows, if it is an x86-64 ELF program or
+ * library: 64BIT and BINFMT_ELF, and the options without which the C
+ * library functions it imports fail (setuid: MULTIUSER, epoll_wait: EPOLL,
+ * pthread_once: FUTEX...). Option names without CONFIG_, added to `opts`
+ * once each. Returns 1 for an ELF file, 0 for another, -1 if unreadable. */
+int needs_of_file(const char *host_path, struct strvec *opts);
+
+/* What the harness's guest itself uses (vm.c's machine, init.c, the
+ * initramfs the kernel phase boots). */
+void needs_of_harness(struct strvec *opts);
+
+#endif

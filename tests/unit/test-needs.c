@@ -1,0 +1,84 @@
+/* Kernel options predicted from what a real program imports: programs
+ * compiled here, dynamic and static, and a file that is no ELF. */
+#include "elf.h"
+#include "needs.h"
+#include "unit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int has(const struct strvec *sv, const char *s)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (!strcmp(sv->v[i], s))
+			return 1;
+	return 0;
+}
+
+static const char prog[] =
+	"#include <pthread.h>\n#include <sys/epoll.h>\n#include <sys/eventfd.h>\n#include <unistd.h>\n"
+	"static pthread_once_t once = PTHREAD_ONCE_INIT;\nstatic void f(void) {}\n"
+	"int main(int argc, char **argv) {\n"
+	"  if (argc > 5) { pthread_once(&once, f); setuid(1); return epoll_create1(0) + eventfd(0, 0); }\n"
+	"  return 0; }\n";
+
+int main(void)
+{
+	char dir[] = "/tmp/reduce-test-needs.XXXXXX";
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	char *src = xasprintf("%s/p.c", dir), *dyn = xasprintf("%s/dyn", dir),
+	     *stat_ = xasprintf("%s/static", dir);
+	write_file_atomic(src, prog, strlen(prog));
+	char *cmd = xasprintf("cc -O0 -o %s %s -lpthread && cc -static -O0 -o %s %s -lpthread",
+			      dyn, src, stat_, src);
+	CHECK(system(cmd) == 0, "the test programs compile");
+
+	struct strvec o = STRVEC_INIT;
+	CHECK(needs_of_file(dyn, &o) == 1, "a dynamic program is an ELF file");
+	CHECK(has(&o, "64BIT") && has(&o, "BINFMT_ELF"), "an x86-64 program needs 64BIT and BINFMT_ELF");
+	CHECK(has(&o, "EPOLL") && has(&o, "EVENTFD") && has(&o, "MULTIUSER") && has(&o, "FUTEX"),
+	      "epoll_create1, eventfd, setuid and pthread_once predict EPOLL, EVENTFD, MULTIUSER, FUTEX");
+	CHECK(!has(&o, "SYSVIPC") && !has(&o, "NET") && !has(&o, "INET"),
+	      "nothing it does not import (SYSVIPC, NET)");
+	size_t n = o.n;
+	needs_of_file(dyn, &o);
+	CHECK(o.n == n, "each option is listed once");
+	sv_clear(&o);
+
+	CHECK(needs_of_file(stat_, &o) == 1 && o.n == 2 && has(&o, "64BIT"),
+	      "a static program shows only its class (64BIT, BINFMT_ELF): it imports nothing");
+	sv_clear(&o);
+	CHECK(needs_of_file(src, &o) == 0 && o.n == 0, "a C source file is no ELF file and predicts nothing");
+	char *missing = xasprintf("%s/missing", dir);
+	CHECK(needs_of_file(missing, &o) == -1, "a missing file is an error");
+
+	/* A real Debian program: curl opens sockets, through libcurl. */
+	struct strvec closure = STRVEC_INIT;
+	struct strbuf err = STRBUF_INIT;
+	int all_elf = elf_closure("", "/usr/bin/curl", &closure, &err) == 0;
+	for (size_t i = 0; i < closure.n; i++) {
+		struct stat st;
+		if (!lstat(closure.v[i], &st) && S_ISREG(st.st_mode))
+			all_elf &= needs_of_file(closure.v[i], &o) == 1;
+	}
+	CHECK(all_elf && has(&o, "NET") && has(&o, "FUTEX"),
+	      "curl's ELF closure imports socket and pthread locks: NET, FUTEX");
+	sv_clear(&o);
+	sv_clear(&closure);
+	sb_release(&err);
+
+	needs_of_harness(&o);
+	CHECK(has(&o, "VIRTIO_NET") && has(&o, "SERIAL_8250_CONSOLE") && has(&o, "RD_XZ"),
+	      "the harness needs its NIC, its console and the xz initramfs");
+	sv_clear(&o);
+
+	cmd = xasprintf("rm -rf %s", dir);
+	if (system(cmd) != 0)
+		return 1;
+	UNIT_EXIT();
+}
