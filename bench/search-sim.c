@@ -73,11 +73,12 @@ static int one_minimal(const unsigned char *removed)
 }
 
 /* One search; prints its line unless name is NULL; returns the result. */
-static unsigned char *simulate(const char *name, enum strategy s, const unsigned char *start)
+static unsigned char *simulate(const char *name, enum strategy s, const unsigned char *start,
+			       const unsigned char *likely)
 {
 	unsigned char *removed = xcalloc(n, 1);
 	struct search_tree t = { .n = n, .parent = parent, .weight = weight, .group = group,
-				 .costly = costly };
+				 .costly = costly, .likely = likely };
 	struct search_opts o = { .strategy = s, .start = start };
 	struct search_stats st;
 	calls = flips = 0;
@@ -144,23 +145,43 @@ int main(int argc, char **argv)
 	}
 	printf("# tree: %d nodes, %d items, %d%% needed, %d either-of-two pairs\n",
 	       n, items, percent, npairs);
-	simulate("linear", STRAT_LINEAR, NULL);
-	simulate("hier", STRAT_HIER, NULL);
+	simulate("linear", STRAT_LINEAR, NULL, NULL);
+	simulate("hier", STRAT_HIER, NULL, NULL);
 
 	/* hier+hint: the hint is hier's result for a related app, one that
 	 * needs 5 of these items less and 5 others more (nginx after
 	 * busybox-httpd), as --hint would pass it. */
 	unsigned char *mine = xmalloc(n);
 	memcpy(mine, needed, n);
+	unsigned char *more = xcalloc(n, 1);
 	for (int k = 0, tries = 0; k < 10 && tries < 100000; tries++) {
 		int i = rand() % n;
 		if (group[i] || needed[i] != mine[i] || needed[i] != (k < 5))
 			continue;
+		more[i] = needed[i];
 		needed[i] = !needed[i];
 		k++;
 	}
-	unsigned char *hint = simulate(NULL, STRAT_HIER, NULL);
+	unsigned char *hint = simulate(NULL, STRAT_HIER, NULL, NULL);
 	memcpy(needed, mine, n);
-	free(simulate("hier+hint", STRAT_HIER, hint));
+	free(simulate("hier+hint", STRAT_HIER, hint, NULL));
+	/* hier+predicted: a quarter of the needed items predicted needed
+	 * (as the image's imports and the harness predict system-call
+	 * options, the NIC, the console), and 3 guesses that are wrong. */
+	unsigned char *likely = xcalloc(n, 1);
+	for (int i = 0; i < n; i++)
+		likely[i] = needed[i] && rand() % 4 == 0;
+	for (int k = 0, tries = 0; k < 3 && tries < 100000; tries++) {
+		int i = rand() % n;
+		if (!group[i] && !needed[i] && !likely[i])
+			likely[i] = 1, k++;
+	}
+
+	free(simulate("hier+predicted", STRAT_HIER, NULL, likely));
+	/* ...and with predictions that include the 5 items this app needs
+	 * more (nginx's setuid, epoll and locks, which busybox lacks). */
+	for (int i = 0; i < n; i++)
+		likely[i] |= more[i];
+	free(simulate("hier+hint+predicted", STRAT_HIER, hint, likely));
 	return 0;
 }

@@ -40,7 +40,15 @@ test_expect_success 'report.json: verified, smaller kernel and rootfs, counted c
 	assert r["boot"]["ms_to_ready"]["after"] > 0 and r["boot"]["ms_to_init"]["before"] > 0
 	assert len(k["removed_options"]) > 0 and len(r["rootfs"]["removed_files"]) > 0
 	assert r["run_command"].startswith("qemu-system-x86_64 ")
+	# busybox is static: its class and the harness predict, no imports.
+	p = k["predicted_needed"]
+	assert {"CONFIG_64BIT", "CONFIG_BINFMT_ELF", "CONFIG_VIRTIO_NET", "CONFIG_SERIAL_8250"} <= set(p), p
+	assert "CONFIG_MULTIUSER" not in p and "CONFIG_EPOLL" not in p, p
+	assert set(k["predicted_wrong"]) <= set(p) & set(k["removed_options"])
 	PY
+'
+test_expect_success 'the kernel search names the options it predicts needed' '
+	grep -q "options predicted needed (the image.s programs and the harness use them).*64BIT" err
 '
 test_expect_success 'candidates.tsv has one line per candidate, with what it turned off' '
 	cat "$RUN/candidates.tsv" &&

@@ -36,6 +36,9 @@ int main(void)
 	r.run_command = "qemu-system-x86_64 -append 'console=ttyS0'";
 	sv_push(&r.removed_options, "CONFIG_PACKET");
 	sv_push(&r.removed_files, "/bin/sh");
+	sv_push(&r.predicted_options, "CONFIG_EPOLL");
+	sv_push(&r.predicted_options, "CONFIG_PACKET");
+	sv_push(&r.predicted_wrong, "CONFIG_PACKET");
 
 	struct strbuf js = STRBUF_INIT, md = STRBUF_INIT;
 	report_json(&r, &js);
@@ -57,6 +60,8 @@ int main(void)
 		"assert r[\"verified\"] is True and r[\"accel\"]==\"tcg\" and r[\"strategy\"]==\"hier\";"
 		"assert r[\"run_command\"].startswith(\"qemu-system-x86_64\");"
 		"assert r[\"kernel\"][\"removed_options\"]==[\"CONFIG_PACKET\"];"
+		"assert r[\"kernel\"][\"predicted_needed\"]==[\"CONFIG_EPOLL\",\"CONFIG_PACKET\"];"
+		"assert r[\"kernel\"][\"predicted_wrong\"]==[\"CONFIG_PACKET\"];"
 		"assert r[\"total_bytes\"][\"after\"]==1400000' %s", path);
 	CHECK(system(cmd) == 0, "report.json parses and has the documented fields and values");
 	unlink(path);
@@ -66,6 +71,9 @@ int main(void)
 	      "report.md shows before, after and the change");
 	CHECK(strstr(md.buf, "**Verified**") && strstr(md.buf, "- `CONFIG_PACKET`") &&
 	      strstr(md.buf, "- `/bin/sh`"), "report.md states verification and lists removals");
+	CHECK(strstr(md.buf, "tested alone and last: 2 options; the search found 1 of them removable "
+			     "all the same: `CONFIG_PACKET`.") != NULL,
+	      "report.md counts the predicted options and names the wrong guesses");
 	r.verified = 0;
 	md.len = 0;
 	report_markdown(&r, &md);
