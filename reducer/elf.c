@@ -15,20 +15,6 @@ static const char *const default_dirs[] = {
 	"/lib", "/usr/lib", "/usr/local/lib", NULL
 };
 
-static int has(const struct strvec *sv, const char *s)
-{
-	for (size_t i = 0; i < sv->n; i++)
-		if (!strcmp(sv->v[i], s))
-			return 1;
-	return 0;
-}
-
-static void add(struct strvec *sv, const char *s)
-{
-	if (!has(sv, s))
-		sv_push(sv, s);
-}
-
 /* Normalises an absolute guest path: removes "." and "..", double slashes. */
 static char *normalize(const char *path)
 {
@@ -96,7 +82,7 @@ static char *resolve(const char *root, const char *gpath, struct strvec *out)
 					return NULL;
 				}
 				target[n] = '\0';
-				add(out, prefix);
+				sv_push_unique(out, prefix);
 				char *dir = xstrdup(prefix);
 				*strrchr(dir, '/') = '\0';
 				char *joined = target[0] == '/' ?
@@ -206,12 +192,12 @@ static int walk(const char *root, const char *gpath, struct strvec *out,
 		sb_addf(err, "%s not found in the root filesystem", gpath);
 		return -1;
 	}
-	if (has(done, real)) {
+	if (sv_has(done, real)) {
 		free(real);
 		return 0;
 	}
 	sv_push(done, real);
-	add(out, real);
+	sv_push_unique(out, real);
 	char *host = xasprintf("%s%s", root, real);
 	struct elf_info info;
 	int ret = read_elf(host, &info);
@@ -313,7 +299,7 @@ int elf_imports(const char *host, struct strvec *imports)
 				continue;
 			const char *name = (const char *)d + str->sh_offset + sym[k].st_name;
 			if (*name && memchr(name, '\0', str->sh_size - sym[k].st_name))
-				add(imports, name);
+				sv_push_unique(imports, name);
 		}
 	}
 out:

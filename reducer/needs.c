@@ -47,25 +47,17 @@ static const struct {
 	{ "socket", "NET" }, { "socketpair", "NET" },
 };
 
-static void add(struct strvec *sv, const char *s)
-{
-	for (size_t i = 0; i < sv->n; i++)
-		if (!strcmp(sv->v[i], s))
-			return;
-	sv_push(sv, s);
-}
-
 int needs_of_file(const char *host_path, struct strvec *opts)
 {
 	struct strvec imports = STRVEC_INIT;
 	int ret = elf_imports(host_path, &imports);
 	if (ret == 1) {
-		add(opts, "64BIT");
-		add(opts, "BINFMT_ELF");
+		sv_push_unique(opts, "64BIT");
+		sv_push_unique(opts, "BINFMT_ELF");
 		for (size_t i = 0; i < imports.n; i++)
 			for (size_t k = 0; k < sizeof(gates) / sizeof(gates[0]); k++)
 				if (!strcmp(imports.v[i], gates[k].func))
-					add(opts, gates[k].option);
+					sv_push_unique(opts, gates[k].option);
 	}
 	sv_clear(&imports);
 	return ret;
@@ -85,5 +77,5 @@ void needs_of_harness(struct strvec *opts)
 		NULL
 	};
 	for (int i = 0; harness[i]; i++)
-		add(opts, harness[i]);
+		sv_push_unique(opts, harness[i]);
 }

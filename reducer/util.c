@@ -161,6 +161,20 @@ void sb_release(struct strbuf *sb)
 	sb->len = sb->alloc = 0;
 }
 
+int sv_has(const struct strvec *sv, const char *s)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (!strcmp(sv->v[i], s))
+			return 1;
+	return 0;
+}
+
+void sv_push_unique(struct strvec *sv, const char *s)
+{
+	if (!sv_has(sv, s))
+		sv_push(sv, s);
+}
+
 void sv_push(struct strvec *sv, const char *s)
 {
 	if (sv->n + 2 > sv->alloc) {

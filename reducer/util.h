@@ -53,6 +53,9 @@ struct strvec {
 };
 #define STRVEC_INIT { NULL, 0, 0 }
 void sv_push(struct strvec *sv, const char *s);
+/* Sets of strings: pushes s only if it is not there yet. */
+int sv_has(const struct strvec *sv, const char *s);
+void sv_push_unique(struct strvec *sv, const char *s);
 void sv_pushf(struct strvec *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sv_clear(struct strvec *sv);
 
