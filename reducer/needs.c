@@ -44,7 +44,10 @@ static const struct {
 	{ "name_to_handle_at", "FHANDLE" }, { "open_by_handle_at", "FHANDLE" },
 	{ "process_vm_readv", "CROSS_MEMORY_ATTACH" }, { "process_vm_writev", "CROSS_MEMORY_ATTACH" },
 	{ "membarrier", "MEMBARRIER" },
-	{ "socket", "NET" }, { "socketpair", "NET" },
+	{ "socket", "NET" },
+	/* Linux makes socket pairs of Unix sockets only (nginx's channels
+	 * between master and workers are such pairs). */
+	{ "socketpair", "NET" }, { "socketpair", "UNIX" },
 };
 
 int needs_of_file(const char *host_path, struct strvec *opts)
@@ -63,7 +66,7 @@ int needs_of_file(const char *host_path, struct strvec *opts)
 	return ret;
 }
 
-void needs_of_harness(struct strvec *opts)
+void needs_of_harness(int xz_x86, struct strvec *opts)
 {
 	static const char *const harness[] = {
 		/* -kernel/-initrd, and the kernel phase's initramfs is xz */
@@ -78,4 +81,6 @@ void needs_of_harness(struct strvec *opts)
 	};
 	for (int i = 0; harness[i]; i++)
 		sv_push_unique(opts, harness[i]);
+	if (xz_x86)
+		sv_push_unique(opts, "XZ_DEC_X86");
 }

@@ -16,7 +16,8 @@
 int needs_of_file(const char *host_path, struct strvec *opts);
 
 /* What the harness's guest itself uses (vm.c's machine, init.c, the
- * initramfs the kernel phase boots). */
-void needs_of_harness(struct strvec *opts);
+ * initramfs the kernel phase boots, compressed with xz's x86 filter if
+ * xz_x86). */
+void needs_of_harness(int xz_x86, struct strvec *opts);
 
 #endif

@@ -451,7 +451,7 @@ static unsigned char *kernel_costly(struct run *r)
 static unsigned char *kernel_likely(struct run *r)
 {
 	struct strvec opts = STRVEC_INIT;
-	needs_of_harness(&opts);
+	needs_of_harness(r->xz_x86, &opts);
 	rootfs_included(&r->rf, r->rf_removed, r->incl);
 	for (int i = 0; i < r->rf.n; i++) {
 		struct stat st;

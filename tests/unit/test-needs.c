@@ -18,10 +18,13 @@ static int has(const struct strvec *sv, const char *s)
 }
 
 static const char prog[] =
-	"#include <pthread.h>\n#include <sys/epoll.h>\n#include <sys/eventfd.h>\n#include <unistd.h>\n"
+	"#include <pthread.h>\n#include <sys/epoll.h>\n#include <sys/eventfd.h>\n#include <sys/socket.h>\n"
+	"#include <unistd.h>\n"
 	"static pthread_once_t once = PTHREAD_ONCE_INIT;\nstatic void f(void) {}\n"
 	"int main(int argc, char **argv) {\n"
-	"  if (argc > 5) { pthread_once(&once, f); setuid(1); return epoll_create1(0) + eventfd(0, 0); }\n"
+	"  int sv[2];\n"
+	"  if (argc > 5) { pthread_once(&once, f); setuid(1); socketpair(AF_UNIX, SOCK_STREAM, 0, sv);\n"
+	"    return epoll_create1(0) + eventfd(0, 0); }\n"
 	"  return 0; }\n";
 
 int main(void)
@@ -43,8 +46,9 @@ int main(void)
 	CHECK(has(&o, "64BIT") && has(&o, "BINFMT_ELF"), "an x86-64 program needs 64BIT and BINFMT_ELF");
 	CHECK(has(&o, "EPOLL") && has(&o, "EVENTFD") && has(&o, "MULTIUSER") && has(&o, "FUTEX"),
 	      "epoll_create1, eventfd, setuid and pthread_once predict EPOLL, EVENTFD, MULTIUSER, FUTEX");
-	CHECK(!has(&o, "SYSVIPC") && !has(&o, "NET") && !has(&o, "INET"),
-	      "nothing it does not import (SYSVIPC, NET)");
+	CHECK(has(&o, "NET") && has(&o, "UNIX"), "socketpair predicts NET and UNIX");
+	CHECK(!has(&o, "SYSVIPC") && !has(&o, "INET") && !has(&o, "TIMERFD"),
+	      "nothing it does not import (SYSVIPC, INET, TIMERFD)");
 	size_t n = o.n;
 	needs_of_file(dyn, &o);
 	CHECK(o.n == n, "each option is listed once");
@@ -72,9 +76,12 @@ int main(void)
 	sv_clear(&closure);
 	sb_release(&err);
 
-	needs_of_harness(&o);
-	CHECK(has(&o, "VIRTIO_NET") && has(&o, "SERIAL_8250_CONSOLE") && has(&o, "RD_XZ"),
-	      "the harness needs its NIC, its console and the xz initramfs");
+	needs_of_harness(0, &o);
+	CHECK(has(&o, "VIRTIO_NET") && has(&o, "SERIAL_8250_CONSOLE") && has(&o, "RD_XZ") &&
+	      !has(&o, "XZ_DEC_X86"), "the harness needs its NIC, its console and the xz initramfs");
+	sv_clear(&o);
+	needs_of_harness(1, &o);
+	CHECK(has(&o, "XZ_DEC_X86"), "and xz's x86 filter when the initramfs uses it");
 	sv_clear(&o);
 
 	cmd = xasprintf("rm -rf %s", dir);
