@@ -108,6 +108,17 @@ static char *resolve(const char *root, const char *gpath, struct strvec *out)
 	return NULL;
 }
 
+/* The header of a little-endian 64-bit ELF file, or NULL for any other
+ * file: the only kind these images run. */
+static const Elf64_Ehdr *elf64_header(const struct strbuf *sb)
+{
+	const unsigned char *d = (const unsigned char *)sb->buf;
+	if (sb->len < sizeof(Elf64_Ehdr) || memcmp(d, ELFMAG, SELFMAG) ||
+	    d[EI_CLASS] != ELFCLASS64 || d[EI_DATA] != ELFDATA2LSB)
+		return NULL;
+	return (const Elf64_Ehdr *)d;
+}
+
 struct elf_info {
 	char *interp;
 	struct strvec needed;
@@ -122,13 +133,12 @@ static int read_elf(const char *host, struct elf_info *info)
 	if (read_file(host, &sb) < 0)
 		return -1;
 	const unsigned char *d = (const unsigned char *)sb.buf;
-	if (sb.len < sizeof(Elf64_Ehdr) || memcmp(d, ELFMAG, SELFMAG) ||
-	    d[EI_CLASS] != ELFCLASS64 || d[EI_DATA] != ELFDATA2LSB) {
+	const Elf64_Ehdr *eh = elf64_header(&sb);
+	if (!eh) {
 		sb_release(&sb);
 		return 0;
 	}
 	info->is_elf = 1;
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)d;
 	if (eh->e_phoff + (size_t)eh->e_phnum * sizeof(Elf64_Phdr) > sb.len) {
 		sb_release(&sb);
 		return 0;
@@ -272,11 +282,8 @@ int elf_imports(const char *host, struct strvec *imports)
 		return -1;
 	const unsigned char *d = (const unsigned char *)sb.buf;
 	int ret = 0;
-	if (sb.len < sizeof(Elf64_Ehdr) || memcmp(d, ELFMAG, SELFMAG) ||
-	    d[EI_CLASS] != ELFCLASS64 || d[EI_DATA] != ELFDATA2LSB)
-		goto out;
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)d;
-	if (eh->e_machine != EM_X86_64)
+	const Elf64_Ehdr *eh = elf64_header(&sb);
+	if (!eh || eh->e_machine != EM_X86_64)
 		goto out;
 	ret = 1;
 	if (!eh->e_shoff || eh->e_shentsize != sizeof(Elf64_Shdr) ||

@@ -464,12 +464,11 @@ static unsigned char *kernel_likely(struct run *r)
 	unsigned char *likely = xcalloc(r->kc.n + 1, 1);
 	struct strbuf names = STRBUF_INIT;
 	for (int i = 0; i < r->kc.n; i++)
-		for (size_t k = 0; k < opts.n && !r->kc.group[i]; k++)
-			if (!strcmp(r->kc.name[i], opts.v[k])) {
-				likely[i] = 1;
-				sv_pushf(&r->rep.predicted_options, "CONFIG_%s", opts.v[k]);
-				sb_addf(&names, " %s", opts.v[k]);
-			}
+		if (!r->kc.group[i] && sv_has(&opts, r->kc.name[i])) {
+			likely[i] = 1;
+			sv_pushf(&r->rep.predicted_options, "CONFIG_%s", r->kc.name[i]);
+			sb_addf(&names, " %s", r->kc.name[i]);
+		}
 	info("kernel: %zu options predicted needed (the image's programs and the harness use "
 	     "them), each tried alone and last:%s", r->rep.predicted_options.n, names.buf ? names.buf : "");
 	sb_release(&names);
@@ -563,9 +562,8 @@ static void fill_report(struct run *r)
 			sv_pushf(&r->rep.removed_files, "/%s", r->rf.path[i]);
 	removed_options(r->base_config, r->cur_config, &r->rep.removed_options);
 	for (size_t i = 0; i < r->rep.predicted_options.n; i++)
-		for (size_t k = 0; k < r->rep.removed_options.n; k++)
-			if (!strcmp(r->rep.predicted_options.v[i], r->rep.removed_options.v[k]))
-				sv_push(&r->rep.predicted_wrong, r->rep.predicted_options.v[i]);
+		if (sv_has(&r->rep.removed_options, r->rep.predicted_options.v[i]))
+			sv_push(&r->rep.predicted_wrong, r->rep.predicted_options.v[i]);
 	struct strbuf manifest = STRBUF_INIT, cmd = STRBUF_INIT;
 	rootfs_manifest(&r->rf, r->incl, &manifest);
 	char *mpath = wpath(r, "rootfs.manifest");

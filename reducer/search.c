@@ -318,22 +318,18 @@ static void descend_first(struct engine *e, int node)
  * most likely fail it. */
 static void bisect(struct engine *e, int *c, int nc)
 {
-	int ns = 0;
+	int ns = nc;
 	if (e->t->likely) {
-		int *sorted = xmalloc((nc + 1) * sizeof(int)), *sus = xmalloc((nc + 1) * sizeof(int));
-		int nsus = 0;
+		int *sus = xmalloc((nc + 1) * sizeof(int)), nsus = 0;
+		ns = 0;
 		for (int i = 0; i < nc; i++) {
 			if (suspect(e, c[i]))
 				sus[nsus++] = c[i];
 			else
-				sorted[ns++] = c[i];
+				c[ns++] = c[i];
 		}
-		memcpy(sorted + ns, sus, nsus * sizeof(int));
-		memcpy(c, sorted, nc * sizeof(int));
-		free(sorted);
+		memcpy(c + ns, sus, nsus * sizeof(int));
 		free(sus);
-	} else {
-		ns = nc;
 	}
 	for (int i = 0; i < nc && !e->stop;) {
 		int g = chunk_size(e);

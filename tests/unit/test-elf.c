@@ -6,14 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int has(const struct strvec *sv, const char *s)
-{
-	for (size_t i = 0; i < sv->n; i++)
-		if (!strcmp(sv->v[i], s))
-			return 1;
-	return 0;
-}
-
 int main(void)
 {
 	struct strvec out = STRVEC_INIT;
@@ -21,13 +13,13 @@ int main(void)
 
 	CHECK(elf_closure("", "/usr/bin/curl", &out, &err) == 0, "the closure of /usr/bin/curl resolves%s%s",
 	      err.len ? ": " : "", err.len ? err.buf : "");
-	CHECK(has(&out, "/usr/bin/curl"), "it holds the program");
-	CHECK(has(&out, "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2") || has(&out, "/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"),
+	CHECK(sv_has(&out, "/usr/bin/curl"), "it holds the program");
+	CHECK(sv_has(&out, "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2") || sv_has(&out, "/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"),
 	      "it holds the interpreter");
 	/* Debian 12 merges /usr: /lib64 -> usr/lib64, whose loader is a link
 	 * to /lib/x86_64-linux-gnu/..., and /lib -> usr/lib. Every link on
 	 * the way is part of what the image needs. */
-	CHECK(has(&out, "/lib64") && has(&out, "/usr/lib64/ld-linux-x86-64.so.2") && has(&out, "/lib"),
+	CHECK(sv_has(&out, "/lib64") && sv_has(&out, "/usr/lib64/ld-linux-x86-64.so.2") && sv_has(&out, "/lib"),
 	      "it holds every symlink on the PT_INTERP path (/lib64, its loader link, /lib)");
 
 	/* The loader's own answer, by soname: every library it loads must be
@@ -57,7 +49,7 @@ int main(void)
 	struct strvec s2 = STRVEC_INIT;
 	err.len = 0;
 	CHECK(elf_closure("", "/bin/busybox", &s2, &err) == 0 && s2.n == 2 &&
-	      has(&s2, "/bin") && has(&s2, "/usr/bin/busybox"),
+	      sv_has(&s2, "/bin") && sv_has(&s2, "/usr/bin/busybox"),
 	      "a static binary's closure is itself and the /bin link (%zu)", s2.n);
 	err.len = 0;
 	CHECK(elf_closure("", "/no/such/program", &s2, &err) < 0 && strstr(err.buf, "not found"),

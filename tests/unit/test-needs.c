@@ -9,14 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static int has(const struct strvec *sv, const char *s)
-{
-	for (size_t i = 0; i < sv->n; i++)
-		if (!strcmp(sv->v[i], s))
-			return 1;
-	return 0;
-}
-
 static const char prog[] =
 	"#include <pthread.h>\n#include <sys/epoll.h>\n#include <sys/eventfd.h>\n#include <sys/socket.h>\n"
 	"#include <unistd.h>\n"
@@ -43,18 +35,18 @@ int main(void)
 
 	struct strvec o = STRVEC_INIT;
 	CHECK(needs_of_file(dyn, &o) == 1, "a dynamic program is an ELF file");
-	CHECK(has(&o, "64BIT") && has(&o, "BINFMT_ELF"), "an x86-64 program needs 64BIT and BINFMT_ELF");
-	CHECK(has(&o, "EPOLL") && has(&o, "EVENTFD") && has(&o, "MULTIUSER") && has(&o, "FUTEX"),
+	CHECK(sv_has(&o, "64BIT") && sv_has(&o, "BINFMT_ELF"), "an x86-64 program needs 64BIT and BINFMT_ELF");
+	CHECK(sv_has(&o, "EPOLL") && sv_has(&o, "EVENTFD") && sv_has(&o, "MULTIUSER") && sv_has(&o, "FUTEX"),
 	      "epoll_create1, eventfd, setuid and pthread_once predict EPOLL, EVENTFD, MULTIUSER, FUTEX");
-	CHECK(has(&o, "NET") && has(&o, "UNIX"), "socketpair predicts NET and UNIX");
-	CHECK(!has(&o, "SYSVIPC") && !has(&o, "INET") && !has(&o, "TIMERFD"),
+	CHECK(sv_has(&o, "NET") && sv_has(&o, "UNIX"), "socketpair predicts NET and UNIX");
+	CHECK(!sv_has(&o, "SYSVIPC") && !sv_has(&o, "INET") && !sv_has(&o, "TIMERFD"),
 	      "nothing it does not import (SYSVIPC, INET, TIMERFD)");
 	size_t n = o.n;
 	needs_of_file(dyn, &o);
 	CHECK(o.n == n, "each option is listed once");
 	sv_clear(&o);
 
-	CHECK(needs_of_file(stat_, &o) == 1 && o.n == 2 && has(&o, "64BIT"),
+	CHECK(needs_of_file(stat_, &o) == 1 && o.n == 2 && sv_has(&o, "64BIT"),
 	      "a static program shows only its class (64BIT, BINFMT_ELF): it imports nothing");
 	sv_clear(&o);
 	CHECK(needs_of_file(src, &o) == 0 && o.n == 0, "a C source file is no ELF file and predicts nothing");
@@ -70,18 +62,18 @@ int main(void)
 		if (!lstat(closure.v[i], &st) && S_ISREG(st.st_mode))
 			all_elf &= needs_of_file(closure.v[i], &o) == 1;
 	}
-	CHECK(all_elf && has(&o, "NET") && has(&o, "FUTEX"),
+	CHECK(all_elf && sv_has(&o, "NET") && sv_has(&o, "FUTEX"),
 	      "curl's ELF closure imports socket and pthread locks: NET, FUTEX");
 	sv_clear(&o);
 	sv_clear(&closure);
 	sb_release(&err);
 
 	needs_of_harness(0, &o);
-	CHECK(has(&o, "VIRTIO_NET") && has(&o, "SERIAL_8250_CONSOLE") && has(&o, "RD_XZ") &&
-	      !has(&o, "XZ_DEC_X86"), "the harness needs its NIC, its console and the xz initramfs");
+	CHECK(sv_has(&o, "VIRTIO_NET") && sv_has(&o, "SERIAL_8250_CONSOLE") && sv_has(&o, "RD_XZ") &&
+	      !sv_has(&o, "XZ_DEC_X86"), "the harness needs its NIC, its console and the xz initramfs");
 	sv_clear(&o);
 	needs_of_harness(1, &o);
-	CHECK(has(&o, "XZ_DEC_X86"), "and xz's x86 filter when the initramfs uses it");
+	CHECK(sv_has(&o, "XZ_DEC_X86"), "and xz's x86 filter when the initramfs uses it");
 	sv_clear(&o);
 
 	cmd = xasprintf("rm -rf %s", dir);
