@@ -17,7 +17,9 @@
 # --into STAMP adds the runs to DIR/STAMP, an earlier invocation's directory
 # (each run still cold), and prints the table of all its runs; a run that
 # already has a report there is not run again. Long rows can so be made one
-# at a time.
+# at a time. A run stopped with Ctrl-C keeps its caches; the same --into
+# STAMP --only NAME resumes it from its verdict memo, and the table adds
+# the wall time, builds and boots of every invocation.
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ONLY=all
@@ -41,15 +43,22 @@ case $INTO in */*|.|..) echo "real-runs.sh: --into wants a directory name under 
 if [ -n "$INTO" ] && [ ! -d "$DIR/$INTO" ]; then
 	echo "real-runs.sh: --into $INTO: no such directory $DIR/$INTO" >&2; exit 2
 fi
-make -C "$ROOT" -s all
-STAMP=${INTO:-$(date -u +%Y%m%d-%H%M%S)}
-mkdir -p "$DIR/$STAMP"
-
 ALL="busybox-linear:busybox-httpd:linear:microvm
 busybox-hier:busybox-httpd:hier:microvm
 nginx-hier:nginx:hier:microvm
 nginx-hint:nginx:hier:microvm:busybox-hier
 busybox-defconfig-hier:busybox-httpd:hier:defconfig"
+NAMES=$(echo "$ALL" | sed 's/:.*//' | tr '\n' ' ')
+NAMES=${NAMES% }
+for n in $(echo "$ONLY" | tr ',' ' '); do
+	case " all $NAMES " in
+	*" $n "*) ;;
+	*) echo "real-runs.sh: --only: no run named '$n' (runs: $NAMES)" >&2; exit 2 ;;
+	esac
+done
+make -C "$ROOT" -s all
+STAMP=${INTO:-$(date -u +%Y%m%d-%H%M%S)}
+mkdir -p "$DIR/$STAMP"
 
 # Makes sure the shared parts exist once, outside any timed run.
 "$ROOT/rootfs/install-deps.sh"
@@ -78,14 +87,32 @@ for spec in $ALL; do
 	for shared in linux-source-6.1 rootfs; do
 		if [ -e "$MAIN_CACHE/$shared" ]; then ln -sfn "$MAIN_CACHE/$shared" "$cache/$shared"; fi
 	done
-	echo "real-runs: $name ($app, $strategy, $base base) ..." >&2
+	stopped="$DIR/$STAMP/$name/stopped"
+	if [ -f "$stopped" ]; then
+		echo "real-runs: $name ($app, $strategy, $base base) resumed: its verdicts and build caches are kept from $(wc -l <"$stopped") stopped invocation(s) ..." >&2
+	else
+		echo "real-runs: $name ($app, $strategy, $base base) ..." >&2
+	fi
+	# Ctrl-C reaches reduce, which stops cleanly and says what it spent;
+	# this shell waits for that line instead of dying first.
+	trap 'true' INT TERM
 	set +e
 	REDUCE_CACHE=$cache "$ROOT/reducer/reduce" --app "$app" --tests "$ROOT/tests/$app.sh" \
 		--strategy "$strategy" --kernel-base "$base" ${MAX:+--max-candidates "$MAX"} ${hint:+--hint "$hint"} \
-		--out "$out" -q
+		--out "$out" -q 2>"$DIR/$STAMP/$name/stderr"
 	rc=$?
 	set -e
-	[ $rc = 130 ] && exit 130
+	trap - INT TERM
+	cat "$DIR/$STAMP/$name/stderr" >&2
+	if [ $rc = 130 ]; then
+		# A stopped run keeps its caches, so that a later invocation
+		# (--into STAMP --only NAME) goes on from the memo; the table
+		# then adds what each invocation spent.
+		sed -n 's/.*interrupted after \([0-9]*\) s, \([0-9]*\) builds, \([0-9]*\) boots, \([0-9]*\) candidates.*/\1 \2 \3 \4/p' \
+			"$DIR/$STAMP/$name/stderr" >>"$stopped"
+		echo "real-runs: $name stopped; resume it with: bench/real-runs.sh --into $STAMP --only $name" >&2
+		exit 130
+	fi
 	[ $rc = 0 ] || echo "real-runs: $name ended with exit status $rc" >&2
 	# The caches are what made the run cold; they are not results.
 	rm -rf "$cache"
@@ -95,10 +122,22 @@ exec /usr/bin/python3 - "$DIR/$STAMP" <<'PY'
 import json, os, sys, platform, datetime
 top = sys.argv[1]
 runs = {}
+stopped = {}   # name -> [wall s, builds, boots, candidates, invocations] of stopped invocations
 for name in sorted(os.listdir(top)):
     p = os.path.join(top, name, "run", "report.json")
     if os.path.exists(p):
         runs[name] = json.load(open(p))
+    sp = os.path.join(top, name, "stopped")
+    if os.path.exists(sp):
+        rows = [list(map(int, l.split())) for l in open(sp) if l.strip()]
+        stopped[name] = [sum(r[i] for r in rows) for i in range(4)] + [len(rows)]
+# A run resumed from the memo is one search paid for in several
+# invocations: its figures are the sums.
+for name, r in runs.items():
+    if name in stopped:
+        s = stopped[name]
+        r["wall_seconds"] += s[0]; r["builds"] += s[1]; r["boots"] += s[2]
+        r["candidates"]["tested"] += s[3]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 print("date=%s machine=%s cores=%d" % (datetime.date.today(), cpu.replace(" ", "_"), os.cpu_count()))
 rows = []
@@ -116,11 +155,24 @@ for name, r in runs.items():
         r["kernel"]["image_bytes"]["before"], r["kernel"]["image_bytes"]["after"],
         r["kernel"]["options_enabled"]["before"],
         r["kernel"]["options_enabled"]["after"], "yes" if complete else "no"))
+for name, s in stopped.items():
+    if name in runs:
+        continue
+    print("run=%s builds=%d boots=%d candidates=%d wall_s=%d complete=false stopped=%d" % (
+        name, s[1], s[2], s[3], s[0], s[4]))
+    rows.append("| %s | | | | %d | %d | %d | | | no (stopped) |" % (name, s[1], s[2], s[0]))
 print()
 print("| run | base | strategy | accel | builds | boots | wall s | kernel bytes | kernel options | complete |")
 print("|---|---|---|---|---:|---:|---:|---:|---|---|")
 for row in rows:
     print(row)
+for name, s in sorted(stopped.items()):
+    if name in runs:
+        print("%s: its figures add %d stopped invocation(s) before the last, which resumed from the memo (%d s, %d builds, %d boots)"
+              % (name, s[4], s[0], s[1], s[2]))
+    else:
+        print("%s: stopped %d time(s), not finished; resume with --into %s --only %s"
+              % (name, s[4], os.path.basename(top), name))
 print()
 def done(n):
     return n in runs and not runs[n]["candidates"]["stopped_early"]

@@ -23,7 +23,15 @@ static void cleanup_partial(void)
 	/* A child killed by Ctrl-C looks like a failure to whoever waited
 	 * for it; the run ends as interrupted all the same. */
 	if (interrupted) {
-		fprintf(stderr, "%s: interrupted; QEMU stopped, no report written\n", progname);
+		/* What the stopped run spent is said once here, since no report
+		 * will: a benchmark resumed from the memo adds it to the rest. */
+		if (active)
+			fprintf(stderr, "%s: interrupted after %llu s, %d builds, %d boots, %d candidates; "
+				"QEMU stopped, no report written (verdicts are kept: run again to resume)\n",
+				progname, (unsigned long long)((now_ms() - active->t0) / 1000),
+				active->rep.builds, active->rep.boots, active->cand_n);
+		else
+			fprintf(stderr, "%s: interrupted; QEMU stopped, no report written\n", progname);
 		exit(EXIT_INTERRUPT);
 	}
 }

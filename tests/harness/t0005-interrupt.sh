@@ -9,7 +9,8 @@ test_expect_success 'SIGINT during the search stops cleanly' '
 	for i in $(seq 1 600); do grep -q "\[rootfs\] candidate 2" err && break; sleep 0.5; done &&
 	grep -q "\[rootfs\] candidate 2" err &&
 	kill -INT $pid; wait $pid; rc=$?; cat err; echo "exit $rc" &&
-	test $rc = 130 && grep -q "interrupted" err &&
+	test $rc = 130 && grep -q "interrupted after [0-9]* s, [0-9]* builds, [0-9]* boots, [0-9]* candidates" err &&
+	n=$(sed -n "s/.*boots, \([0-9]*\) candidates.*/\1/p" err) && test "$n" -ge 2 &&
 	sleep 1 && no_qemu_left "$TRASH/intr" &&
 	! test -e "$TRASH/intr" && ! test -e "$TRASH/intr.partial"
 '

@@ -39,14 +39,37 @@ test_expect_success 'ccache-modes.sh: option written as CONFIG_ or in lower case
 test_expect_success 'ccache-modes.sh: an option the kernel does not have' '
 	bench_error 2 "no Kconfig option NO_SUCH_OPTION" "$CM" FUTEX NO_SUCH_OPTION
 '
-test_expect_success 'real-runs.sh: unknown argument, bad --max-candidates, bad --into' '
+test_expect_success 'real-runs.sh: unknown argument, bad --max-candidates, bad --into, unknown run' '
 	ls "$ROOT/reports" >before &&
 	bench_error 2 "unknown argument .--fast." "$RR" --fast &&
 	bench_error 2 "wants a number, not .ten." "$RR" --max-candidates ten &&
 	bench_error 2 "wants a directory name" "$RR" --into ../elsewhere &&
 	bench_error 2 "no such directory" "$RR" --dir "$TRASH" --into 20990101-000000 &&
+	bench_error 2 "no run named .nginx-fast." "$RR" --dir "$TRASH" --only busybox-hier,nginx-fast &&
+	! ls "$TRASH"/20* 2>/dev/null &&
 	ls "$ROOT/reports" >after &&
 	cmp before after
+'
+# A run stopped twice then finished: the table adds the stopped
+# invocations to the report; a run only stopped shows as not finished.
+test_expect_success 'real-runs.sh adds the invocations of a stopped and resumed run' '
+	mkdir -p "$TRASH/b/s1/busybox-hier/run" "$TRASH/b/s1/nginx-hier" &&
+	printf "%s\n" "{\"app\": \"busybox-httpd\", \"kernel_base\": \"microvm\", \"strategy\": \"hier\"," \
+		"\"accel\": \"tcg\", \"builds\": 10, \"boots\": 20, \"wall_seconds\": 1000, \"verified\": true," \
+		"\"candidates\": {\"tested\": 30, \"stopped_early\": false}," \
+		"\"kernel\": {\"image_bytes\": {\"before\": 2000, \"after\": 1000}," \
+		"\"options_enabled\": {\"before\": 600, \"after\": 400}}}" \
+		>"$TRASH/b/s1/busybox-hier/run/report.json" &&
+	printf "100 3 4 5\n200 6 7 8\n" >"$TRASH/b/s1/busybox-hier/stopped" &&
+	printf "50 1 2 3\n" >"$TRASH/b/s1/nginx-hier/stopped" &&
+	"$RR" --dir "$TRASH/b" --into s1 --only busybox-hier >out 2>err &&
+	cat out &&
+	grep -q "run=busybox-hier .*builds=19 boots=31 candidates=43 wall_s=1300 " out &&
+	grep -q "^| busybox-hier | microvm | hier | tcg | 19 | 31 | 1300 |" out &&
+	grep -q "^run=nginx-hier builds=1 boots=2 candidates=3 wall_s=50 complete=false stopped=1" out &&
+	grep -q "^| nginx-hier | .* no (stopped) |" out &&
+	grep -q "nginx-hier: stopped 1 time(s), not finished; resume with --into s1 --only nginx-hier" out &&
+	grep -q "kept: .* has its report already" err
 '
 test_expect_success 'implied-replay.sh: no run directory, not a run directory, unknown option' '
 	bench_error 2 "no run directory given" "$IR" &&
