@@ -69,6 +69,8 @@ int needs_of_file(const char *host_path, struct strvec *opts)
 void needs_of_harness(int xz_x86, struct strvec *opts)
 {
 	static const char *const harness[] = {
+		/* init.c is a static x86-64 ELF program in every image */
+		"64BIT", "BINFMT_ELF",
 		/* -kernel/-initrd, and the kernel phase's initramfs is xz */
 		"BLK_DEV_INITRD", "RD_XZ",
 		/* console=ttyS0: init's messages are how a boot is judged */

@@ -3,10 +3,12 @@
 
 #include "util.h"
 
-/* Kernel options an image is seen to need before any kernel is built:
- * predictions for the search (search_tree.likely), never decisions. The
- * search still tests each one; a right guess saves the group tests that a
- * needed option would fail, a wrong one costs one test. */
+/* Kernel options an image is seen to need before any kernel is built.
+ * What the image's files show are predictions for the search
+ * (search_tree.likely): it still tests each one; a right guess saves the
+ * group tests that a needed option would fail, a wrong one costs one test.
+ * What the harness's own guest uses is known, not guessed
+ * (search_tree.required): no test could pass without it. */
 
 /* What one file of the image shows, if it is an x86-64 ELF program or
  * library: 64BIT and BINFMT_ELF, and the options without which the C
@@ -17,7 +19,7 @@ int needs_of_file(const char *host_path, struct strvec *opts);
 
 /* What the harness's guest itself uses (vm.c's machine, init.c, the
  * initramfs the kernel phase boots, compressed with xz's x86 filter if
- * xz_x86). */
+ * xz_x86): without any of these no boot reaches the tests. */
 void needs_of_harness(int xz_x86, struct strvec *opts);
 
 #endif

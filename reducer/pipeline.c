@@ -454,12 +454,32 @@ static unsigned char *kernel_costly(struct run *r)
 	return costly;
 }
 
-/* Options the image's programs and the harness are seen to use: the
- * search tries them alone and last (search_tree.likely). */
-static unsigned char *kernel_likely(struct run *r)
+/* Options the harness's own guest uses: no candidate may remove them
+ * (search_tree.required), so none is spent proving it. */
+static unsigned char *kernel_required(struct run *r)
 {
 	struct strvec opts = STRVEC_INIT;
 	needs_of_harness(r->xz_x86, &opts);
+	unsigned char *required = xcalloc(r->kc.n + 1, 1);
+	struct strbuf names = STRBUF_INIT;
+	for (int i = 0; i < r->kc.n; i++)
+		if (!r->kc.group[i] && sv_has(&opts, r->kc.name[i])) {
+			required[i] = 1;
+			sv_pushf(&r->rep.required_options, "CONFIG_%s", r->kc.name[i]);
+			sb_addf(&names, " %s", r->kc.name[i]);
+		}
+	info("kernel: %zu options kept untested (the harness's guest cannot boot or reach "
+	     "the tests without them):%s", r->rep.required_options.n, names.buf ? names.buf : "");
+	sb_release(&names);
+	sv_clear(&opts);
+	return required;
+}
+
+/* Options the image's programs are seen to use, beyond the required
+ * ones: the search tries them alone and last (search_tree.likely). */
+static unsigned char *kernel_likely(struct run *r, const unsigned char *required)
+{
+	struct strvec opts = STRVEC_INIT;
 	rootfs_included(&r->rf, r->rf_removed, r->incl);
 	for (int i = 0; i < r->rf.n; i++) {
 		struct stat st;
@@ -472,13 +492,13 @@ static unsigned char *kernel_likely(struct run *r)
 	unsigned char *likely = xcalloc(r->kc.n + 1, 1);
 	struct strbuf names = STRBUF_INIT;
 	for (int i = 0; i < r->kc.n; i++)
-		if (!r->kc.group[i] && sv_has(&opts, r->kc.name[i])) {
+		if (!r->kc.group[i] && !required[i] && sv_has(&opts, r->kc.name[i])) {
 			likely[i] = 1;
 			sv_pushf(&r->rep.predicted_options, "CONFIG_%s", r->kc.name[i]);
 			sb_addf(&names, " %s", r->kc.name[i]);
 		}
-	info("kernel: %zu options predicted needed (the image's programs and the harness use "
-	     "them), each tried alone and last:%s", r->rep.predicted_options.n, names.buf ? names.buf : "");
+	info("kernel: %zu options predicted needed (the image's programs use them), "
+	     "each tried alone and last:%s", r->rep.predicted_options.n, names.buf ? names.buf : "");
 	sb_release(&names);
 	sv_clear(&opts);
 	return likely;
@@ -505,7 +525,8 @@ static void search_kernel(struct run *r, const struct search_opts *so)
 	unsigned char *removed = xcalloc(r->kc.n + 1, 1);
 	struct search_tree t = kconfig_tree(&r->kc);
 	t.costly = kernel_costly(r);
-	t.likely = kernel_likely(r);
+	t.required = kernel_required(r);
+	t.likely = kernel_likely(r, t.required);
 	struct search_opts ho = *so;
 	if (r->o->hint)
 		ho.start = hint_missing(r, "kernel.config", "kernel config", r->kc.n, r->kc.group,
@@ -515,6 +536,7 @@ static void search_kernel(struct run *r, const struct search_opts *so)
 	free((void *)ho.start);
 	free((void *)t.costly);
 	free((void *)t.likely);
+	free((void *)t.required);
 	kconfig_stop(&r->kc);
 	check_interrupt();
 	add_stats(r, &st);

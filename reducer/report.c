@@ -55,6 +55,8 @@ void report_json(const struct report *r, struct strbuf *out)
 	list(out, &r->predicted_options);
 	sb_adds(out, ", \"predicted_wrong\": ");
 	list(out, &r->predicted_wrong);
+	sb_adds(out, ", \"required\": ");
+	list(out, &r->required_options);
 	sb_adds(out, "},\n  \"initramfs\": {");
 	ba(out, "bytes", r->initramfs_bytes, ", ");
 	ba(out, "uncompressed_bytes", r->initramfs_raw, ", ");
@@ -126,9 +128,16 @@ void report_markdown(const struct report *r, struct strbuf *out)
 		r->tested, r->accepted, r->rejected[V_BUILD], r->rejected[V_BOOT],
 		r->rejected[V_TIMEOUT], r->rejected[V_TEST], r->nochange, r->replayed, r->implied, r->builds,
 		r->boots, r->wall_seconds);
+	if (r->required_options.n) {
+		sb_addf(out, "Kept without a test, since the harness's guest cannot boot or reach the "
+			"tests without them: %zu options", r->required_options.n);
+		for (size_t i = 0; i < r->required_options.n; i++)
+			sb_addf(out, "%s`%s`", i ? ", " : " (", r->required_options.v[i]);
+		sb_adds(out, ").\n\n");
+	}
 	if (r->predicted_options.n) {
-		sb_addf(out, "Predicted needed before the kernel search (from the image's programs and the "
-			"harness), so tested alone and last: %zu options; the search found %zu of them "
+		sb_addf(out, "Predicted needed before the kernel search (from the image's programs), so "
+			"tested alone and last: %zu options; the search found %zu of them "
 			"removable all the same", r->predicted_options.n, r->predicted_wrong.n);
 		for (size_t i = 0; i < r->predicted_wrong.n; i++)
 			sb_addf(out, "%s`%s`", i ? ", " : ": ", r->predicted_wrong.v[i]);

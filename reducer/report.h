@@ -35,6 +35,8 @@ struct report {
 	/* Options predicted needed before the kernel search (needs.h), and
 	 * those of them it found removable all the same. */
 	struct strvec predicted_options, predicted_wrong;
+	/* Options the harness needs, kept without a test. */
+	struct strvec required_options;
 	struct strvec removed_files;
 };
 

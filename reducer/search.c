@@ -385,10 +385,11 @@ static void try_start(struct engine *e)
 	int *top = xmalloc((n + 1) * sizeof(int));
 	/* A node predicted needed, and its ancestors, are left to the
 	 * strategy: a hint from another app that removed them would fail
-	 * whole and cost log2(n) tests to find them again. */
+	 * whole and cost log2(n) tests to find them again. A required node
+	 * and its ancestors are never removed at all. */
 	memcpy(s, e->o->start, n);
-	for (int i = 0; e->t->likely && i < n; i++)
-		if (e->t->likely[i])
+	for (int i = 0; i < n; i++)
+		if ((e->t->likely && e->t->likely[i]) || (e->t->required && e->t->required[i]))
 			for (int a = i; a >= 0; a = e->t->parent[a])
 				s[a] = 0;
 	if (e->t->costly)
@@ -446,6 +447,10 @@ int search_run(const struct search_tree *t, oracle_fn oracle, void *ctx,
 	for (int i = 0; i < t->n; i++)
 		if (t->parent[i] >= 0)
 			e.children[t->parent[i]][e.nchildren[t->parent[i]]++] = i;
+	/* A required node is needed as if its test had failed, but it does
+	 * not count toward the density of needed nodes: no test found it. */
+	for (int i = 0; t->required && i < t->n; i++)
+		e.needed[i] = t->required[i];
 	/* Keep the caller's state closed under descendants. */
 	for (int i = 0; i < t->n; i++)
 		if (removed[i])

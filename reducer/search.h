@@ -35,6 +35,13 @@ struct search_tree {
 	 * failing test and never fails a group; a wrong one costs one test
 	 * that passes. The result does not depend on it. */
 	const unsigned char *likely;
+	/* Optional, 1: a node the oracle cannot pass without, known before
+	 * any test (a kernel option the harness's own guest uses: its
+	 * console, its network card, its initramfs format). Never tested:
+	 * no candidate removes it or a subtree holding it. The result is
+	 * 1-minimal over the other nodes; it is 1-minimal over all of them
+	 * as long as what makes these needed is true. */
+	const unsigned char *required;
 };
 
 enum strategy { STRAT_LINEAR, STRAT_HIER };

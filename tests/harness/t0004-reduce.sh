@@ -40,16 +40,43 @@ test_expect_success 'report.json: verified, smaller kernel and rootfs, counted c
 	assert r["boot"]["ms_to_ready"]["after"] > 0 and r["boot"]["ms_to_init"]["before"] > 0
 	assert len(k["removed_options"]) > 0 and len(r["rootfs"]["removed_files"]) > 0
 	assert r["run_command"].startswith("qemu-system-x86_64 ")
-	# busybox is static: its class and the harness predict, no imports.
+	# What the harness needs is kept untested; busybox is static, so
+	# its class says nothing more and it imports nothing.
+	q = k["required"]
+	assert {"CONFIG_64BIT", "CONFIG_BINFMT_ELF", "CONFIG_VIRTIO_NET", "CONFIG_SERIAL_8250",
+	        "CONFIG_RD_XZ"} <= set(q), q
+	assert not set(q) & set(k["removed_options"]), q
 	p = k["predicted_needed"]
-	assert {"CONFIG_64BIT", "CONFIG_BINFMT_ELF", "CONFIG_VIRTIO_NET", "CONFIG_SERIAL_8250"} <= set(p), p
-	assert "CONFIG_MULTIUSER" not in p and "CONFIG_EPOLL" not in p, p
+	assert not set(p) & set(q) and "CONFIG_MULTIUSER" not in p and "CONFIG_EPOLL" not in p, p
 	assert set(k["predicted_wrong"]) <= set(p) & set(k["removed_options"])
 	PY
 '
-test_expect_success 'the kernel search names the options it predicts needed' '
-	grep -q "options predicted needed (the image.s programs and the harness use them).*64BIT" err
+test_expect_success 'the kernel search names the options it keeps untested, and no candidate removed one' '
+	grep -q "options kept untested (the harness.s guest cannot boot or reach the tests without them):.*64BIT" err &&
+	/usr/bin/python3 - "$RUN" <<-PY
+	import json, sys
+	run = sys.argv[1]
+	q = set(json.load(open(run + "/report.json"))["kernel"]["required"])
+	for line in open(run + "/candidates.tsv"):
+	    f = line.rstrip("\n").split("\t")
+	    if f[1] == "kernel":
+	        assert not q & set(f[7].split()), f
+	PY
 '
+# The harness's needs are kept without a test because no boot can pass
+# without them; check that for two of them with real builds and boots:
+# the run's own kernel without the option fails as a baseline.
+for opt in VIRTIO_NET RD_XZ; do
+test_expect_success "the run's kernel without $opt (a harness need) fails its baseline" '
+	sed "s/^CONFIG_'$opt'=y\$/# CONFIG_'$opt' is not set/" "$RUN/kernel.config" >no-'$opt'.config &&
+	! grep -q "^CONFIG_'$opt'=" no-'$opt'.config &&
+	"$REDUCE" --app busybox-httpd --tests "$ROOT/tests/busybox-httpd.sh" --only-kernel \
+		--kernel-base no-'$opt'.config --boot-timeout 30 --test-timeout 20 \
+		--out "$TRASH/no-'$opt'" 2>err-'$opt'; rc=$?; cat err-'$opt'; test $rc = 1 &&
+	grep -q "^reduce: error: the baseline image \(does not boot\|fails its tests\)" err-'$opt' &&
+	! test -e "$TRASH/no-'$opt'"
+'
+done
 test_expect_success 'candidates.tsv has one line per candidate, with what it turned off' '
 	cat "$RUN/candidates.tsv" &&
 	test $(grep -c "	kernel	" "$RUN/candidates.tsv") = 1 &&

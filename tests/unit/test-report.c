@@ -39,6 +39,8 @@ int main(void)
 	sv_push(&r.predicted_options, "CONFIG_EPOLL");
 	sv_push(&r.predicted_options, "CONFIG_PACKET");
 	sv_push(&r.predicted_wrong, "CONFIG_PACKET");
+	sv_push(&r.required_options, "CONFIG_VIRTIO_NET");
+	sv_push(&r.required_options, "CONFIG_RD_XZ");
 
 	struct strbuf js = STRBUF_INIT, md = STRBUF_INIT;
 	report_json(&r, &js);
@@ -62,6 +64,7 @@ int main(void)
 		"assert r[\"kernel\"][\"removed_options\"]==[\"CONFIG_PACKET\"];"
 		"assert r[\"kernel\"][\"predicted_needed\"]==[\"CONFIG_EPOLL\",\"CONFIG_PACKET\"];"
 		"assert r[\"kernel\"][\"predicted_wrong\"]==[\"CONFIG_PACKET\"];"
+		"assert r[\"kernel\"][\"required\"]==[\"CONFIG_VIRTIO_NET\",\"CONFIG_RD_XZ\"];"
 		"assert r[\"total_bytes\"][\"after\"]==1400000' %s", path);
 	CHECK(system(cmd) == 0, "report.json parses and has the documented fields and values");
 	unlink(path);
@@ -71,6 +74,9 @@ int main(void)
 	      "report.md shows before, after and the change");
 	CHECK(strstr(md.buf, "**Verified**") && strstr(md.buf, "- `CONFIG_PACKET`") &&
 	      strstr(md.buf, "- `/bin/sh`"), "report.md states verification and lists removals");
+	CHECK(strstr(md.buf, "Kept without a test, since the harness's guest cannot boot or reach the "
+			     "tests without them: 2 options (`CONFIG_VIRTIO_NET`, `CONFIG_RD_XZ`).") != NULL,
+	      "report.md names the options kept without a test");
 	CHECK(strstr(md.buf, "tested alone and last: 2 options; the search found 1 of them removable "
 			     "all the same: `CONFIG_PACKET`.") != NULL,
 	      "report.md counts the predicted options and names the wrong guesses");

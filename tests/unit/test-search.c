@@ -17,6 +17,8 @@ static unsigned char costly[N], last_costly[N];
 static int flips;        /* calls whose costly nodes differ from the last call's */
 static int pair_a[8], pair_b[8], npairs;
 static int calls, flaky_percent, abort_after;
+static const unsigned char *required;
+static int required_removed;  /* calls that removed a required node */
 static unsigned rng = 12345;
 
 static unsigned next_rand(void)
@@ -48,6 +50,11 @@ static enum verdict oracle(void *ctx, const unsigned char *removed)
 			last_costly[i] = removed[i];
 		}
 	flips += flip;
+	for (int i = 0; required && i < N; i++)
+		if (required[i] && removed[i]) {
+			required_removed++;
+			break;
+		}
 	if (abort_after && calls >= abort_after)
 		return V_ABORT;
 	if (!truth(removed))
@@ -121,7 +128,8 @@ static void progress(void *ctx, const struct search_stats *st, int remaining, in
 static int run(enum strategy s, unsigned char *removed, struct search_stats *st, int max)
 {
 	struct search_tree t = { .n = N, .parent = parent, .weight = weight, .group = group,
-				 .costly = use_costly ? costly : NULL, .likely = likely };
+				 .costly = use_costly ? costly : NULL, .likely = likely,
+				 .required = required };
 	struct search_opts o = { .strategy = s, .max_candidates = max, .start = start,
 				 .progress = progress };
 	prev_accepted = 0;
@@ -129,7 +137,7 @@ static int run(enum strategy s, unsigned char *removed, struct search_stats *st,
 	stale_lines = 0;
 	memset(removed, 0, N);
 	memset(last_costly, 0, N);
-	calls = flips = 0;
+	calls = flips = required_removed = 0;
 	return search_run(&t, oracle, NULL, &o, removed, st);
 }
 
@@ -336,5 +344,42 @@ int main(void)
 	      calls, calls_hint_only);
 	start = NULL;
 	likely = NULL;
+
+	/* Required nodes (what the harness needs): no call removes one, nor
+	 * a subtree holding one; the result is the same, for fewer calls. */
+	unsigned char req[N];
+	for (enum strategy s = STRAT_LINEAR; s <= STRAT_HIER; s++) {
+		make_tree(11);
+		required = NULL;
+		run(s, rh, &sh, 0);
+		int calls_free = calls;
+		memset(req, 0, N);
+		for (int i = 0, k = 0; i < N; i++)
+			if (needed[i] && !group[i] && k++ % 2)
+				req[i] = 1;
+		required = req;
+		run(s, r, &sh, 0);
+		CHECK(required_removed == 0 && truth(r) && one_minimal(r) && kept(r) == kept(rh) &&
+		      calls < calls_free, "%s: required nodes are never removed; the result is as small, "
+		      "for fewer calls (%d, %d without)", strategy_name(s), calls, calls_free);
+	}
+	/* A hint that removed required nodes (another app's result, made
+	 * with another harness): they are left out of it. */
+	make_tree(12);
+	required = NULL;
+	run(STRAT_HIER, prev, &sh, 0);
+	memset(req, 0, N);
+	for (int k = 0, added = 0; added < 3 && k < N; k++)
+		if (prev[k] && !group[k] && parent[k] >= 8) {
+			needed[k] = req[k] = 1;
+			added++;
+		}
+	start = prev;
+	required = req;
+	run(STRAT_HIER, r, &sh, 0);
+	CHECK(required_removed == 0 && truth(r) && one_minimal(r),
+	      "a hint that removed required nodes ends passing and 1-minimal without removing them");
+	start = NULL;
+	required = NULL;
 	UNIT_EXIT();
 }
