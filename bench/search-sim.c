@@ -3,7 +3,7 @@
  * Kconfig menu tree (as reducer/kconfig_helper.py's "tree" prints it).
  * A hidden set of nodes is needed, plus pairs where either of two suffices.
  * Prints one line per strategy, and one for hier started from a related
- * app's result (--hint):
+ * app's result (--hint), with predicted needs, and with required nodes:
  *   strategy=<name> oracle_calls=<n> final=<k> minimal=<yes|no> costly_flips=<n>
  * costly_flips counts the calls that flip a costly node (1 in 8 items, as
  * kernel options most objects depend on): each is a near-full rebuild.
@@ -74,11 +74,11 @@ static int one_minimal(const unsigned char *removed)
 
 /* One search; prints its line unless name is NULL; returns the result. */
 static unsigned char *simulate(const char *name, enum strategy s, const unsigned char *start,
-			       const unsigned char *likely)
+			       const unsigned char *likely, const unsigned char *required)
 {
 	unsigned char *removed = xcalloc(n, 1);
 	struct search_tree t = { .n = n, .parent = parent, .weight = weight, .group = group,
-				 .costly = costly, .likely = likely };
+				 .costly = costly, .likely = likely, .required = required };
 	struct search_opts o = { .strategy = s, .start = start };
 	struct search_stats st;
 	calls = flips = 0;
@@ -145,8 +145,8 @@ int main(int argc, char **argv)
 	}
 	printf("# tree: %d nodes, %d items, %d%% needed, %d either-of-two pairs\n",
 	       n, items, percent, npairs);
-	simulate("linear", STRAT_LINEAR, NULL, NULL);
-	simulate("hier", STRAT_HIER, NULL, NULL);
+	simulate("linear", STRAT_LINEAR, NULL, NULL, NULL);
+	simulate("hier", STRAT_HIER, NULL, NULL, NULL);
 
 	/* hier+hint: the hint is hier's result for a related app, one that
 	 * needs 5 of these items less and 5 others more (nginx after
@@ -162,9 +162,9 @@ int main(int argc, char **argv)
 		needed[i] = !needed[i];
 		k++;
 	}
-	unsigned char *hint = simulate(NULL, STRAT_HIER, NULL, NULL);
+	unsigned char *hint = simulate(NULL, STRAT_HIER, NULL, NULL, NULL);
 	memcpy(needed, mine, n);
-	free(simulate("hier+hint", STRAT_HIER, hint, NULL));
+	free(simulate("hier+hint", STRAT_HIER, hint, NULL, NULL));
 	/* hier+predicted: a quarter of the needed items predicted needed
 	 * (as the image's imports and the harness predict system-call
 	 * options, the NIC, the console), and 3 guesses that are wrong. */
@@ -177,11 +177,25 @@ int main(int argc, char **argv)
 			likely[i] = 1, k++;
 	}
 
-	free(simulate("hier+predicted", STRAT_HIER, NULL, likely));
+	free(simulate("hier+predicted", STRAT_HIER, NULL, likely, NULL));
 	/* ...and with predictions that include the 5 items this app needs
 	 * more (nginx's setuid, epoll and locks, which busybox lacks). */
 	for (int i = 0; i < n; i++)
 		likely[i] |= more[i];
-	free(simulate("hier+hint+predicted", STRAT_HIER, hint, likely));
+	free(simulate("hier+hint+predicted", STRAT_HIER, hint, likely, NULL));
+	/* +required: 16 of the needed items known needed before any test,
+	 * as the harness's own options are (init's 64BIT and BINFMT_ELF,
+	 * the initramfs, the console, the NIC), so never removed. */
+	unsigned char *required = xcalloc(n, 1);
+	for (int k = 0, tries = 0; k < 16 && tries < 100000; tries++) {
+		int i = rand() % n;
+		if (!group[i] && needed[i] && !required[i])
+			required[i] = 1, k++;
+	}
+	free(simulate("linear+required", STRAT_LINEAR, NULL, NULL, required));
+	free(simulate("hier+required", STRAT_HIER, NULL, NULL, required));
+	for (int i = 0; i < n; i++)
+		likely[i] &= !required[i];
+	free(simulate("hier+hint+predicted+required", STRAT_HIER, hint, likely, required));
 	return 0;
 }
