@@ -454,25 +454,34 @@ static unsigned char *kernel_costly(struct run *r)
 	return costly;
 }
 
+/* The tree's options named in `opts`, except those flagged in `except`:
+ * flags for the search tree, CONFIG_ names for the report, and one info
+ * line that starts with `what` and names them. */
+static unsigned char *flag_options(struct run *r, struct strvec *opts, const unsigned char *except,
+				   struct strvec *report, const char *what)
+{
+	unsigned char *flags = xcalloc(r->kc.n + 1, 1);
+	struct strbuf names = STRBUF_INIT;
+	for (int i = 0; i < r->kc.n; i++)
+		if (!r->kc.group[i] && !(except && except[i]) && sv_has(opts, r->kc.name[i])) {
+			flags[i] = 1;
+			sv_pushf(report, "CONFIG_%s", r->kc.name[i]);
+			sb_addf(&names, " %s", r->kc.name[i]);
+		}
+	info("kernel: %zu options %s:%s", report->n, what, names.buf ? names.buf : "");
+	sb_release(&names);
+	sv_clear(opts);
+	return flags;
+}
+
 /* Options the harness's own guest uses: no candidate may remove them
  * (search_tree.required), so none is spent proving it. */
 static unsigned char *kernel_required(struct run *r)
 {
 	struct strvec opts = STRVEC_INIT;
 	needs_of_harness(r->xz_x86, &opts);
-	unsigned char *required = xcalloc(r->kc.n + 1, 1);
-	struct strbuf names = STRBUF_INIT;
-	for (int i = 0; i < r->kc.n; i++)
-		if (!r->kc.group[i] && sv_has(&opts, r->kc.name[i])) {
-			required[i] = 1;
-			sv_pushf(&r->rep.required_options, "CONFIG_%s", r->kc.name[i]);
-			sb_addf(&names, " %s", r->kc.name[i]);
-		}
-	info("kernel: %zu options kept untested (the harness's guest cannot boot or reach "
-	     "the tests without them):%s", r->rep.required_options.n, names.buf ? names.buf : "");
-	sb_release(&names);
-	sv_clear(&opts);
-	return required;
+	return flag_options(r, &opts, NULL, &r->rep.required_options,
+			    "kept untested (the harness's guest cannot boot or reach the tests without them)");
 }
 
 /* Options the image's programs are seen to use, beyond the required
@@ -489,19 +498,8 @@ static unsigned char *kernel_likely(struct run *r, const unsigned char *required
 			warning("cannot read %s", host);
 		free(host);
 	}
-	unsigned char *likely = xcalloc(r->kc.n + 1, 1);
-	struct strbuf names = STRBUF_INIT;
-	for (int i = 0; i < r->kc.n; i++)
-		if (!r->kc.group[i] && !required[i] && sv_has(&opts, r->kc.name[i])) {
-			likely[i] = 1;
-			sv_pushf(&r->rep.predicted_options, "CONFIG_%s", r->kc.name[i]);
-			sb_addf(&names, " %s", r->kc.name[i]);
-		}
-	info("kernel: %zu options predicted needed (the image's programs use them), "
-	     "each tried alone and last:%s", r->rep.predicted_options.n, names.buf ? names.buf : "");
-	sb_release(&names);
-	sv_clear(&opts);
-	return likely;
+	return flag_options(r, &opts, required, &r->rep.predicted_options,
+			    "predicted needed (the image's programs use them), each tried alone and last");
 }
 
 static void search_kernel(struct run *r, const struct search_opts *so)

@@ -125,6 +125,18 @@ static void progress(void *ctx, const struct search_stats *st, int remaining, in
 	prev_remaining = remaining;
 }
 
+/* Another app's result removed what this one needs: three nodes it
+ * removed (below the roots) become needed, and flagged in `mark`. */
+static void need_three_removed_by(const unsigned char *prev, unsigned char *mark)
+{
+	memset(mark, 0, N);
+	for (int k = 0, added = 0; added < 3 && k < N; k++)
+		if (prev[k] && !group[k] && parent[k] >= 8) {
+			needed[k] = mark[k] = 1;
+			added++;
+		}
+}
+
 static int run(enum strategy s, unsigned char *removed, struct search_stats *st, int max)
 {
 	struct search_tree t = { .n = N, .parent = parent, .weight = weight, .group = group,
@@ -327,12 +339,7 @@ int main(void)
 	make_tree(10);
 	run(STRAT_HIER, prev, &sh, 0);
 	start = prev;
-	memset(guess, 0, N);
-	for (int k = 0, added = 0; added < 3 && k < N; k++)
-		if (prev[k] && !group[k] && parent[k] >= 8) {
-			needed[k] = guess[k] = 1;
-			added++;
-		}
+	need_three_removed_by(prev, guess);
 	likely = NULL;
 	run(STRAT_HIER, rh, &sh, 0);
 	int calls_hint_only = calls;
@@ -368,12 +375,7 @@ int main(void)
 	make_tree(12);
 	required = NULL;
 	run(STRAT_HIER, prev, &sh, 0);
-	memset(req, 0, N);
-	for (int k = 0, added = 0; added < 3 && k < N; k++)
-		if (prev[k] && !group[k] && parent[k] >= 8) {
-			needed[k] = req[k] = 1;
-			added++;
-		}
+	need_three_removed_by(prev, req);
 	start = prev;
 	required = req;
 	run(STRAT_HIER, r, &sh, 0);
