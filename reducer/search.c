@@ -406,6 +406,27 @@ static void try_start(struct engine *e)
 	free(s);
 }
 
+/* A costly test is a near-full rebuild however many costly nodes it
+ * flips, so group size costs nothing there; and once the needed ones are
+ * required or predicted, the costly nodes left are mostly removable. So
+ * all of those are tried in one test first: one rebuild where chunks of
+ * the usual size would each pay one. Without requirements or
+ * predictions there is no reason to expect that test to pass. */
+static void costly_all_at_once(struct engine *e, const int *c, int nc)
+{
+	if (!e->t->likely && !e->t->required)
+		return;
+	int *all = xmalloc((nc + 1) * sizeof(int)), na = 0, items = 0;
+	for (int i = 0; i < nc; i++)
+		if (!blocked(e, c[i]) && !suspect(e, c[i])) {
+			all[na++] = c[i];
+			items += items_below(e, c[i]);
+		}
+	if (na > 1 && try_remove(e, all, na))
+		e->removed_items += items;
+	free(all);
+}
+
 /* Hierarchical: the costly nodes first, then the roots as one set, then
  * each kept node's children. */
 static void hier(struct engine *e)
@@ -420,6 +441,7 @@ static void hier(struct engine *e)
 	qsort(roots, nr, sizeof(int), by_weight_desc);
 	if (e->t->costly) {
 		int *c = xmalloc((n + 1) * sizeof(int));
+		costly_all_at_once(e, c, top_nodes(e, e->t->costly, 1, c));
 		bisect(e, c, top_nodes(e, e->t->costly, 1, c));
 		free(c);
 	}

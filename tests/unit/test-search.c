@@ -383,5 +383,31 @@ int main(void)
 	      "a hint that removed required nodes ends passing and 1-minimal without removing them");
 	start = NULL;
 	required = NULL;
+
+	/* Predictions that name every needed node in the costly subtrees
+	 * (as imports name the system-call options, and the harness what it
+	 * needs): the other costly nodes go in one test, and each predicted
+	 * one costs about one flip. */
+	make_tree(8);
+	for (int i = 8; i < N; i += 15)
+		costly[i] = 1;
+	use_costly = 1;
+	likely = NULL;
+	run(STRAT_HIER, rh, &sh, 0);
+	int flips_blind = flips, ncostly_needed = 0;
+	for (int i = 0; i < N; i++) {
+		int under = 0;
+		for (int a = i; a >= 0 && !under; a = parent[a])
+			under = costly[a];
+		guess[i] = under && needed[i];
+		ncostly_needed += guess[i];
+	}
+	likely = guess;
+	run(STRAT_HIER, r, &sh, 0);
+	CHECK(truth(r) && one_minimal(r) && kept(r) == kept(rh) &&
+	      flips <= ncostly_needed + 3 && flips < flips_blind, "predictions naming the needed costly nodes: %d flips (%d needed, "
+	      "%d without predictions)", flips, ncostly_needed, flips_blind);
+	use_costly = 0;
+	likely = NULL;
 	UNIT_EXIT();
 }
