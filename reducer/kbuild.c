@@ -345,6 +345,38 @@ static int count_cmd_file(const char *path, const struct stat *st, int type, str
 	return 0;
 }
 
+/* The Makefiles that make every object's command line: an option they
+ * name (CONFIG_WERROR adds -Werror, CONFIG_STACKPROTECTOR a -fstack-
+ * protector flag...) recompiles everything when it flips, though no
+ * object's .cmd names include/config/ for it. */
+static const char *const global_makefiles[] = {
+	"Makefile", "arch/x86/Makefile", "scripts/Makefile.build", "scripts/Makefile.lib",
+	"scripts/Makefile.extrawarn", "scripts/Makefile.compiler", "scripts/Makefile.debug",
+	"scripts/Makefile.kasan", "scripts/Makefile.kcsan", "scripts/Makefile.kmsan",
+	"scripts/Makefile.ubsan", "scripts/Makefile.kcov", "scripts/Makefile.gcc-plugins",
+	"scripts/Makefile.randstruct", NULL
+};
+
+static void count_global_makefiles(const char *srctree)
+{
+	for (int f = 0; global_makefiles[f]; f++) {
+		char *path = xasprintf("%s/%s", srctree, global_makefiles[f]);
+		struct strbuf sb = STRBUF_INIT;
+		if (read_file(path, &sb) == 0) {
+			for (const char *p = sb.buf; (p = strstr(p, "CONFIG_")); ) {
+				p += 7;
+				size_t l = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+				int i = find_name(p, l);
+				if (i >= 0)
+					deps.counts[i] = deps.objects;
+				p += l;
+			}
+		}
+		sb_release(&sb);
+		free(path);
+	}
+}
+
 int kbuild_dependents(const struct kbuild *kb, char *const *names, int n, int *counts)
 {
 	deps.names = names;
@@ -359,6 +391,8 @@ int kbuild_dependents(const struct kbuild *kb, char *const *names, int n, int *c
 	}
 	qsort(deps.order, n, sizeof(int), by_name);
 	nftw(kb->builddir, count_cmd_file, 16, FTW_PHYS);
+	if (kb->srctree && deps.objects)
+		count_global_makefiles(kb->srctree);
 	free(deps.order);
 	free(deps.seen);
 	return deps.objects;

@@ -39,8 +39,9 @@ int config_hash(const char *path, char out[41]);
 int kbuild_image_for(struct kbuild *kb, const char *config, const char *image, int timeout_ms);
 /* For each of the n symbols, how many of the build directory's objects
  * Kbuild would recompile if it changed (their .cmd files name
- * include/config/SYMBOL, as fixdep records it). Returns the number of
- * objects, 0 if nothing was built yet. */
+ * include/config/SYMBOL, as fixdep records it; all of them if the
+ * Makefiles that set every object's flags name CONFIG_SYMBOL). Returns
+ * the number of objects, 0 if nothing was built yet. */
 int kbuild_dependents(const struct kbuild *kb, char *const *names, int n, int *counts);
 void kbuild_close(struct kbuild *kb);
 

@@ -52,6 +52,20 @@ int main(void)
 	CHECK(counts[0] == 2 && counts[1] == 1 && counts[2] == 0 && counts[3] == 0,
 	      "each object counts once per option it names (%d %d %d %d)",
 	      counts[0], counts[1], counts[2], counts[3]);
+	/* An option the top Makefile names changes every object's flags:
+	 * it counts for all of them (a longer name it prefixes does not). */
+	char src[] = "/tmp/reduce-test-src-XXXXXX";
+	CHECK(mkdtemp(src) != NULL, "source tree made");
+	char *mk = xasprintf("%s/Makefile", src);
+	const char *top = "KBUILD_CFLAGS-$(CONFIG_TTY) += -Werror\nifdef CONFIG_MULTIUSER_X\nendif\n";
+	write_file_atomic(mk, top, strlen(top));
+	free(mk);
+	kb.srctree = src;
+	objects = kbuild_dependents(&kb, names, 4, counts);
+	CHECK(objects == 3 && counts[0] == 2 && counts[1] == 1 && counts[2] == 3 && counts[3] == 0,
+	      "an option the global Makefiles name counts for every object (%d %d %d %d)",
+	      counts[0], counts[1], counts[2], counts[3]);
+	rm_rf(src);
 	rm_rf(dir);
 
 	/* A make cut short: the files written since its stamp go (a truncated
