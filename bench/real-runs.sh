@@ -110,6 +110,9 @@ for spec in $ALL; do
 		# then adds what each invocation spent.
 		sed -n 's/.*interrupted after \([0-9]*\) s, \([0-9]*\) builds, \([0-9]*\) boots, \([0-9]*\) candidates.*/\1 \2 \3 \4/p' \
 			"$DIR/$STAMP/$name/stderr" >>"$stopped"
+		if [ -f "$out.stopped-candidates.tsv" ]; then
+			mv "$out.stopped-candidates.tsv" "$DIR/$STAMP/$name/stopped-$(wc -l <"$stopped")-candidates.tsv"
+		fi
 		echo "real-runs: $name stopped; resume it with: bench/real-runs.sh --into $STAMP --only $name" >&2
 		exit 130
 	fi

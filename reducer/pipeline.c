@@ -15,9 +15,33 @@
 static struct run *active;
 static void check_interrupt(void);
 
+static char *wpath(struct run *r, const char *name)
+{
+	return xasprintf("%s/%s", r->partial, name);
+}
+
+/* The log of what a stopped run tried outlives its run directory: it
+ * is the one record of an hour of builds. Returns where it went. */
+static char *keep_candidates(struct run *r)
+{
+	if (!r->partial || !r->cand_n)
+		return NULL;
+	if (r->cand_log)
+		fflush(r->cand_log);
+	char *from = wpath(r, "candidates.tsv");
+	char *to = xasprintf("%s.stopped-candidates.tsv", r->final);
+	if (rename(from, to) < 0) {
+		free(to);
+		to = NULL;
+	}
+	free(from);
+	return to;
+}
+
 static void cleanup_partial(void)
 {
 	kill_all_children();
+	char *kept = active ? keep_candidates(active) : NULL;
 	if (active && active->partial)
 		rm_rf(active->partial);
 	/* A child killed by Ctrl-C looks like a failure to whoever waited
@@ -27,18 +51,17 @@ static void cleanup_partial(void)
 		 * will: a benchmark resumed from the memo adds it to the rest. */
 		if (active)
 			fprintf(stderr, "%s: interrupted after %llu s, %d builds, %d boots, %d candidates; "
-				"QEMU stopped, no report written (verdicts are kept: run again to resume)\n",
+				"QEMU stopped, no report written (verdicts are kept: run again to resume)%s%s\n",
 				progname, (unsigned long long)((now_ms() - active->t0) / 1000),
-				active->rep.builds, active->rep.boots, active->cand_n);
+				active->rep.builds, active->rep.boots, active->cand_n,
+				kept ? "; candidates tried: " : "", kept ? kept : "");
 		else
 			fprintf(stderr, "%s: interrupted; QEMU stopped, no report written\n", progname);
 		exit(EXIT_INTERRUPT);
 	}
-}
-
-static char *wpath(struct run *r, const char *name)
-{
-	return xasprintf("%s/%s", r->partial, name);
+	if (kept)
+		fprintf(stderr, "%s: the candidates tried before the error are in %s\n", progname, kept);
+	free(kept);
 }
 
 static void tail_file(const char *path, int lines, struct strbuf *out)

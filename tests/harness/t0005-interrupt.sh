@@ -1,6 +1,6 @@
 #!/bin/sh
 # Ctrl-C in the middle of a run: exit 130, QEMU killed, no half-written
-# run directory.
+# run directory; what was tried is kept beside it.
 . "$(dirname "$0")/test-lib.sh"
 
 test_expect_success 'SIGINT during the search stops cleanly' '
@@ -13,5 +13,11 @@ test_expect_success 'SIGINT during the search stops cleanly' '
 	n=$(sed -n "s/.*boots, \([0-9]*\) candidates.*/\1/p" err) && test "$n" -ge 2 &&
 	sleep 1 && no_qemu_left "$TRASH/intr" &&
 	! test -e "$TRASH/intr" && ! test -e "$TRASH/intr.partial"
+'
+test_expect_success 'the log of the candidates tried outlives the stopped run' '
+	log="$TRASH/intr.stopped-candidates.tsv" &&
+	grep -q "; candidates tried: $log$" err &&
+	head -n 1 "$log" | grep -q "^n	phase	verdict	source" &&
+	test $(grep -c "	rootfs	" "$log") -ge 2
 '
 test_done
