@@ -321,6 +321,23 @@ static int find_name(const char *sym, size_t len)
 	return -1;
 }
 
+/* The next option of `deps.names` that `text` names right after
+ * `prefix` (include/config/X in a .cmd file, CONFIG_X in a Makefile),
+ * or -1 when there is none; *text moves past it. */
+static int next_named(const char **text, const char *prefix)
+{
+	size_t pl = strlen(prefix);
+	while (*text && (*text = strstr(*text, prefix))) {
+		*text += pl;
+		size_t l = strspn(*text, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+		int i = find_name(*text, l);
+		*text += l;
+		if (i >= 0)
+			return i;
+	}
+	return -1;
+}
+
 static int count_cmd_file(const char *path, const struct stat *st, int type, struct FTW *f)
 {
 	size_t len = strlen(path);
@@ -331,16 +348,12 @@ static int count_cmd_file(const char *path, const struct stat *st, int type, str
 		return 0;
 	deps.objects++;
 	memset(deps.seen, 0, deps.n);
-	for (const char *p = sb.buf; (p = strstr(p, "include/config/")); ) {
-		p += 15;
-		size_t l = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
-		int i = find_name(p, l);
-		if (i >= 0 && !deps.seen[i]) {
+	const char *p = sb.buf;
+	for (int i; (i = next_named(&p, "include/config/")) >= 0; )
+		if (!deps.seen[i]) {
 			deps.seen[i] = 1;
 			deps.counts[i]++;
 		}
-		p += l;
-	}
 	sb_release(&sb);
 	return 0;
 }
@@ -362,16 +375,9 @@ static void count_global_makefiles(const char *srctree)
 	for (int f = 0; global_makefiles[f]; f++) {
 		char *path = xasprintf("%s/%s", srctree, global_makefiles[f]);
 		struct strbuf sb = STRBUF_INIT;
-		if (read_file(path, &sb) == 0) {
-			for (const char *p = sb.buf; (p = strstr(p, "CONFIG_")); ) {
-				p += 7;
-				size_t l = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
-				int i = find_name(p, l);
-				if (i >= 0)
-					deps.counts[i] = deps.objects;
-				p += l;
-			}
-		}
+		const char *p = read_file(path, &sb) == 0 ? sb.buf : NULL;
+		for (int i; (i = next_named(&p, "CONFIG_")) >= 0; )
+			deps.counts[i] = deps.objects;
 		sb_release(&sb);
 		free(path);
 	}

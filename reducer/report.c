@@ -89,6 +89,13 @@ void report_json(const struct report *r, struct strbuf *out)
 	sb_adds(out, "\n}\n");
 }
 
+/* `A`, `B`, `C` in a sentence, after `lead` (nothing if the list is empty). */
+static void inline_list(struct strbuf *out, const struct strvec *sv, const char *lead)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		sb_addf(out, "%s`%s`", i ? ", " : lead, sv->v[i]);
+}
+
 static void row(struct strbuf *out, const char *what, struct before_after v)
 {
 	double pct = v.before ? 100.0 * (v.after - v.before) / v.before : 0;
@@ -131,16 +138,14 @@ void report_markdown(const struct report *r, struct strbuf *out)
 	if (r->required_options.n) {
 		sb_addf(out, "Kept without a test, since the harness's guest cannot boot or reach the "
 			"tests without them: %zu options", r->required_options.n);
-		for (size_t i = 0; i < r->required_options.n; i++)
-			sb_addf(out, "%s`%s`", i ? ", " : " (", r->required_options.v[i]);
+		inline_list(out, &r->required_options, " (");
 		sb_adds(out, ").\n\n");
 	}
 	if (r->predicted_options.n) {
 		sb_addf(out, "Predicted needed before the kernel search (from the image's programs), so "
 			"tested alone and last: %zu options; the search found %zu of them "
 			"removable all the same", r->predicted_options.n, r->predicted_wrong.n);
-		for (size_t i = 0; i < r->predicted_wrong.n; i++)
-			sb_addf(out, "%s`%s`", i ? ", " : ": ", r->predicted_wrong.v[i]);
+		inline_list(out, &r->predicted_wrong, ": ");
 		sb_adds(out, ".\n\n");
 	}
 	sb_adds(out, "Boot the final image by hand (the serial console is on stdio; guest port P "
