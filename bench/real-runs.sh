@@ -176,6 +176,12 @@ for name, s in sorted(stopped.items()):
     else:
         print("%s: stopped %d time(s), not finished; resume with --into %s --only %s"
               % (name, s[4], os.path.basename(top), name))
+# Where each finished run's time went (the last invocation's, for a
+# resumed run): what to shorten next.
+for name, r in runs.items():
+    if "seconds" in r:
+        sec = r["seconds"]
+        print("%s: %s" % (name, ", ".join("%s %d s" % (k.replace("_", " "), round(v)) for k, v in sec.items())))
 print()
 def done(n):
     return n in runs and not runs[n]["candidates"]["stopped_early"]

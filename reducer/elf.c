@@ -275,9 +275,11 @@ int elf_closure(const char *root, const char *guest_path, struct strvec *out, st
 	return ret;
 }
 
-int elf_imports(const char *host, struct strvec *imports)
+int elf_imports(const char *host, struct strvec *imports, int *program)
 {
 	struct strbuf sb = STRBUF_INIT;
+	if (program)
+		*program = 0;
 	if (read_file(host, &sb) < 0)
 		return -1;
 	const unsigned char *d = (const unsigned char *)sb.buf;
@@ -286,6 +288,13 @@ int elf_imports(const char *host, struct strvec *imports)
 	if (!eh || eh->e_machine != EM_X86_64)
 		goto out;
 	ret = 1;
+	if (program) {
+		*program = eh->e_type == ET_EXEC;
+		const Elf64_Phdr *ph = (const Elf64_Phdr *)(d + eh->e_phoff);
+		if (eh->e_phoff + (size_t)eh->e_phnum * sizeof(Elf64_Phdr) <= sb.len)
+			for (int i = 0; i < eh->e_phnum; i++)
+				*program |= ph[i].p_type == PT_INTERP;
+	}
 	if (!eh->e_shoff || eh->e_shentsize != sizeof(Elf64_Shdr) ||
 	    eh->e_shoff + (size_t)eh->e_shnum * sizeof(Elf64_Shdr) > sb.len)
 		goto out;

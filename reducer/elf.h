@@ -14,7 +14,9 @@ int elf_closure(const char *root, const char *guest_path, struct strvec *out, st
 /* Whether the host file is an x86-64 ELF file (1) or not (0), and the
  * names of the dynamic symbols it imports (undefined in its .dynsym: the
  * C library functions it calls), added to `imports` once each. A static
- * program imports nothing. -1 if the file cannot be read. */
-int elf_imports(const char *host, struct strvec *imports);
+ * program imports nothing. *program (if not NULL) says whether it is a
+ * program (ET_EXEC, or with an interpreter) rather than a library.
+ * -1 if the file cannot be read. */
+int elf_imports(const char *host, struct strvec *imports, int *program);
 
 #endif

@@ -10,56 +10,65 @@
  * when futex is missing, so they mean FUTEX. */
 static const struct {
 	const char *func, *option;
+	/* A library's import counts too: it is reached by any use of the
+	 * library (its locks and once-initialisations, its sockets, the
+	 * event loop it is). Other imports of a library are features it
+	 * offers that a program may never call (libcrypto imports shmget
+	 * for a secure heap nginx never sets up), and a wrong prediction
+	 * costs a kernel build of its own. */
+	int from_library;
 } gates[] = {
-	{ "setuid", "MULTIUSER" }, { "setgid", "MULTIUSER" },
-	{ "seteuid", "MULTIUSER" }, { "setegid", "MULTIUSER" },
-	{ "setreuid", "MULTIUSER" }, { "setregid", "MULTIUSER" },
-	{ "setresuid", "MULTIUSER" }, { "setresgid", "MULTIUSER" },
-	{ "getresuid", "MULTIUSER" }, { "getresgid", "MULTIUSER" },
-	{ "setfsuid", "MULTIUSER" }, { "setfsgid", "MULTIUSER" },
-	{ "setgroups", "MULTIUSER" }, { "getgroups", "MULTIUSER" },
-	{ "initgroups", "MULTIUSER" }, { "capget", "MULTIUSER" }, { "capset", "MULTIUSER" },
+	{ "setuid", "MULTIUSER", 0 }, { "setgid", "MULTIUSER", 0 },
+	{ "seteuid", "MULTIUSER", 0 }, { "setegid", "MULTIUSER", 0 },
+	{ "setreuid", "MULTIUSER", 0 }, { "setregid", "MULTIUSER", 0 },
+	{ "setresuid", "MULTIUSER", 0 }, { "setresgid", "MULTIUSER", 0 },
+	{ "getresuid", "MULTIUSER", 0 }, { "getresgid", "MULTIUSER", 0 },
+	{ "setfsuid", "MULTIUSER", 0 }, { "setfsgid", "MULTIUSER", 0 },
+	{ "setgroups", "MULTIUSER", 0 }, { "getgroups", "MULTIUSER", 0 },
+	{ "initgroups", "MULTIUSER", 0 }, { "capget", "MULTIUSER", 0 }, { "capset", "MULTIUSER", 0 },
 
-	{ "pthread_once", "FUTEX" }, { "pthread_join", "FUTEX" },
-	{ "pthread_mutex_lock", "FUTEX" }, { "pthread_mutex_timedlock", "FUTEX" },
-	{ "pthread_cond_wait", "FUTEX" }, { "pthread_cond_timedwait", "FUTEX" },
-	{ "pthread_cond_signal", "FUTEX" }, { "pthread_cond_broadcast", "FUTEX" },
-	{ "pthread_rwlock_rdlock", "FUTEX" }, { "pthread_rwlock_wrlock", "FUTEX" },
-	{ "pthread_barrier_wait", "FUTEX" },
-	{ "sem_wait", "FUTEX" }, { "sem_timedwait", "FUTEX" }, { "sem_post", "FUTEX" },
+	{ "pthread_once", "FUTEX", 1 }, { "pthread_join", "FUTEX", 1 },
+	{ "pthread_mutex_lock", "FUTEX", 1 }, { "pthread_mutex_timedlock", "FUTEX", 1 },
+	{ "pthread_cond_wait", "FUTEX", 1 }, { "pthread_cond_timedwait", "FUTEX", 1 },
+	{ "pthread_cond_signal", "FUTEX", 1 }, { "pthread_cond_broadcast", "FUTEX", 1 },
+	{ "pthread_rwlock_rdlock", "FUTEX", 1 }, { "pthread_rwlock_wrlock", "FUTEX", 1 },
+	{ "pthread_barrier_wait", "FUTEX", 1 },
+	{ "sem_wait", "FUTEX", 1 }, { "sem_timedwait", "FUTEX", 1 }, { "sem_post", "FUTEX", 1 },
 
-	{ "epoll_create", "EPOLL" }, { "epoll_create1", "EPOLL" },
-	{ "epoll_ctl", "EPOLL" }, { "epoll_wait", "EPOLL" }, { "epoll_pwait", "EPOLL" },
-	{ "eventfd", "EVENTFD" }, { "eventfd_read", "EVENTFD" }, { "eventfd_write", "EVENTFD" },
-	{ "signalfd", "SIGNALFD" },
-	{ "timerfd_create", "TIMERFD" }, { "timerfd_settime", "TIMERFD" },
-	{ "inotify_init", "INOTIFY_USER" }, { "inotify_init1", "INOTIFY_USER" },
-	{ "inotify_add_watch", "INOTIFY_USER" },
-	{ "fanotify_init", "FANOTIFY" },
-	{ "io_uring_setup", "IO_URING" },
-	{ "timer_create", "POSIX_TIMERS" }, { "timer_settime", "POSIX_TIMERS" },
-	{ "shmget", "SYSVIPC" }, { "semget", "SYSVIPC" }, { "msgget", "SYSVIPC" },
-	{ "mq_open", "POSIX_MQUEUE" },
-	{ "flock", "FILE_LOCKING" },
-	{ "name_to_handle_at", "FHANDLE" }, { "open_by_handle_at", "FHANDLE" },
-	{ "process_vm_readv", "CROSS_MEMORY_ATTACH" }, { "process_vm_writev", "CROSS_MEMORY_ATTACH" },
-	{ "membarrier", "MEMBARRIER" },
-	{ "socket", "NET" },
+	{ "epoll_create", "EPOLL", 1 }, { "epoll_create1", "EPOLL", 1 },
+	{ "epoll_ctl", "EPOLL", 1 }, { "epoll_wait", "EPOLL", 1 }, { "epoll_pwait", "EPOLL", 1 },
+	{ "eventfd", "EVENTFD", 0 }, { "eventfd_read", "EVENTFD", 0 }, { "eventfd_write", "EVENTFD", 0 },
+	{ "signalfd", "SIGNALFD", 0 },
+	{ "timerfd_create", "TIMERFD", 0 }, { "timerfd_settime", "TIMERFD", 0 },
+	{ "inotify_init", "INOTIFY_USER", 0 }, { "inotify_init1", "INOTIFY_USER", 0 },
+	{ "inotify_add_watch", "INOTIFY_USER", 0 },
+	{ "fanotify_init", "FANOTIFY", 0 },
+	{ "io_uring_setup", "IO_URING", 0 },
+	{ "timer_create", "POSIX_TIMERS", 0 }, { "timer_settime", "POSIX_TIMERS", 0 },
+	{ "shmget", "SYSVIPC", 0 }, { "semget", "SYSVIPC", 0 }, { "msgget", "SYSVIPC", 0 },
+	{ "mq_open", "POSIX_MQUEUE", 0 },
+	{ "flock", "FILE_LOCKING", 0 },
+	{ "name_to_handle_at", "FHANDLE", 0 }, { "open_by_handle_at", "FHANDLE", 0 },
+	{ "process_vm_readv", "CROSS_MEMORY_ATTACH", 0 }, { "process_vm_writev", "CROSS_MEMORY_ATTACH", 0 },
+	{ "membarrier", "MEMBARRIER", 0 },
+	{ "socket", "NET", 1 },
 	/* Linux makes socket pairs of Unix sockets only (nginx's channels
 	 * between master and workers are such pairs). */
-	{ "socketpair", "NET" }, { "socketpair", "UNIX" },
+	{ "socketpair", "NET", 1 }, { "socketpair", "UNIX", 1 },
 };
 
 int needs_of_file(const char *host_path, struct strvec *opts)
 {
 	struct strvec imports = STRVEC_INIT;
-	int ret = elf_imports(host_path, &imports);
+	int program;
+	int ret = elf_imports(host_path, &imports, &program);
 	if (ret == 1) {
 		sv_push_unique(opts, "64BIT");
 		sv_push_unique(opts, "BINFMT_ELF");
 		for (size_t i = 0; i < imports.n; i++)
 			for (size_t k = 0; k < sizeof(gates) / sizeof(gates[0]); k++)
-				if (!strcmp(imports.v[i], gates[k].func))
+				if (!strcmp(imports.v[i], gates[k].func) &&
+				    (program || gates[k].from_library))
 					sv_push_unique(opts, gates[k].option);
 	}
 	sv_clear(&imports);

@@ -13,7 +13,8 @@
 /* What one file of the image shows, if it is an x86-64 ELF program or
  * library: 64BIT and BINFMT_ELF, and the options without which the C
  * library functions it imports fail (setuid: MULTIUSER, epoll_wait: EPOLL,
- * pthread_once: FUTEX...). Option names without CONFIG_, added to `opts`
+ * pthread_once: FUTEX...); from a library only those any use of it
+ * reaches (locks, sockets, an event loop), not optional features. Option names without CONFIG_, added to `opts`
  * once each. Returns 1 for an ELF file, 0 for another, -1 if unreadable. */
 int needs_of_file(const char *host_path, struct strvec *opts);
 

@@ -56,6 +56,8 @@ static void record(struct run *r, const char *key, enum verdict v, enum verdict 
 static void log_candidate(struct run *r, enum verdict v, const char *source, uint64_t build_ms,
 			  uint64_t trial_ms, const struct strvec *what)
 {
+	r->rep.build_ms += build_ms;
+	r->rep.trial_ms += trial_ms;
 	if (!r->cand_log)
 		return;
 	fprintf(r->cand_log, "%d\t%s\t%s\t%s\t%.1f\t%.1f\t%zu\t", ++r->cand_n, r->phase,

@@ -15,6 +15,15 @@
 static struct run *active;
 static void check_interrupt(void);
 
+/* Stops the clock of the stage that ran and starts that of s. */
+static void enter_stage(struct run *r, enum stage s)
+{
+	uint64_t now = now_ms();
+	r->rep.stage_ms[r->clock] += now - r->clock_t0;
+	r->clock = s;
+	r->clock_t0 = now;
+}
+
 static char *wpath(struct run *r, const char *name)
 {
 	return xasprintf("%s/%s", r->partial, name);
@@ -626,6 +635,7 @@ static void fill_report(struct run *r)
 	fin.initrd = xasprintf("%s/initramfs.cpio.xz", r->final);
 	vm_command_line(&fin, &cmd);
 	r->rep.run_command = cmd.buf;
+	enter_stage(r, r->clock);
 	r->rep.wall_seconds = (now_ms() - r->t0) / 1000;
 	sb_release(&manifest);
 	free(mpath);
@@ -638,6 +648,7 @@ int reduce_run(const struct options *o, const char *root)
 	r->o = o;
 	r->root = root;
 	r->t0 = now_ms();
+	r->clock_t0 = r->t0;
 	r->phase = "setup";
 	check_inputs(r);
 
@@ -663,7 +674,9 @@ int reduce_run(const struct options *o, const char *root)
 	free(clog);
 
 	stage_rootfs(r);
+	enter_stage(r, STAGE_BASE_BUILD);
 	build_baseline(r);
+	enter_stage(r, STAGE_BASELINE);
 	memo_open(&r->memo, r->prof.name);
 	if (file_hash(r->tests_abs, r->tests_hash) < 0)
 		die("cannot read %s", r->tests_abs);
@@ -674,10 +687,13 @@ int reduce_run(const struct options *o, const char *root)
 				  .progress = progress, .progress_ctx = r };
 	/* The rootfs first: every kernel candidate then boots the small
 	 * initramfs, and no rootfs candidate waits for a kernel build. */
+	enter_stage(r, STAGE_ROOTFS);
 	if (!o->only_kernel)
 		search_rootfs(r, &so);
+	enter_stage(r, STAGE_KERNEL);
 	if (!o->only_rootfs)
 		search_kernel(r, &so);
+	enter_stage(r, STAGE_VERIFY);
 	verify_final(r);
 	fill_report(r);
 

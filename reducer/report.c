@@ -82,6 +82,15 @@ void report_json(const struct report *r, struct strbuf *out)
 		r->rejected[V_TIMEOUT], r->rejected[V_TEST], r->stopped_early ? "true" : "false");
 	sb_addf(out, "  \"builds\": %d,\n  \"boots\": %d,\n  \"replayed\": %d,\n  \"implied\": %d,\n"
 		"  \"wall_seconds\": %ld,\n", r->builds, r->boots, r->replayed, r->implied, r->wall_seconds);
+	sb_adds(out, "  \"seconds\": {");
+	for (int i = 0; i < STAGE_COUNT; i++) {
+		sb_adds(out, "\"");
+		for (const char *c = stage_names[i]; *c; c++)
+			sb_add(out, *c == ' ' ? "_" : c, 1);
+		sb_addf(out, "\": %.1f, ", r->stage_ms[i] / 1000.0);
+	}
+	sb_addf(out, "\"candidate_builds\": %.1f, \"candidate_trials\": %.1f},\n",
+		r->build_ms / 1000.0, r->trial_ms / 1000.0);
 	sb_addf(out, "  \"verified\": %s,\n  \"verify\": {\"runs\": %d, \"passed\": %d},\n",
 		r->verified ? "true" : "false", r->verify_runs, r->verify_passed);
 	sb_adds(out, "  \"run_command\": ");
@@ -95,6 +104,11 @@ static void inline_list(struct strbuf *out, const struct strvec *sv, const char 
 	for (size_t i = 0; i < sv->n; i++)
 		sb_addf(out, "%s`%s`", i ? ", " : lead, sv->v[i]);
 }
+
+/* The words report.md uses; report.json uses the same with '_' for ' '. */
+const char *const stage_names[STAGE_COUNT] = {
+	"setup", "baseline build", "baseline", "rootfs search", "kernel search", "verification",
+};
 
 static void row(struct strbuf *out, const char *what, struct before_after v)
 {
@@ -135,6 +149,11 @@ void report_markdown(const struct report *r, struct strbuf *out)
 		r->tested, r->accepted, r->rejected[V_BUILD], r->rejected[V_BOOT],
 		r->rejected[V_TIMEOUT], r->rejected[V_TEST], r->nochange, r->replayed, r->implied, r->builds,
 		r->boots, r->wall_seconds);
+	sb_adds(out, "Where the time went:");
+	for (int i = 0; i < STAGE_COUNT; i++)
+		sb_addf(out, "%s %s %.0f s", i ? "," : "", stage_names[i], r->stage_ms[i] / 1000.0);
+	sb_addf(out, "; of all that, %.0f s building candidate kernels and %.0f s booting and testing "
+		"candidates.\n\n", r->build_ms / 1000.0, r->trial_ms / 1000.0);
 	if (r->required_options.n) {
 		sb_addf(out, "Kept without a test, since the harness's guest cannot boot or reach the "
 			"tests without them: %zu options", r->required_options.n);

@@ -8,6 +8,18 @@ struct before_after {
 	long long before, after;
 };
 
+/* Where a run's wall time goes, in the order a run passes through. */
+enum stage {
+	STAGE_SETUP,            /* inputs, the rootfs unpacked */
+	STAGE_BASE_BUILD,       /* the baseline kernel built */
+	STAGE_BASELINE,         /* its image packed, booted and tested; the negative control */
+	STAGE_ROOTFS,           /* the rootfs search and its proof */
+	STAGE_KERNEL,           /* the kernel search */
+	STAGE_VERIFY,           /* the final image packed and booted again */
+	STAGE_COUNT
+};
+extern const char *const stage_names[STAGE_COUNT];
+
 /* Everything a run measured; written as report.json and report.md. */
 struct report {
 	const char *app;
@@ -28,6 +40,8 @@ struct report {
 	int closure_paths;      /* kept by the static pass (the app's ELF closure) */
 	int stopped_early;      /* --max-candidates ran out */
 	long wall_seconds;
+	long long stage_ms[STAGE_COUNT];
+	long long build_ms, trial_ms; /* summed over the candidates (candidates.tsv) */
 	int verified;
 	int verify_runs, verify_passed;
 	const char *run_command;

@@ -51,6 +51,8 @@ struct run {
 	char tests_hash[41];
 	struct report rep;
 	uint64_t t0;
+	enum stage clock;       /* whose stage the clock runs for: enter_stage() */
+	uint64_t clock_t0;
 	struct search_stats total;
 	long sum_init, sum_ready;
 };

@@ -27,10 +27,10 @@ int main(void)
 		return 1;
 	}
 	char *src = xasprintf("%s/p.c", dir), *dyn = xasprintf("%s/dyn", dir),
-	     *stat_ = xasprintf("%s/static", dir);
+	     *stat_ = xasprintf("%s/static", dir), *lib = xasprintf("%s/lib.so", dir);
 	write_file_atomic(src, prog, strlen(prog));
-	char *cmd = xasprintf("cc -O0 -o %s %s -lpthread && cc -static -O0 -o %s %s -lpthread",
-			      dyn, src, stat_, src);
+	char *cmd = xasprintf("cc -O0 -o %s %s -lpthread && cc -static -O0 -o %s %s -lpthread && "
+			      "cc -O0 -shared -fPIC -o %s %s -lpthread", dyn, src, stat_, src, lib, src);
 	CHECK(system(cmd) == 0, "the test programs compile");
 
 	struct strvec o = STRVEC_INIT;
@@ -44,6 +44,14 @@ int main(void)
 	size_t n = o.n;
 	needs_of_file(dyn, &o);
 	CHECK(o.n == n, "each option is listed once");
+	sv_clear(&o);
+
+	/* The same code as a library: only what any use of it reaches. */
+	CHECK(needs_of_file(lib, &o) == 1 && sv_has(&o, "FUTEX") && sv_has(&o, "EPOLL") &&
+	      sv_has(&o, "NET") && sv_has(&o, "UNIX"),
+	      "a library's locks, event loop and sockets predict FUTEX, EPOLL, NET, UNIX");
+	CHECK(!sv_has(&o, "MULTIUSER") && !sv_has(&o, "EVENTFD"),
+	      "a library's setuid and eventfd predict nothing: features a program may never call");
 	sv_clear(&o);
 
 	CHECK(needs_of_file(stat_, &o) == 1 && o.n == 2 && sv_has(&o, "64BIT"),

@@ -30,6 +30,10 @@ int main(void)
 	r.rejected[V_TIMEOUT] = 1;
 	r.rejected[V_TEST] = 2;
 	r.builds = 6;
+	r.stage_ms[STAGE_BASE_BUILD] = 250400;
+	r.stage_ms[STAGE_KERNEL] = 1300000;
+	r.build_ms = 1246000;
+	r.trial_ms = 55500;
 	r.boots = 14;
 	r.verified = 1;
 	r.verify_runs = r.verify_passed = 3;
@@ -65,6 +69,11 @@ int main(void)
 		"assert r[\"kernel\"][\"predicted_needed\"]==[\"CONFIG_EPOLL\",\"CONFIG_PACKET\"];"
 		"assert r[\"kernel\"][\"predicted_wrong\"]==[\"CONFIG_PACKET\"];"
 		"assert r[\"kernel\"][\"required\"]==[\"CONFIG_VIRTIO_NET\",\"CONFIG_RD_XZ\"];"
+		"s=r[\"seconds\"];"
+		"assert list(s)==[\"setup\",\"baseline_build\",\"baseline\",\"rootfs_search\","
+		"\"kernel_search\",\"verification\",\"candidate_builds\",\"candidate_trials\"];"
+		"assert s[\"baseline_build\"]==250.4 and s[\"kernel_search\"]==1300 and s[\"setup\"]==0;"
+		"assert s[\"candidate_builds\"]==1246 and s[\"candidate_trials\"]==55.5;"
 		"assert r[\"total_bytes\"][\"after\"]==1400000' %s", path);
 	CHECK(system(cmd) == 0, "report.json parses and has the documented fields and values");
 	unlink(path);
@@ -80,6 +89,10 @@ int main(void)
 	CHECK(strstr(md.buf, "tested alone and last: 2 options; the search found 1 of them removable "
 			     "all the same: `CONFIG_PACKET`.") != NULL,
 	      "report.md counts the predicted options and names the wrong guesses");
+	CHECK(strstr(md.buf, "Where the time went: setup 0 s, baseline build 250 s, baseline 0 s, "
+			     "rootfs search 0 s, kernel search 1300 s, verification 0 s; of all that, "
+			     "1246 s building candidate kernels and 56 s booting and testing candidates.") != NULL,
+	      "report.md says where the time went");
 	r.verified = 0;
 	md.len = 0;
 	report_markdown(&r, &md);
