@@ -197,5 +197,14 @@ int main(int argc, char **argv)
 	for (int i = 0; i < n; i++)
 		likely[i] &= !required[i];
 	free(simulate("hier+hint+predicted+required", STRAT_HIER, hint, likely, required));
+	/* +required, and predictions that name every other needed item and
+	 * one of each pair, plus the 3 wrong guesses: the case of the real
+	 * runs, whose kernels kept nothing beyond their required and
+	 * predicted options. */
+	for (int i = 0; i < n; i++)
+		likely[i] = (likely[i] && !needed[i]) || (needed[i] && !required[i]);
+	for (int p = 0; p < npairs; p++)
+		likely[pairs[p][0]] = 1;
+	free(simulate("hier+exact-predicted+required", STRAT_HIER, NULL, likely, required));
 	return 0;
 }

@@ -318,6 +318,13 @@ static void descend_first(struct engine *e, int node)
  * most likely fail it. */
 static void bisect(struct engine *e, int *c, int nc)
 {
+	/* Nodes an earlier test removed (all at once, the costly ones) are
+	 * no candidates: testing one would change nothing. */
+	int live = 0;
+	for (int i = 0; i < nc; i++)
+		if (!e->removed[c[i]])
+			c[live++] = c[i];
+	nc = live;
 	int ns = nc;
 	if (e->t->likely) {
 		int *sus = xmalloc((nc + 1) * sizeof(int)), nsus = 0;
@@ -406,16 +413,10 @@ static void try_start(struct engine *e)
 	free(s);
 }
 
-/* A costly test is a near-full rebuild however many costly nodes it
- * flips, so group size costs nothing there; and once the needed ones are
- * required or predicted, the costly nodes left are mostly removable. So
- * all of those are tried in one test first: one rebuild where chunks of
- * the usual size would each pay one. Without requirements or
- * predictions there is no reason to expect that test to pass. */
-static void costly_all_at_once(struct engine *e, const int *c, int nc)
+/* Tries removing the given top nodes, less those blocked or suspect, in
+ * one test. */
+static void remove_all_free(struct engine *e, const int *c, int nc)
 {
-	if (!e->t->likely && !e->t->required)
-		return;
 	int *all = xmalloc((nc + 1) * sizeof(int)), na = 0, items = 0;
 	for (int i = 0; i < nc; i++)
 		if (!blocked(e, c[i]) && !suspect(e, c[i])) {
@@ -427,13 +428,51 @@ static void costly_all_at_once(struct engine *e, const int *c, int nc)
 	free(all);
 }
 
-/* Hierarchical: the costly nodes first, then the roots as one set, then
- * each kept node's children. */
+/* The topmost present nodes that hold nothing needed or suspect: what is
+ * left when every required and predicted node stays with its ancestors. */
+static void free_tops(struct engine *e, int node, int *out, int *n)
+{
+	if (e->removed[node])
+		return;
+	if (!blocked(e, node) && !suspect(e, node)) {
+		out[(*n)++] = node;
+		return;
+	}
+	for (int i = 0; i < e->nchildren[node]; i++)
+		free_tops(e, e->children[node][i], out, n);
+}
+
+/* With the needed nodes required or predicted, the likeliest answer is
+ * that nothing else is needed: one test says so, and when it is right
+ * the search is over but for the predicted nodes' own tests. When it is
+ * wrong, the costly nodes still go in one test: that is a near-full
+ * rebuild however many costly nodes it flips, so group size costs
+ * nothing there, and one rebuild replaces one per chunk of the usual
+ * size. Without requirements or predictions there is no reason to expect
+ * either test to pass. */
+static void all_at_once(struct engine *e)
+{
+	if (!e->t->likely && !e->t->required)
+		return;
+	int n = e->t->n, nt = 0;
+	int *c = xmalloc((n + 1) * sizeof(int));
+	for (int i = 0; i < n; i++)
+		if (e->t->parent[i] < 0)
+			free_tops(e, i, c, &nt);
+	remove_all_free(e, c, nt);
+	if (e->t->costly)
+		remove_all_free(e, c, top_nodes(e, e->t->costly, 1, c));
+	free(c);
+}
+
+/* Hierarchical: all at once, the costly nodes, then the roots as one set,
+ * then each kept node's children. */
 static void hier(struct engine *e)
 {
 	int n = e->t->n;
 	int *roots = xmalloc((n + 1) * sizeof(int));
 	int nr = 0;
+	all_at_once(e);
 	for (int i = 0; i < n; i++)
 		if (e->t->parent[i] < 0 && !e->removed[i])
 			roots[nr++] = i;
@@ -441,7 +480,6 @@ static void hier(struct engine *e)
 	qsort(roots, nr, sizeof(int), by_weight_desc);
 	if (e->t->costly) {
 		int *c = xmalloc((n + 1) * sizeof(int));
-		costly_all_at_once(e, c, top_nodes(e, e->t->costly, 1, c));
 		bisect(e, c, top_nodes(e, e->t->costly, 1, c));
 		free(c);
 	}
