@@ -500,7 +500,7 @@ static unsigned char *flag_options(struct run *r, struct strvec *opts, const uns
 			sv_pushf(report, "CONFIG_%s", r->kc.name[i]);
 			sb_addf(&names, " %s", r->kc.name[i]);
 		}
-	info("kernel: %zu options %s:%s", report->n, what, names.buf ? names.buf : "");
+	info("kernel: %zu options %s%s%s", report->n, what, report->n ? ":" : "", names.buf ? names.buf : "");
 	sb_release(&names);
 	sv_clear(opts);
 	return flags;

@@ -1,0 +1,56 @@
+#!/bin/sh
+# A complete, real hierarchical reduction of the kernel tree: busybox-httpd
+# from the microvm base, every verdict from a real build and boot with a
+# memo of its own. busybox is static and its kernel needs nothing beyond
+# the harness's required options, so hier's first test (all that is
+# neither required nor predicted, at once) passes and the search is done:
+# a complete kernel search in one build. --max-candidates only bounds the
+# time should that stop being true; the run then stops early and the test
+# fails. (t0007 does the same for the rootfs tree.)
+. "$(dirname "$0")/test-lib.sh"
+RUN="$TRASH/kernel"
+MAIN_CACHE=${REDUCE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/reduce}
+
+test_expect_success 'a complete hier kernel reduction with a fresh memo is verified' '
+	mkdir cache &&
+	for d in linux-source-6.1 kbuild kernels ccache rootfs; do
+		if test -e "$MAIN_CACHE/$d"; then ln -s "$MAIN_CACHE/$d" "cache/$d"; fi
+	done &&
+	REDUCE_CACHE=$TRASH/cache "$REDUCE" --app busybox-httpd --tests "$ROOT/tests/busybox-httpd.sh" \
+		--only-kernel --strategy hier --max-candidates 3 --verify-runs 1 --out "$RUN" 2>err; rc=$?
+	tail -5 err; test $rc = 0 &&
+	grep -q "^reduce: kernel: 0 options predicted needed (the image.s programs use them), each tried alone and last$" err
+'
+test_expect_success 'it finished, every verdict from this run, and kept every required option' '
+	/usr/bin/python3 - "$RUN" <<-PY
+	import json, sys
+	run = sys.argv[1]
+	r = json.load(open(run + "/report.json"))
+	k, c = r["kernel"], r["candidates"]
+	print(json.dumps({"cand": c, "opts": k["options_enabled"], "bytes": k["image_bytes"],
+	                  "seconds": r["seconds"]}))
+	assert r["verified"] is True and r["strategy"] == "hier" and r["phases"] == "kernel"
+	assert c["stopped_early"] is False and r["replayed"] == 0
+	assert k["image_bytes"]["after"] < k["image_bytes"]["before"]
+	# The microvm base has 661 options on; busybox-httpd needs about 400.
+	assert k["options_enabled"]["before"] - k["options_enabled"]["after"] >= 200
+	on = {l.split("=")[0] for l in open(run + "/kernel.config") if l.startswith("CONFIG_")}
+	assert set(k["required"]) <= on, set(k["required"]) - on
+	assert r["seconds"]["kernel_search"] > 0 and r["seconds"]["baseline_build"] >= 0
+	PY
+'
+test_expect_success 'the first kernel candidate removed all but the required options, and passed' '
+	/usr/bin/python3 - "$RUN/candidates.tsv" <<-PY
+	import sys
+	rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])][1:]
+	kernel = [f for f in rows if f[1] == "kernel"]
+	print([f[:7] for f in kernel])
+	assert kernel and kernel[0][2] == "pass" and kernel[0][3] == "run", kernel[:1]
+	assert int(kernel[0][6]) >= 200, kernel[0][6]
+	assert len(kernel) <= 2, len(kernel)
+	PY
+'
+test_expect_success 'report.md says where the time went' '
+	grep -q "^Where the time went: setup [0-9]* s, baseline build [0-9]* s, .*kernel search [0-9]* s" "$RUN/report.md"
+'
+test_done
