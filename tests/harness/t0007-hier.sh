@@ -6,17 +6,13 @@
 # search takes hours under TCG (see README, Status).
 . "$(dirname "$0")/test-lib.sh"
 RUN="$TRASH/hier"
-MAIN_CACHE=${REDUCE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/reduce}
 
 files_after() {
 	/usr/bin/python3 -c "import json, sys; print(json.load(open(sys.argv[1]))[\"rootfs\"][\"files\"][\"after\"])" "$1/report.json"
 }
 
 test_expect_success 'a complete hier rootfs reduction with a fresh memo is verified' '
-	mkdir cache &&
-	for d in linux-source-6.1 kbuild kernels ccache rootfs; do
-		if test -e "$MAIN_CACHE/$d"; then ln -s "$MAIN_CACHE/$d" "cache/$d"; fi
-	done &&
+	cache_with_fresh_memo &&
 	REDUCE_CACHE=$TRASH/cache "$REDUCE" --app busybox-httpd --tests "$ROOT/tests/busybox-httpd.sh" \
 		--only-rootfs --strategy hier --verify-runs 1 --out "$RUN" 2>err; rc=$?; tail -5 err; test $rc = 0 &&
 	grep -q "proof: trying each of the remaining entries alone" err

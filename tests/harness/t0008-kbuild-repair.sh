@@ -6,7 +6,6 @@
 # progress beside it; the next run must repair the directory and build the
 # base. Runs after the tests that built the baseline kernel.
 . "$(dirname "$0")/test-lib.sh"
-MAIN_CACHE=${REDUCE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/reduce}
 B="$MAIN_CACHE/kbuild/microvm-base"
 CMD="$B/init/.main.o.cmd"
 

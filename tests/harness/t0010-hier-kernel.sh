@@ -9,13 +9,9 @@
 # fails. (t0007 does the same for the rootfs tree.)
 . "$(dirname "$0")/test-lib.sh"
 RUN="$TRASH/kernel"
-MAIN_CACHE=${REDUCE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/reduce}
 
 test_expect_success 'a complete hier kernel reduction with a fresh memo is verified' '
-	mkdir cache &&
-	for d in linux-source-6.1 kbuild kernels ccache rootfs; do
-		if test -e "$MAIN_CACHE/$d"; then ln -s "$MAIN_CACHE/$d" "cache/$d"; fi
-	done &&
+	cache_with_fresh_memo &&
 	REDUCE_CACHE=$TRASH/cache "$REDUCE" --app busybox-httpd --tests "$ROOT/tests/busybox-httpd.sh" \
 		--only-kernel --strategy hier --max-candidates 3 --verify-runs 1 --out "$RUN" 2>err; rc=$?
 	tail -5 err; test $rc = 0 &&

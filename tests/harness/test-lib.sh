@@ -8,6 +8,8 @@ TEST_DIRECTORY=$(cd "$(dirname "$0")/.." && pwd)
 ROOT=$(cd "$TEST_DIRECTORY/.." && pwd)
 REDUCE="$ROOT/reducer/reduce"
 TRASH=$(mktemp -d "${TMPDIR:-/tmp}/reduce-test.XXXXXX")
+# The user's cache, which the real-run tests borrow from; never written.
+MAIN_CACHE=${REDUCE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/reduce}
 export ROOT REDUCE TRASH
 test_failures=0
 trap 'rm -rf "$TRASH"' EXIT
@@ -45,6 +47,16 @@ expect_exit() {
 	cat "$TRASH/.err"
 	[ "$got" = "$code" ] || { echo "exit $got, expected $code"; return 1; }
 	grep -q -- "$text" "$TRASH/.err" || { echo "stderr lacks: $text"; return 1; }
+}
+
+# Makes $TRASH/cache, a cache with the user's kernel source, builds,
+# kernel images, ccache and rootfs but a memo of its own, so that every
+# verdict of the run under test comes from a real build and boot.
+cache_with_fresh_memo() {
+	mkdir "$TRASH/cache" &&
+	for d in linux-source-6.1 kbuild kernels ccache rootfs; do
+		if test -e "$MAIN_CACHE/$d"; then ln -s "$MAIN_CACHE/$d" "$TRASH/cache/$d"; fi
+	done
 }
 
 # A free TCP port on 127.0.0.1.
