@@ -19,7 +19,12 @@
 # already has a report there is not run again. Long rows can so be made one
 # at a time. A run stopped with Ctrl-C keeps its caches; the same --into
 # STAMP --only NAME resumes it from its verdict memo, and the table adds
-# the wall time, builds and boots of every invocation.
+# the wall time, builds and boots of every invocation. The memo is also
+# copied next to the run's figures (memo.tsv): it is small and can be kept
+# (committed) where the caches cannot, so that a run longer than one
+# sitting resumes after its caches are gone, on another machine of the
+# same kind; it then rebuilds what it needs from cold caches, but no
+# verdict twice.
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ONLY=all
@@ -57,6 +62,8 @@ for n in $(echo "$ONLY" | tr ',' ' '); do
 	esac
 done
 make -C "$ROOT" -s all
+# Tests of this script's bookkeeping put a simulated reduce here.
+REDUCE_BIN=${REDUCE_BIN:-$ROOT/reducer/reduce}
 STAMP=${INTO:-$(date -u +%Y%m%d-%H%M%S)}
 mkdir -p "$DIR/$STAMP"
 
@@ -88,6 +95,12 @@ for spec in $ALL; do
 		if [ -e "$MAIN_CACHE/$shared" ]; then ln -sfn "$MAIN_CACHE/$shared" "$cache/$shared"; fi
 	done
 	stopped="$DIR/$STAMP/$name/stopped"
+	memo="$cache/memo/$app.tsv"
+	if [ -f "$DIR/$STAMP/$name/memo.tsv" ] && [ ! -f "$memo" ]; then
+		mkdir -p "$cache/memo"
+		cp "$DIR/$STAMP/$name/memo.tsv" "$memo"
+		echo "real-runs: $name: its caches are gone; $(wc -l <"$memo") verdicts taken from $DIR/$STAMP/$name/memo.tsv" >&2
+	fi
 	if [ -f "$stopped" ]; then
 		echo "real-runs: $name ($app, $strategy, $base base) resumed: its verdicts and build caches are kept from $(wc -l <"$stopped") stopped invocation(s) ..." >&2
 	else
@@ -97,7 +110,7 @@ for spec in $ALL; do
 	# this shell waits for that line instead of dying first.
 	trap 'true' INT TERM
 	set +e
-	REDUCE_CACHE=$cache "$ROOT/reducer/reduce" --app "$app" --tests "$ROOT/tests/$app.sh" \
+	REDUCE_CACHE=$cache "$REDUCE_BIN" --app "$app" --tests "$ROOT/tests/$app.sh" \
 		--strategy "$strategy" --kernel-base "$base" ${MAX:+--max-candidates "$MAX"} ${hint:+--hint "$hint"} \
 		--out "$out" -q 2>"$DIR/$STAMP/$name/stderr"
 	rc=$?
@@ -110,6 +123,7 @@ for spec in $ALL; do
 		# then adds what each invocation spent.
 		sed -n 's/.*interrupted after \([0-9]*\) s, \([0-9]*\) builds, \([0-9]*\) boots, \([0-9]*\) candidates.*/\1 \2 \3 \4/p' \
 			"$DIR/$STAMP/$name/stderr" >>"$stopped"
+		if [ -f "$memo" ]; then cp "$memo" "$DIR/$STAMP/$name/memo.tsv"; fi
 		if [ -f "$out.stopped-candidates.tsv" ]; then
 			mv "$out.stopped-candidates.tsv" "$DIR/$STAMP/$name/stopped-$(wc -l <"$stopped")-candidates.tsv"
 		fi

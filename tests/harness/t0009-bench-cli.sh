@@ -71,6 +71,41 @@ test_expect_success 'real-runs.sh adds the invocations of a stopped and resumed 
 	grep -q "nginx-hier: stopped 1 time(s), not finished; resume with --into s1 --only nginx-hier" out &&
 	grep -q "kept: .* has its report already" err
 '
+# A run stopped, its caches then lost (a new machine), resumed: the
+# verdicts come back from memo.tsv. reduce is simulated here: what is
+# tested is the script's bookkeeping, not a search.
+test_expect_success 'real-runs.sh keeps the memo of a stopped run and resumes from it without the caches' '
+	mkdir -p "$TRASH/m/s1" &&
+	cat >"$TRASH/fake-reduce" <<-\EOF &&
+	#!/bin/sh
+	out= app=
+	while [ $# -gt 0 ]; do
+		case $1 in --out) out=$2; shift 2 ;; --app) app=$2; shift 2 ;; *) shift ;; esac
+	done
+	memo="$REDUCE_CACHE/memo/$app.tsv"
+	if [ ! -f "$TRASH/stopped-once" ]; then
+		mkdir -p "$REDUCE_CACHE/memo" && printf "k1 pass\nk2 fail\n" >"$memo"
+		touch "$TRASH/stopped-once"
+		echo "reduce: interrupted after 100 s, 3 builds, 4 boots, 5 candidates; the candidates tried: x" >&2
+		exit 130
+	fi
+	grep -q "^k2 fail$" "$memo" || { echo "reduce: error: no memo" >&2; exit 1; }
+	mkdir -p "$out" && cat >"$out/report.json" <<-J
+	{"app": "$app", "kernel_base": "microvm", "strategy": "linear", "accel": "tcg", "builds": 7,
+	 "boots": 8, "wall_seconds": 50, "verified": true, "candidates": {"tested": 9, "stopped_early": false},
+	 "kernel": {"image_bytes": {"before": 2000, "after": 1000}, "options_enabled": {"before": 600, "after": 400}}}
+	J
+	EOF
+	chmod +x "$TRASH/fake-reduce" &&
+	export REDUCE_BIN="$TRASH/fake-reduce" &&
+	{ "$RR" --dir "$TRASH/m" --into s1 --only busybox-linear >out 2>err; test $? = 130; } &&
+	grep -q "^k2 fail$" "$TRASH/m/s1/busybox-linear/memo.tsv" &&
+	rm -rf "$TRASH/m/s1/busybox-linear/cache" &&
+	"$RR" --dir "$TRASH/m" --into s1 --only busybox-linear >out 2>err &&
+	cat err out &&
+	grep -q "busybox-linear: its caches are gone; 2 verdicts taken from .*memo.tsv" err &&
+	grep -q "^| busybox-linear | microvm | linear | tcg | 10 | 12 | 150 |" out
+'
 test_expect_success 'implied-replay.sh: no run directory, not a run directory, unknown option' '
 	bench_error 2 "no run directory given" "$IR" &&
 	bench_error 2 "$TRASH is not a run directory" "$IR" "$TRASH" &&
