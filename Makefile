@@ -11,7 +11,10 @@ UNIT_TESTS = tests/unit/test-search tests/unit/test-cpio tests/unit/test-profile
              tests/unit/test-report tests/unit/test-config tests/unit/test-memo tests/unit/test-monotone tests/unit/test-elf tests/unit/test-needs
 
 # The init goes into every image: static, and small when musl is there.
-INIT_CC := $(shell command -v musl-gcc 2>/dev/null || echo $(CC))
+# Looked up when the init is built, after deps-quiet: on a fresh machine
+# musl-gcc appears only then, and an init built before it would be glibc's
+# (18 times larger, and a different image hash than every later build).
+INIT_CC = $(shell command -v musl-gcc 2>/dev/null || echo $(CC))
 
 .PHONY: all deps deps-quiet check demo bench clean
 all: deps-quiet reducer/reduce rootfs/init $(UNIT_TESTS) bench/search-sim
@@ -22,7 +25,7 @@ reducer/reduce: reducer/main.o $(OBJS)
 reducer/%.o: reducer/%.c reducer/*.h
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-rootfs/init: rootfs/init.c
+rootfs/init: rootfs/init.c | deps-quiet
 	$(INIT_CC) -static -Os -s -Wall -o $@ $<
 
 tests/unit/test-%: tests/unit/test-%.c tests/unit/unit.h $(OBJS)

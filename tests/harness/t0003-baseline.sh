@@ -4,6 +4,14 @@
 # QEMU left behind.
 . "$(dirname "$0")/test-lib.sh"
 
+# make installs musl-tools before it builds the init, so the init in every
+# image is musl's, never glibc's (a fresh machine's first make built it
+# before musl was there).
+test_expect_success 'the init that goes into every image is the musl build' '
+	command -v musl-gcc &&
+	! grep -q "GLIBC" "$ROOT/rootfs/init" &&
+	test $(wc -c <"$ROOT/rootfs/init") -lt 200000
+'
 test_expect_success 'a baseline that fails its tests is refused, showing the test output' '
 	printf "#!/bin/sh\necho \"expected 200, got 503 from \$REDUCE_HOST:\$REDUCE_PORT\"\nexit 1\n" >fails.sh &&
 	chmod +x fails.sh &&
