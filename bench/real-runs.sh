@@ -96,13 +96,15 @@ for spec in $ALL; do
 	done
 	stopped="$DIR/$STAMP/$name/stopped"
 	memo="$cache/memo/$app.tsv"
+	kept="its verdicts and build caches are kept"
 	if [ -f "$DIR/$STAMP/$name/memo.tsv" ] && [ ! -f "$memo" ]; then
 		mkdir -p "$cache/memo"
 		cp "$DIR/$STAMP/$name/memo.tsv" "$memo"
 		echo "real-runs: $name: its caches are gone; $(wc -l <"$memo") verdicts taken from $DIR/$STAMP/$name/memo.tsv" >&2
+		kept="its verdicts are kept, its build caches are cold,"
 	fi
 	if [ -f "$stopped" ]; then
-		echo "real-runs: $name ($app, $strategy, $base base) resumed: its verdicts and build caches are kept from $(wc -l <"$stopped") stopped invocation(s) ..." >&2
+		echo "real-runs: $name ($app, $strategy, $base base) resumed: $kept from $(wc -l <"$stopped") stopped invocation(s) ..." >&2
 	else
 		echo "real-runs: $name ($app, $strategy, $base base) ..." >&2
 	fi

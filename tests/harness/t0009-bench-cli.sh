@@ -104,6 +104,7 @@ test_expect_success 'real-runs.sh keeps the memo of a stopped run and resumes fr
 	"$RR" --dir "$TRASH/m" --into s1 --only busybox-linear >out 2>err &&
 	cat err out &&
 	grep -q "busybox-linear: its caches are gone; 2 verdicts taken from .*memo.tsv" err &&
+	grep -q "resumed: its verdicts are kept, its build caches are cold, from 1 stopped invocation" err &&
 	grep -q "^| busybox-linear | microvm | linear | tcg | 10 | 12 | 150 |" out
 '
 test_expect_success 'implied-replay.sh: no run directory, not a run directory, unknown option' '

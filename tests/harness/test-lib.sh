@@ -8,7 +8,8 @@ TEST_DIRECTORY=$(cd "$(dirname "$0")/.." && pwd)
 ROOT=$(cd "$TEST_DIRECTORY/.." && pwd)
 REDUCE="$ROOT/reducer/reduce"
 TRASH=$(mktemp -d "${TMPDIR:-/tmp}/reduce-test.XXXXXX")
-# The user's cache, which the real-run tests borrow from; never written.
+# The user's cache, which the real-run tests share (t0008 damages its
+# build directory on purpose, to test the repair).
 MAIN_CACHE=${REDUCE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/reduce}
 export ROOT REDUCE TRASH
 test_failures=0
