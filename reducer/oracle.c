@@ -5,6 +5,7 @@
 #include "cpio.h"
 #include "run.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,10 +23,15 @@ void progress(void *ctx, const struct search_stats *st, int remaining, int total
 	if (r->o->quiet)
 		return;
 	fmt_elapsed(now_ms() - r->t0, el, sizeof(el));
+	char kernel[48];
+	if (r->cur_kernel_stale)
+		snprintf(kernel, sizeof(kernel), "not built yet (passes from the memo)");
+	else
+		snprintf(kernel, sizeof(kernel), "%lld B", file_size(r->cur_kernel));
 	fprintf(stderr, "%s: [%s] candidate %d: accepted %d, rejected %d, %d of %d items remain; "
-		"kernel %lld B, initramfs %lld B%s; %s\n",
+		"kernel %s, initramfs %lld B%s; %s\n",
 		progname, r->phase, st->tested, st->accepted, st->tested - st->accepted, remaining, total,
-		file_size(r->cur_kernel), file_size(r->cur_initrd),
+		kernel, file_size(r->cur_initrd),
 		r->cur_initrd_raw ? " (cpio, uncompressed)" : "", el);
 }
 
@@ -105,6 +111,23 @@ enum verdict kernel_oracle(void *ctx, const unsigned char *removed)
 		sv_clear(&what);
 		return known;
 	}
+	/* A pass from the memo is taken without a build: every later kernel
+	 * candidate builds its own config, so the current kernel is not
+	 * needed until the search ends (current_kernel()). A run resumed
+	 * from the memo then replays its passes at no cost instead of
+	 * rebuilding each of them. */
+	if (known == V_PASS) {
+		r->rep.replayed += memo_from_earlier_run(&r->memo, key);
+		log_candidate(r, V_PASS, "memo", 0, 0, &what);
+		sv_clear(&what);
+		failures_passed(&r->failures, &lines, context);
+		failures_add(&r->failures, &lines, context, r->cand_n, V_PASS);
+		if (rename(r->cand_config, r->cur_config) < 0)
+			die("cannot rename %s: %s", r->cand_config, strerror(errno));
+		memcpy(r->cur_config_hash, hash, 41);
+		r->cur_kernel_stale = 1;
+		return V_PASS;
+	}
 	const struct failure *f = known == V_COUNT ?
 		failures_implying(&r->failures, &lines, context) : NULL;
 	if (f) {
@@ -133,8 +156,6 @@ enum verdict kernel_oracle(void *ctx, const unsigned char *removed)
 		v = V_TIMEOUT;
 	else if (st < 0)
 		v = V_BUILD;
-	else if (known == V_PASS)
-		v = V_PASS, r->rep.replayed += memo_from_earlier_run(&r->memo, key);
 	else
 		v = run_trial(r, r->cand_kernel, r->cur_initrd, &res);
 	t_trial = now_ms() - t_trial;
@@ -147,6 +168,7 @@ enum verdict kernel_oracle(void *ctx, const unsigned char *removed)
 		rename(r->cand_kernel, r->cur_kernel);
 		rename(r->cand_config, r->cur_config);
 		memcpy(r->cur_config_hash, hash, 41);
+		r->cur_kernel_stale = 0;
 	}
 	/* Keeps a boot or test failure; frees the lines otherwise. */
 	failures_add(&r->failures, &lines, context, r->cand_n, v);

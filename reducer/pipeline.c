@@ -534,6 +534,24 @@ static unsigned char *kernel_likely(struct run *r, const unsigned char *required
 			    "predicted needed (the image's programs use them), each tried alone and last");
 }
 
+/* The kernel of the current config, when the memo's passes left it
+ * unbuilt (kernel_oracle). The verification boots then test it. */
+static void build_current_kernel(struct run *r)
+{
+	if (!r->cur_kernel_stale)
+		return;
+	info("kernel: building the config the memo's passes led to");
+	uint64_t t = now_ms();
+	int st = kbuild_image_for(&r->kb, r->cur_config, r->cur_kernel, 3600 * 1000);
+	r->rep.builds += st == 0;
+	r->rep.build_ms += now_ms() - t;
+	check_interrupt();
+	if (st < 0)
+		die("the kernel config that the memo passed does not build (see logs/build.log); "
+		    "delete the app's memo to test it again");
+	r->cur_kernel_stale = 0;
+}
+
 static void search_kernel(struct run *r, const struct search_opts *so)
 {
 	struct search_stats st;
@@ -562,6 +580,8 @@ static void search_kernel(struct run *r, const struct search_opts *so)
 		ho.start = hint_missing(r, "kernel.config", "kernel config", r->kc.n, r->kc.group,
 					config_line);
 	search_run(&t, kernel_oracle, r, &ho, removed, &st);
+	check_interrupt();
+	build_current_kernel(r);
 	failures_release(&r->failures);
 	free((void *)ho.start);
 	free((void *)t.costly);

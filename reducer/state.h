@@ -38,6 +38,7 @@ struct run {
 	char *cur_kernel, *cur_initrd, *cur_config;
 	char cur_config_hash[41], cur_cpio_hash[41];
 	int cur_initrd_raw;     /* the current initramfs is a plain cpio */
+	int cur_kernel_stale;   /* cur_config passed by the memo, not built yet */
 	int xz_x86;             /* the base kernel decodes xz's x86 filter */
 	int hint_files;         /* the hint is a run of this app: its file list applies */
 	char *cand_kernel, *cand_initrd, *cand_config;

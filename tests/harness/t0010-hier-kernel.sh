@@ -49,4 +49,37 @@ test_expect_success 'the first kernel candidate removed all but the required opt
 test_expect_success 'report.md says where the time went' '
 	grep -q "^Where the time went: setup [0-9]* s, baseline build [0-9]* s, .*kernel search [0-9]* s" "$RUN/report.md"
 '
+# The same run again with the first run's memo, and without the first
+# run's final kernel in the image cache: the pass is replayed without a
+# build, and only the config it led to is built, once, at the end. (A
+# bench run resumed from its memo.tsv would otherwise rebuild every pass.)
+test_expect_success 'a rerun replays the pass from the memo without a build, and builds its result once' '
+	mkdir "$TRASH/cache2" &&
+	for d in linux-source-6.1 kbuild ccache rootfs; do
+		if test -e "$MAIN_CACHE/$d"; then ln -s "$MAIN_CACHE/$d" "$TRASH/cache2/$d"; fi
+	done &&
+	cp -r "$TRASH/cache/memo" "$TRASH/cache2/memo" &&
+	cp -rL "$TRASH/cache/kernels" "$TRASH/cache2/kernels" &&
+	for f in "$TRASH"/cache2/kernels/*/*.bzImage; do
+		if cmp -s "$f" "$RUN/bzImage"; then rm "$f"; fi
+	done &&
+	REDUCE_CACHE=$TRASH/cache2 "$REDUCE" --app busybox-httpd --tests "$ROOT/tests/busybox-httpd.sh" \
+		--only-kernel --strategy hier --max-candidates 3 --verify-runs 1 --out "$TRASH/again" 2>err; rc=$?
+	tail -5 err; test $rc = 0 &&
+	grep -q "^reduce: kernel: building the config the memo.s passes led to$" err &&
+	/usr/bin/python3 - "$TRASH/again" "$RUN" <<-PY
+	import json, sys
+	again, first = sys.argv[1:]
+	r = json.load(open(again + "/report.json"))
+	rows = [l.rstrip("\n").split("\t") for l in open(again + "/candidates.tsv")][1:]
+	kernel = [f for f in rows if f[1] == "kernel"]
+	print([f[:7] for f in kernel], r["builds"], r["boots"], r["replayed"])
+	assert kernel[0][2:5] == ["pass", "memo", "0.0"], kernel[0]
+	assert all(f[3] == "memo" for f in kernel), kernel
+	# The baseline comes from the image cache; the one build is the result.
+	assert r["builds"] == 1 and r["replayed"] == len(kernel) and r["verified"] is True
+	assert open(again + "/kernel.config").read() == open(first + "/kernel.config").read()
+	assert open(again + "/bzImage", "rb").read() == open(first + "/bzImage", "rb").read()
+	PY
+'
 test_done
