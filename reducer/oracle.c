@@ -113,7 +113,7 @@ enum verdict kernel_oracle(void *ctx, const unsigned char *removed)
 	}
 	/* A pass from the memo is taken without a build: every later kernel
 	 * candidate builds its own config, so the current kernel is not
-	 * needed until the search ends (current_kernel()). A run resumed
+	 * needed until the search ends (build_current_kernel()). A run resumed
 	 * from the memo then replays its passes at no cost instead of
 	 * rebuilding each of them. */
 	if (known == V_PASS) {
