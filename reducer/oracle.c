@@ -75,6 +75,18 @@ static void log_candidate(struct run *r, enum verdict v, const char *source, uin
 	fflush(r->cand_log);
 }
 
+/* A passing kernel candidate becomes the current one; without its
+ * image when it was not built (a pass from the memo). */
+static void take_candidate(struct run *r, const char *hash, int built)
+{
+	if (built && rename(r->cand_kernel, r->cur_kernel) < 0)
+		die("cannot rename %s: %s", r->cand_kernel, strerror(errno));
+	if (rename(r->cand_config, r->cur_config) < 0)
+		die("cannot rename %s: %s", r->cand_config, strerror(errno));
+	memcpy(r->cur_config_hash, hash, 41);
+	r->cur_kernel_stale = !built;
+}
+
 /* Oracle for the kernel tree: turn off the symbols of the removed nodes,
  * let Kconfig force off their dependents, build and test. */
 enum verdict kernel_oracle(void *ctx, const unsigned char *removed)
@@ -121,11 +133,8 @@ enum verdict kernel_oracle(void *ctx, const unsigned char *removed)
 		log_candidate(r, V_PASS, "memo", 0, 0, &what);
 		sv_clear(&what);
 		failures_passed(&r->failures, &lines, context);
-		failures_add(&r->failures, &lines, context, r->cand_n, V_PASS);
-		if (rename(r->cand_config, r->cur_config) < 0)
-			die("cannot rename %s: %s", r->cand_config, strerror(errno));
-		memcpy(r->cur_config_hash, hash, 41);
-		r->cur_kernel_stale = 1;
+		lineset_release(&lines);
+		take_candidate(r, hash, 0);
 		return V_PASS;
 	}
 	const struct failure *f = known == V_COUNT ?
@@ -165,10 +174,7 @@ enum verdict kernel_oracle(void *ctx, const unsigned char *removed)
 	record(r, key, v, known);
 	if (v == V_PASS) {
 		failures_passed(&r->failures, &lines, context);
-		rename(r->cand_kernel, r->cur_kernel);
-		rename(r->cand_config, r->cur_config);
-		memcpy(r->cur_config_hash, hash, 41);
-		r->cur_kernel_stale = 0;
+		take_candidate(r, hash, 1);
 	}
 	/* Keeps a boot or test failure; frees the lines otherwise. */
 	failures_add(&r->failures, &lines, context, r->cand_n, v);

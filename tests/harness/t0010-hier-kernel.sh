@@ -54,10 +54,7 @@ test_expect_success 'report.md says where the time went' '
 # build, and only the config it led to is built, once, at the end. (A
 # bench run resumed from its memo.tsv would otherwise rebuild every pass.)
 test_expect_success 'a rerun replays the pass from the memo without a build, and builds its result once' '
-	mkdir "$TRASH/cache2" &&
-	for d in linux-source-6.1 kbuild ccache rootfs; do
-		if test -e "$MAIN_CACHE/$d"; then ln -s "$MAIN_CACHE/$d" "$TRASH/cache2/$d"; fi
-	done &&
+	cache_linking "$TRASH/cache2" linux-source-6.1 kbuild ccache rootfs &&
 	cp -r "$TRASH/cache/memo" "$TRASH/cache2/memo" &&
 	cp -rL "$TRASH/cache/kernels" "$TRASH/cache2/kernels" &&
 	for f in "$TRASH"/cache2/kernels/*/*.bzImage; do

@@ -54,9 +54,17 @@ expect_exit() {
 # kernel images, ccache and rootfs but a memo of its own, so that every
 # verdict of the run under test comes from a real build and boot.
 cache_with_fresh_memo() {
-	mkdir "$TRASH/cache" &&
-	for d in linux-source-6.1 kbuild kernels ccache rootfs; do
-		if test -e "$MAIN_CACHE/$d"; then ln -s "$MAIN_CACHE/$d" "$TRASH/cache/$d"; fi
+	cache_linking "$TRASH/cache" linux-source-6.1 kbuild kernels ccache rootfs
+}
+
+# Makes the cache directory $1 with links to the named parts of the
+# user's cache.
+cache_linking() {
+	dir=$1
+	shift
+	mkdir "$dir" &&
+	for d in "$@"; do
+		if test -e "$MAIN_CACHE/$d"; then ln -s "$MAIN_CACHE/$d" "$dir/$d"; fi
 	done
 }
 
