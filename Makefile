@@ -2,13 +2,10 @@
 CC ?= cc
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11
-LDLIBS = -lgit2
+LDLIBS = -lgit2 -ljansson
 
-OBJS = reducer/util.o reducer/run.o reducer/search.o reducer/oracle.o reducer/profile.o \
-       reducer/rootfs.o reducer/cpio.o reducer/kconfig.o reducer/kbuild.o \
-       reducer/vm.o reducer/trial.o reducer/report.o reducer/memo.o reducer/monotone.o reducer/elf.o reducer/needs.o reducer/debian.o reducer/pipeline.o reducer/rundiff.o
-UNIT_TESTS = tests/unit/test-search tests/unit/test-cpio tests/unit/test-profile \
-             tests/unit/test-report tests/unit/test-config tests/unit/test-memo tests/unit/test-monotone tests/unit/test-elf tests/unit/test-needs
+OBJS = $(filter-out reducer/main.o,$(patsubst %.c,%.o,$(wildcard reducer/*.c)))
+UNIT_TESTS = $(patsubst %.c,%,$(wildcard tests/unit/test-*.c))
 
 # The init goes into every image: static, and small when musl is there.
 # Looked up when the init is built, after deps-quiet: on a fresh machine

@@ -74,11 +74,11 @@ static int one_minimal(const unsigned char *removed)
 
 /* One search; prints its line unless name is NULL; returns the result. */
 static unsigned char *simulate(const char *name, enum strategy s, const unsigned char *start,
-			       const unsigned char *likely, const unsigned char *required)
+			       const unsigned char *predicted, const unsigned char *required)
 {
 	unsigned char *removed = xcalloc(n, 1);
 	struct search_tree t = { .n = n, .parent = parent, .weight = weight, .group = group,
-				 .costly = costly, .likely = likely, .required = required };
+				 .costly = costly, .predicted = predicted, .required = required };
 	struct search_opts o = { .strategy = s, .start = start };
 	struct search_stats st;
 	calls = flips = 0;
@@ -168,21 +168,21 @@ int main(int argc, char **argv)
 	/* hier+predicted: a quarter of the needed items predicted needed
 	 * (as the image's imports and the harness predict system-call
 	 * options, the NIC, the console), and 3 guesses that are wrong. */
-	unsigned char *likely = xcalloc(n, 1);
+	unsigned char *predicted = xcalloc(n, 1);
 	for (int i = 0; i < n; i++)
-		likely[i] = needed[i] && rand() % 4 == 0;
+		predicted[i] = needed[i] && rand() % 4 == 0;
 	for (int k = 0, tries = 0; k < 3 && tries < 100000; tries++) {
 		int i = rand() % n;
-		if (!group[i] && !needed[i] && !likely[i])
-			likely[i] = 1, k++;
+		if (!group[i] && !needed[i] && !predicted[i])
+			predicted[i] = 1, k++;
 	}
 
-	free(simulate("hier+predicted", STRAT_HIER, NULL, likely, NULL));
+	free(simulate("hier+predicted", STRAT_HIER, NULL, predicted, NULL));
 	/* ...and with predictions that include the 5 items this app needs
 	 * more (nginx's setuid, epoll and locks, which busybox lacks). */
 	for (int i = 0; i < n; i++)
-		likely[i] |= more[i];
-	free(simulate("hier+hint+predicted", STRAT_HIER, hint, likely, NULL));
+		predicted[i] |= more[i];
+	free(simulate("hier+hint+predicted", STRAT_HIER, hint, predicted, NULL));
 	/* +required: 16 of the needed items known needed before any test,
 	 * as the harness's own options are (init's 64BIT and BINFMT_ELF,
 	 * the initramfs, the console, the NIC), so never removed. */
@@ -195,16 +195,16 @@ int main(int argc, char **argv)
 	free(simulate("linear+required", STRAT_LINEAR, NULL, NULL, required));
 	free(simulate("hier+required", STRAT_HIER, NULL, NULL, required));
 	for (int i = 0; i < n; i++)
-		likely[i] &= !required[i];
-	free(simulate("hier+hint+predicted+required", STRAT_HIER, hint, likely, required));
+		predicted[i] &= !required[i];
+	free(simulate("hier+hint+predicted+required", STRAT_HIER, hint, predicted, required));
 	/* +required, and predictions that name every other needed item and
 	 * one of each pair, plus the 3 wrong guesses: the case of the real
 	 * runs, whose kernels kept nothing beyond their required and
 	 * predicted options. */
 	for (int i = 0; i < n; i++)
-		likely[i] = (likely[i] && !needed[i]) || (needed[i] && !required[i]);
+		predicted[i] = (predicted[i] && !needed[i]) || (needed[i] && !required[i]);
 	for (int p = 0; p < npairs; p++)
-		likely[pairs[p][0]] = 1;
-	free(simulate("hier+exact-predicted+required", STRAT_HIER, NULL, likely, required));
+		predicted[pairs[p][0]] = 1;
+	free(simulate("hier+exact-predicted+required", STRAT_HIER, NULL, predicted, required));
 	return 0;
 }

@@ -1,5 +1,4 @@
 #include "cpio.h"
-#include "run.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -71,51 +70,4 @@ int cpio_build(const struct rootfs *rf, const unsigned char *incl, struct strbuf
 	}
 	header(out, 0, 0, 1, 0, 0, 0, "TRAILER!!!");
 	return 0;
-}
-
-int cpio_compress(const struct strbuf *data, const char *path, const char *preset, int x86)
-{
-	char *raw = xasprintf("%s.raw", path), *xz = xasprintf("%s.xz.tmp", path);
-	char *lzma2 = xasprintf("--lzma2=preset=%s", preset);
-	int ret = -1;
-	if (write_file_atomic(raw, data->buf, data->len) < 0) {
-		error("cannot write %s: %s", raw, strerror(errno));
-		goto out;
-	}
-	unlink(xz);
-	/* -T0: a large tree compresses in blocks on every core; the kernel
-	 * decodes multi-block streams. The x86 BCJ filter makes machine code
-	 * compress about 5% better; the kernel's decoder has it only with
-	 * CONFIG_XZ_DEC_X86. */
-	const char *argv[8];
-	int a = 0;
-	argv[a++] = "xz";
-	argv[a++] = "--check=crc32";
-	argv[a++] = "-T0";
-	argv[a++] = "-c";
-	if (x86)
-		argv[a++] = "--x86";
-	argv[a++] = lzma2;
-	argv[a++] = raw;
-	argv[a] = NULL;
-	struct child_process cp = { .argv = argv, .out_path = xz, .inherit_stderr = 1,
-				    .timeout_ms = 600000 };
-	int st = run_command(&cp);
-	if (st != 0) {
-		if (!interrupted)
-			error("xz failed (status %d) compressing %s", st, raw);
-		goto out;
-	}
-	if (rename(xz, path) < 0) {
-		error("cannot write %s: %s", path, strerror(errno));
-		goto out;
-	}
-	ret = 0;
-out:
-	unlink(raw);
-	unlink(xz);
-	free(lzma2);
-	free(raw);
-	free(xz);
-	return ret;
 }

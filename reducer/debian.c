@@ -1,6 +1,6 @@
 #define _GNU_SOURCE
 #include "debian.h"
-#include "run.h"
+#include "child.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -138,7 +138,7 @@ int debian_stage(const char *root, const struct strvec *packages, const char *di
 		unlink(log);
 		struct child_process cp = { .argv = (const char *const *)argv.v, .out_path = log,
 					    .timeout_ms = 1800 * 1000 };
-		int st = run_command(&cp);
+		int st = child_run(&cp);
 		sv_clear(&argv);
 		free(script);
 		if (st != 0) {
@@ -159,7 +159,7 @@ int debian_stage(const char *root, const struct strvec *packages, const char *di
 	}
 	const char *argv[] = { "tar", "--numeric-owner", "-xf", tar, "-C", dir, NULL };
 	struct child_process cp = { .argv = argv, .inherit_stderr = 1, .timeout_ms = 600 * 1000 };
-	if (run_command(&cp) != 0) {
+	if (child_run(&cp) != 0) {
 		sb_addf(err, "cannot unpack %s", tar);
 		goto out;
 	}

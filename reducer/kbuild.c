@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "kbuild.h"
-#include "run.h"
+#include "config.h"
+#include "child.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,7 +41,7 @@ int kernel_source(char **srctree, struct strbuf *err)
 	const char *argv[] = { "tar", "-xf", tarball, "-C", tmp, NULL };
 	struct child_process cp = { .argv = argv, .inherit_stderr = 1, .timeout_ms = 1800000 };
 	char *inner = xasprintf("%s/%s", tmp, SOURCE_NAME);
-	int st = run_command(&cp);
+	int st = child_run(&cp);
 	if (st != 0 || rename(inner, dir) < 0) {
 		sb_addf(err, "cannot unpack %s (status %d)", tarball, st);
 		rm_rf(tmp);
@@ -159,7 +160,7 @@ static int make(struct kbuild *kb, const char *target, int timeout_ms)
 			      "CCACHE_DEPEND=1", "LC_ALL=C", NULL };
 	struct child_process cp = { .argv = argv, .env = env, .out_path = kb->log,
 				    .timeout_ms = timeout_ms };
-	int st = run_command(&cp);
+	int st = child_run(&cp);
 	/* Only a make that ended by itself leaves a consistent tree. */
 	if (st >= 0 && st < 128 && !interrupted)
 		unlink(stamp);
@@ -177,44 +178,32 @@ int kbuild_base_config(struct kbuild *kb, const char *base, const char *fragment
 	int st = 0;
 	unlink(kb->log);
 	if (!strcmp(base, "microvm")) {
-		struct strbuf frag = STRBUF_INIT, conf = STRBUF_INIT;
 		st = make(kb, "tinyconfig", 600000);
-		if (!st && (read_file(fragment, &frag) < 0 || read_file(cfg, &conf) < 0)) {
-			sb_addf(err, "cannot read %s", fragment);
-			sb_release(&frag);
-			sb_release(&conf);
+		if (!st && config_append(cfg, fragment) < 0) {
+			sb_addf(err, "cannot apply %s to %s: %s", fragment, cfg, strerror(errno));
 			free(cfg);
 			return -1;
 		}
-		if (!st) {
-			/* Later assignments win in Kconfig, so appending the
-			 * fragment applies it. */
-			sb_add(&conf, frag.buf, frag.len);
-			if (write_file_atomic(cfg, conf.buf, conf.len) < 0)
-				st = -1;
-		}
-		sb_release(&frag);
-		sb_release(&conf);
 	} else if (!strcmp(base, "defconfig")) {
 		st = make(kb, "x86_64_defconfig", 600000);
 		if (!st)
 			st = make(kb, "kvm_guest.config", 600000);
 	} else {
-		struct strbuf sb = STRBUF_INIT;
-		if (read_file(base, &sb) < 0) {
+		struct config c = CONFIG_INIT;
+		if (config_read(base, &c) < 0) {
 			sb_addf(err, "kernel base '%s' is neither microvm, defconfig nor a readable file", base);
 			free(cfg);
 			return -1;
 		}
-		if (!strstr(sb.buf, "CONFIG_")) {
+		int empty = c.lines.n == 0;
+		config_release(&c);
+		if (empty) {
 			sb_addf(err, "kernel base file %s has no CONFIG_ lines: not a kernel .config", base);
-			sb_release(&sb);
 			free(cfg);
 			return -1;
 		}
-		if (write_file_atomic(cfg, sb.buf, sb.len) < 0)
+		if (copy_file(base, cfg) < 0)
 			st = -1;
-		sb_release(&sb);
 	}
 	if (!st)
 		st = make(kb, "olddefconfig", 600000);
@@ -237,8 +226,8 @@ int kbuild_build(struct kbuild *kb, const char *config, int timeout_ms)
 		st = make(kb, "olddefconfig", timeout_ms);
 	if (!st)
 		st = make(kb, "bzImage", timeout_ms);
-	if (st == RUN_TIMEOUT)
-		return RUN_TIMEOUT;
+	if (st == CHILD_TIMEOUT)
+		return CHILD_TIMEOUT;
 	return st ? -1 : 0;
 }
 
@@ -247,26 +236,10 @@ char *kbuild_image(const struct kbuild *kb)
 	return xasprintf("%s/arch/x86/boot/bzImage", kb->builddir);
 }
 
-int config_hash(const char *path, char out[41])
-{
-	struct strbuf text = STRBUF_INIT, sem = STRBUF_INIT;
-	if (read_file(path, &text) < 0)
-		return -1;
-	for (char *l = strtok(text.buf, "\n"); l; l = strtok(NULL, "\n"))
-		if (!strncmp(l, "CONFIG_", 7) || !strncmp(l, "# CONFIG_", 9)) {
-			sb_adds(&sem, l);
-			sb_adds(&sem, "\n");
-		}
-	content_hash(sem.buf ? sem.buf : "", sem.len, out);
-	sb_release(&text);
-	sb_release(&sem);
-	return 0;
-}
-
 int kbuild_image_for(struct kbuild *kb, const char *config, const char *image, int timeout_ms)
 {
 	char hash[41];
-	if (config_hash(config, hash) < 0)
+	if (config_file_hash(config, hash) < 0)
 		return error("cannot read %s", config);
 	char *dir = xasprintf("%s/kernels/%.2s", cache_dir(), hash);
 	char *cached = xasprintf("%s/%s.bzImage", dir, hash + 2);

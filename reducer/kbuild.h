@@ -23,19 +23,16 @@ int kbuild_open(struct kbuild *kb, const char *srctree, const char *name, const 
 int kbuild_base_config(struct kbuild *kb, const char *base, const char *fragment,
 		       const char *out, struct strbuf *err);
 /* Builds bzImage from `config`. Returns 0, or -1 with the reason in the log,
- * or RUN_TIMEOUT. Leaves the olddefconfig result in the build directory. */
+ * or CHILD_TIMEOUT. Leaves the olddefconfig result in the build directory. */
 int kbuild_build(struct kbuild *kb, const char *config, int timeout_ms);
 char *kbuild_image(const struct kbuild *kb);
 /* If a make in `builddir` was cut short, removes the files it wrote so that
  * the next make redoes them. Returns how many were removed. Every make runs
  * it first; it is public for the tests. */
 int kbuild_repair(const char *builddir);
-/* The hash of what a .config says (its CONFIG_ lines), not of how it was
- * written: Kbuild and Kconfiglib put different comments on the same config. */
-int config_hash(const char *path, char out[41]);
 /* Builds `config` into `image`, or copies the image an earlier build of the
  * same config content left in the cache. Returns 1 for a cache hit, 0 for a
- * fresh build, -1 or RUN_TIMEOUT when the build fails. */
+ * fresh build, -1 or CHILD_TIMEOUT when the build fails. */
 int kbuild_image_for(struct kbuild *kb, const char *config, const char *image, int timeout_ms);
 /* For each of the n symbols, how many of the build directory's objects
  * Kbuild would recompile if it changed (their .cmd files name

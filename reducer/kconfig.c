@@ -32,7 +32,7 @@ int kconfig_start(struct kconfig *kc, const char *helper, const char *srctree,
 	kc->cp.argv = argv;
 	kc->cp.pipe_stdio = 1;
 	kc->cp.out_path = log_path;
-	if (start_command(&kc->cp) < 0)
+	if (child_start(&kc->cp) < 0)
 		return error("cannot start the Kconfig helper");
 	kc->in = fdopen(kc->cp.in, "w");
 	kc->out = fdopen(kc->cp.out, "r");
@@ -98,38 +98,9 @@ void kconfig_stop(struct kconfig *kc)
 		kc->in = NULL;
 	}
 	if (kc->cp.pid)
-		finish_command(&kc->cp, 2000);
+		child_finish(&kc->cp, 2000);
 	if (kc->out) {
 		fclose(kc->out);
 		kc->out = NULL;
 	}
-}
-
-int config_count_enabled(const char *path)
-{
-	struct strbuf sb = STRBUF_INIT;
-	int n = 0;
-	if (read_file(path, &sb) < 0)
-		return -1;
-	for (char *l = sb.buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-		char *eol = strchr(l, '\n');
-		size_t len = eol ? (size_t)(eol - l) : strlen(l);
-		if (!strncmp(l, "CONFIG_", 7) && len > 2 &&
-		    (!strncmp(l + len - 2, "=y", 2) || !strncmp(l + len - 2, "=m", 2)))
-			n++;
-	}
-	sb_release(&sb);
-	return n;
-}
-
-int config_enabled(const char *path, const char *sym)
-{
-	struct strbuf sb = STRBUF_INIT;
-	if (read_file(path, &sb) < 0)
-		return 0;
-	char *line = xasprintf("%s=y", sym);
-	int on = has_line(sb.buf, line);
-	free(line);
-	sb_release(&sb);
-	return on;
 }

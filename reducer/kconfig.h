@@ -3,7 +3,7 @@
 
 #include <stdio.h>
 
-#include "run.h"
+#include "child.h"
 #include "search.h"
 
 /* Client of reducer/kconfig_helper.py: one long-lived Python process per
@@ -29,10 +29,5 @@ int kconfig_start(struct kconfig *kc, const char *helper, const char *srctree,
 int kconfig_resolve(struct kconfig *kc, const char *out, char *const *syms, int nsyms);
 struct search_tree kconfig_tree(const struct kconfig *kc);
 void kconfig_stop(struct kconfig *kc);
-
-/* Count of =y/=m lines in a .config file. */
-int config_count_enabled(const char *path);
-/* Whether `sym` (with its CONFIG_ prefix) is =y in the config file. */
-int config_enabled(const char *path, const char *sym);
 
 #endif

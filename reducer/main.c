@@ -5,7 +5,7 @@
 #define _GNU_SOURCE
 #include "pipeline.h"
 #include "rundiff.h"
-#include "run.h"
+#include "child.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -152,7 +152,7 @@ int main(int argc, char **argv)
 	if (o.only_kernel && o.only_rootfs)
 		die_usage("--only-kernel and --only-rootfs exclude each other");
 
-	run_install_signal_handlers();
+	child_install_signal_handlers();
 	char *root = repo_root();
 	return reduce_run(&o, root);
 }

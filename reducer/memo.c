@@ -31,12 +31,13 @@ void memo_open(struct memo *m, const char *app)
 	for (char *l = strtok(sb.buf, "\n"); l; l = strtok(NULL, "\n")) {
 		char key[41];
 		char name[16];
-		/* A line cut short by a crash simply does not parse. */
+		/* A line cut short by a crash simply does not parse. Files
+		 * written before the tab separated with a space. */
 		if (sscanf(l, "%40s %15s", key, name) != 2 || strlen(key) != 40)
 			continue;
-		for (int v = 0; v < V_COUNT; v++)
-			if (!strcmp(name, verdict_names[v]))
-				memo_note(m, key, v);
+		enum verdict v = verdict_parse(name);
+		if (v != V_COUNT)
+			memo_note(m, key, v);
 	}
 	m->nloaded = m->n;
 	sb_release(&sb);
@@ -67,7 +68,7 @@ void memo_put(struct memo *m, const char *key, enum verdict v)
 {
 	memo_note(m, key, v);
 	/* One short append per verdict: atomic enough for O_APPEND. */
-	char *line = xasprintf("%s %s\n", key, verdict_names[v]);
+	char *line = xasprintf("%s\t%s\n", key, verdict_names[v]);
 	int fd = open(m->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0 || write(fd, line, strlen(line)) < 0)
 		warning("cannot record a verdict in %s: %s", m->path, strerror(errno));

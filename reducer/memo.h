@@ -1,12 +1,13 @@
 #ifndef REDUCE_MEMO_H
 #define REDUCE_MEMO_H
 
-#include "search.h"
+#include "verdict.h"
 
 /* Test verdicts stored on disk by the content of what was tested (kernel
  * config, initramfs, test script), shared by every later run of the same
  * app. Because the search is deterministic, a run that was interrupted
- * replays its decisions from here and goes on where it stopped. */
+ * replays its decisions from here and goes on where it stopped. On disk
+ * (memo/<app>.tsv in the cache): "KEY<TAB>VERDICT" per line, appended. */
 struct memo {
 	char *path;
 	int n, alloc;

@@ -5,7 +5,7 @@
 
 /* Kernel options an image is seen to need before any kernel is built.
  * What the image's files show are predictions for the search
- * (search_tree.likely): it still tests each one; a right guess saves the
+ * (search_tree.predicted): it still tests each one; a right guess saves the
  * group tests that a needed option would fail, a wrong one costs one test.
  * What the harness's own guest uses is known, not guessed
  * (search_tree.required): no test could pass without it. */

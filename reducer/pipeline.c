@@ -1,9 +1,25 @@
 #define _GNU_SOURCE
-#include "oracle.h"
+/* The stages of one run: stage the rootfs, build and test the baseline,
+ * search the rootfs tree, then the kernel tree, verify the result and
+ * write the run directory. The run's state lives here; the oracles
+ * (oracle.c) get only the parts they test with. */
+#include "pipeline.h"
+#include "candlog.h"
+#include "config.h"
 #include "cpio.h"
 #include "elf.h"
+#include "initramfs.h"
+#include "kbuild.h"
+#include "kconfig.h"
+#include "memo.h"
 #include "needs.h"
-#include "run.h"
+#include "oracle.h"
+#include "profile.h"
+#include "report.h"
+#include "rootfs.h"
+#include "stage.h"
+#include "trial.h"
+#include "vm.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -12,16 +28,43 @@
 #include <time.h>
 #include <unistd.h>
 
+struct run {
+	const struct options *o;
+	const char *root;
+	struct profile prof;
+	char *partial;          /* the run directory while it is written */
+	char *final;            /* its name once complete */
+	char *init_bin, *tests_abs, *stage, *srctree, *base_config;
+	int hint_files;         /* the hint is a run of this app: its file list applies */
+
+	struct rootfs rf;
+	unsigned char *rf_removed; /* the rootfs search's state */
+	int xz_x86;             /* the base kernel decodes xz's x86 filter */
+	struct kbuild kb;
+	int builds;             /* of the pipeline's own: the baseline, the result */
+
+	struct vm_config vmc;
+	struct trial trial;
+	struct memo memo;
+	struct candlog log;
+	char tests_hash[41];
+	struct tester tester;
+	struct current cur;
+	struct kernel_cands kern;
+	struct rootfs_cands fs;
+	char *cand_initrd;
+
+	struct report rep;
+	uint64_t t0;
+	struct stopwatch clock;
+};
+
 static struct run *active;
 static void check_interrupt(void);
 
-/* Stops the clock of the stage that ran and starts that of s. */
 static void enter_stage(struct run *r, enum stage s)
 {
-	uint64_t now = now_ms();
-	r->rep.stage_ms[r->clock] += now - r->clock_t0;
-	r->clock = s;
-	r->clock_t0 = now;
+	stopwatch_enter(&r->clock, s, now_ms());
 }
 
 static char *wpath(struct run *r, const char *name)
@@ -29,14 +72,43 @@ static char *wpath(struct run *r, const char *name)
 	return xasprintf("%s/%s", r->partial, name);
 }
 
+static int total_builds(const struct run *r)
+{
+	return r->builds + r->kern.builds;
+}
+
+static void fmt_elapsed(uint64_t ms, char *buf, size_t n)
+{
+	unsigned long s = ms / 1000;
+	snprintf(buf, n, "%lum%02lus", s / 60, s % 60);
+}
+
+/* A progress line after each tested candidate (search_opts.progress). */
+static void progress(void *ctx, const struct search_stats *st, int remaining, int total)
+{
+	struct run *r = ctx;
+	char el[32], kernel[48];
+	if (r->o->quiet)
+		return;
+	fmt_elapsed(now_ms() - r->t0, el, sizeof(el));
+	if (r->cur.kernel_stale)
+		snprintf(kernel, sizeof(kernel), "not built yet (passes from the memo)");
+	else
+		snprintf(kernel, sizeof(kernel), "%lld B", file_size(r->cur.kernel));
+	fprintf(stderr, "%s: [%s] candidate %d: accepted %d, rejected %d, %d of %d items remain; "
+		"kernel %s, initramfs %lld B%s; %s\n",
+		progname, r->log.phase, st->tested, st->accepted, st->tested - st->accepted, remaining,
+		total, kernel, file_size(r->cur.initrd),
+		r->cur.initrd_raw ? " (cpio, uncompressed)" : "", el);
+}
+
 /* The log of what a stopped run tried outlives its run directory: it
  * is the one record of an hour of builds. Returns where it went. */
 static char *keep_candidates(struct run *r)
 {
-	if (!r->partial || !r->cand_n)
+	if (!r->partial || !r->log.n)
 		return NULL;
-	if (r->cand_log)
-		fflush(r->cand_log);
+	candlog_flush(&r->log);
 	char *from = wpath(r, "candidates.tsv");
 	char *to = xasprintf("%s.stopped-candidates.tsv", r->final);
 	if (rename(from, to) < 0) {
@@ -49,7 +121,7 @@ static char *keep_candidates(struct run *r)
 
 static void cleanup_partial(void)
 {
-	kill_all_children();
+	child_kill_all();
 	char *kept = active ? keep_candidates(active) : NULL;
 	if (active && active->partial)
 		rm_rf(active->partial);
@@ -62,7 +134,7 @@ static void cleanup_partial(void)
 			fprintf(stderr, "%s: interrupted after %llu s, %d builds, %d boots, %d candidates; "
 				"QEMU stopped, no report written (verdicts are kept: run again to resume)%s%s\n",
 				progname, (unsigned long long)((now_ms() - active->t0) / 1000),
-				active->rep.builds, active->rep.boots, active->cand_n,
+				total_builds(active), active->trial.boots, active->log.n,
 				kept ? "; candidates tried: " : "", kept ? kept : "");
 		else
 			fprintf(stderr, "%s: interrupted; QEMU stopped, no report written\n", progname);
@@ -71,6 +143,12 @@ static void cleanup_partial(void)
 	if (kept)
 		fprintf(stderr, "%s: the candidates tried before the error are in %s\n", progname, kept);
 	free(kept);
+}
+
+static void check_interrupt(void)
+{
+	if (interrupted)
+		cleanup_partial();
 }
 
 static void tail_file(const char *path, int lines, struct strbuf *out)
@@ -89,6 +167,41 @@ static void tail_file(const char *path, int lines, struct strbuf *out)
 	sb_release(&sb);
 }
 
+static int read_config_or_die(const char *path, struct config *c)
+{
+	if (config_read(path, c) < 0)
+		die("cannot read %s: %s", path, strerror(errno));
+	return 0;
+}
+
+static int count_enabled(const char *path)
+{
+	struct config c = CONFIG_INIT;
+	read_config_or_die(path, &c);
+	int n = config_count_enabled(&c);
+	config_release(&c);
+	return n;
+}
+
+/* Writes the rootfs without the removed nodes to path, as a plain cpio or
+ * with xz; hash and raw_bytes (if not NULL) get its hash and cpio size. */
+static void write_initrd(struct run *r, const char *path, int xz, char hash[41],
+			 long long *raw_bytes)
+{
+	struct initramfs im;
+	unsigned char *incl = xmalloc(r->rf.n + 1);
+	rootfs_included(&r->rf, r->rf_removed, incl);
+	if (initramfs_pack(&im, &r->rf, incl, xz, r->xz_x86) < 0 || initramfs_write(&im, path) < 0) {
+		check_interrupt();
+		die("cannot write the initramfs %s", path);
+	}
+	memcpy(hash, im.hash, 41);
+	if (raw_bytes)
+		*raw_bytes = im.cpio.len;
+	initramfs_release(&im);
+	free(incl);
+}
+
 /* Tests that pass on an image without the app would let the search strip
  * everything, so they are run once against one: the app's binary left
  * out and init told to start nothing. They must fail. */
@@ -104,23 +217,24 @@ static void negative_control(struct run *r)
 	 * the included entries directly rather than through the tree. */
 	size_t len = strcspn(r->prof.cmd, " ");
 	int app = -1;
-	rootfs_included(&r->rf, NULL, r->incl);
+	unsigned char *incl = xmalloc(r->rf.n + 1);
+	rootfs_included(&r->rf, NULL, incl);
 	for (int i = 0; i < r->rf.n; i++)
 		if (strlen(r->rf.path[i]) == len - 1 && !strncmp(r->rf.path[i], r->prof.cmd + 1, len - 1))
 			app = i;
 	if (app < 0)
 		die("%s is not in the staged root filesystem", r->prof.cmd);
-	r->incl[app] = 0;
+	incl[app] = 0;
 	struct strbuf cpio = STRBUF_INIT;
 	char *img = wpath(r, "negative.initramfs.cpio");
 	if (write_file_atomic(conf, changed.buf, changed.len) < 0 ||
-	    cpio_build(&r->rf, r->incl, &cpio) < 0 ||
+	    cpio_build(&r->rf, incl, &cpio) < 0 ||
 	    write_file_atomic(conf, orig.buf, orig.len) < 0 ||
 	    write_file_atomic(img, cpio.buf, cpio.len) < 0)
 		die("cannot write the negative-control image");
 	sb_release(&cpio);
 	struct trial_result res;
-	enum verdict v = run_trial(r, r->cur_kernel, img, &res);
+	enum verdict v = trial_run(&r->trial, r->cur.kernel, img, &res);
 	unlink(img);
 	check_interrupt();
 	if (v == V_PASS)
@@ -128,6 +242,7 @@ static void negative_control(struct run *r)
 			  "they would let the reducer strip everything; make them check the app");
 	info("negative control: with /%s left out and nothing started, the tests fail (%s), as they should",
 	     r->rf.path[app], res.why);
+	free(incl);
 	free(img);
 	free(conf);
 	sb_release(&orig);
@@ -142,12 +257,6 @@ static void add_stats(struct run *r, const struct search_stats *st)
 	for (int i = 0; i < V_COUNT; i++)
 		r->rep.rejected[i] += st->rejected[i];
 	r->rep.stopped_early |= st->stopped_early;
-}
-
-static void check_interrupt(void)
-{
-	if (interrupted)
-		cleanup_partial();
 }
 
 static void setup_dirs(struct run *r)
@@ -202,6 +311,33 @@ static void write_outputs(struct run *r)
 	}
 }
 
+/* A --hint must be a run directory; a run of another app lends its
+ * kernel config only: its files are another tree, whose list would
+ * remove nearly everything and cost a long ddmin to undo. */
+static void check_hint(struct run *r, const char *app)
+{
+	const char *hint = r->o->hint;
+	char *hk = xasprintf("%s/kernel.config", hint);
+	char *hm = xasprintf("%s/rootfs.manifest", hint);
+	char *hj = xasprintf("%s/report.json", hint);
+	struct strbuf err = STRBUF_INIT;
+	struct report_doc rep;
+	if (!file_exists(hk) || !file_exists(hm) || !file_exists(hj))
+		die_usage("hint %s is not a run directory (it needs kernel.config, rootfs.manifest and report.json)",
+			  hint);
+	if (report_load(hj, &rep, &err) < 0)
+		die_usage("hint %s: %s: %s", hint, hj, err.buf);
+	const char *their = report_string(&rep, "app");
+	r->hint_files = their && !strcmp(their, app);
+	if (!r->hint_files && !r->o->only_kernel)
+		info("hint: %s is a run of another app; only its kernel config applies", hint);
+	report_doc_release(&rep);
+	sb_release(&err);
+	free(hj);
+	free(hk);
+	free(hm);
+}
+
 /* Everything a user can get wrong is checked before any long work. */
 static void check_inputs(struct run *r)
 {
@@ -228,27 +364,8 @@ static void check_inputs(struct run *r)
 	    !file_exists(o->kernel_base))
 		die_usage("kernel base '%s' is neither microvm, defconfig nor an existing file",
 			  o->kernel_base);
-	if (o->hint) {
-		char *hk = xasprintf("%s/kernel.config", o->hint);
-		char *hm = xasprintf("%s/rootfs.manifest", o->hint);
-		char *hj = xasprintf("%s/report.json", o->hint);
-		struct strbuf rep = STRBUF_INIT;
-		if (!file_exists(hk) || !file_exists(hm) || read_file(hj, &rep) < 0)
-			die_usage("hint %s is not a run directory (it needs kernel.config, rootfs.manifest and report.json)",
-				  o->hint);
-		/* Another app's files are another tree: its file list would
-		 * remove nearly everything and cost a long ddmin to undo. Its
-		 * kernel config is a good start all the same. */
-		char *mine = xasprintf("\"app\": \"%s\",", pname);
-		r->hint_files = strstr(rep.buf, mine) != NULL;
-		if (!r->hint_files && !o->only_kernel)
-			info("hint: %s is a run of another app; only its kernel config applies", o->hint);
-		free(mine);
-		sb_release(&rep);
-		free(hj);
-		free(hk);
-		free(hm);
-	}
+	if (o->hint)
+		check_hint(r, pname);
 	r->init_bin = xasprintf("%s/rootfs/init", r->root);
 	if (!is_executable(r->init_bin))
 		die("%s is missing: run 'make' first", r->init_bin);
@@ -262,7 +379,7 @@ static void check_inputs(struct run *r)
 static void stage_rootfs(struct run *r)
 {
 	struct strbuf err = STRBUF_INIT;
-	r->phase = "rootfs";
+	r->log.phase = "rootfs";
 	r->stage = wpath(r, "rootfs");
 	if (rootfs_stage(&r->prof, r->root, r->stage, r->init_bin, &err) < 0)
 		die("%s", err.buf);
@@ -280,7 +397,6 @@ static void stage_rootfs(struct run *r)
 	free(app_path);
 	if (rootfs_scan(r->stage, &r->prof, &r->rf) < 0)
 		die("cannot list the staged root filesystem");
-	r->incl = xmalloc(r->rf.n + 1);
 	r->rf_removed = xcalloc(r->rf.nnodes + 1, 1);
 	info("root filesystem: %d files from the %s base", r->rf.n, r->prof.rootfs);
 }
@@ -289,7 +405,7 @@ static void build_baseline(struct run *r)
 {
 	const struct options *o = r->o;
 	struct strbuf err = STRBUF_INIT;
-	r->phase = "kernel";
+	r->log.phase = "kernel";
 	if (kernel_source(&r->srctree, &err) < 0)
 		die("%s", err.buf);
 	/* Runs from the same base share a build directory (and so build
@@ -302,19 +418,23 @@ static void build_baseline(struct run *r)
 	if (kbuild_base_config(&r->kb, o->kernel_base, fragment, r->base_config, &err) < 0)
 		die("%s", err.buf);
 	check_interrupt();
+	struct config base = CONFIG_INIT;
+	read_config_or_die(r->base_config, &base);
 	info("baseline kernel: %s base, %d options enabled (build directory %s)",
-	     o->kernel_base, config_count_enabled(r->base_config), r->kb.builddir);
-	int st = kbuild_image_for(&r->kb, r->base_config, r->cur_kernel, 3600 * 1000);
-	r->rep.builds += st == 0;
+	     o->kernel_base, config_count_enabled(&base), r->kb.builddir);
+	int st = kbuild_image_for(&r->kb, r->base_config, r->cur.kernel, 3600 * 1000);
+	r->builds += st == 0;
 	check_interrupt();
 	if (st < 0) {
 		struct strbuf t = STRBUF_INIT;
 		tail_file(build_log, 15, &t);
 		die("the baseline kernel does not build:\n%s", t.len ? t.buf : "");
 	}
-	copy_file(r->base_config, r->cur_config);
-	config_hash(r->base_config, r->cur_config_hash);
-	r->xz_x86 = config_enabled(r->base_config, "CONFIG_XZ_DEC_X86");
+	if (copy_file(r->base_config, r->cur.config) < 0)
+		die("cannot write %s", r->cur.config);
+	config_hash(&base, r->cur.config_hash);
+	r->xz_x86 = config_is_y(&base, "XZ_DEC_X86");
+	config_release(&base);
 	free(kname);
 	free(build_log);
 	free(fragment);
@@ -327,13 +447,11 @@ static void test_baseline(struct run *r)
 	const struct options *o = r->o;
 	/* The "before" size is measured at the final compression level so
 	 * that before and after compare fairly. */
-	r->phase = "baseline";
-	if (make_initrd(r, r->rf_removed, r->cur_initrd, XZ_FINAL, 0, r->cur_cpio_hash,
-			&r->rep.initramfs_raw.before) < 0)
-		die("cannot write the baseline initramfs");
-	r->rep.initramfs_bytes.before = file_size(r->cur_initrd);
-	r->rep.image_bytes.before = file_size(r->cur_kernel);
-	r->rep.options_enabled.before = config_count_enabled(r->base_config);
+	r->log.phase = "baseline";
+	write_initrd(r, r->cur.initrd, 1, r->cur.initrd_hash, &r->rep.initramfs_raw.before);
+	r->rep.initramfs_bytes.before = file_size(r->cur.initrd);
+	r->rep.image_bytes.before = file_size(r->cur.kernel);
+	r->rep.options_enabled.before = count_enabled(r->base_config);
 	r->rep.files.before = r->rf.n;
 
 	r->vmc.memory_mb = r->prof.memory_mb;
@@ -341,8 +459,8 @@ static void test_baseline(struct run *r)
 	r->vmc.nports = r->prof.nports;
 	r->vmc.console_log = wpath(r, "logs/console.log");
 	r->vmc.qemu_log = wpath(r, "logs/qemu.log");
-	r->vmc.kernel = r->cur_kernel;
-	r->vmc.initrd = r->cur_initrd;
+	r->vmc.kernel = r->cur.kernel;
+	r->vmc.initrd = r->cur.initrd;
 	/* KVM only if a real boot under it works. */
 	if (!strcmp(o->accel, "auto"))
 		r->vmc.accel = vm_kvm_works(&r->vmc) ? "kvm" : "tcg";
@@ -360,7 +478,7 @@ static void test_baseline(struct run *r)
 
 	struct trial_result res;
 	uint64_t tb = now_ms();
-	enum verdict v = run_trial(r, r->cur_kernel, r->cur_initrd, &res);
+	enum verdict v = trial_run(&r->trial, r->cur.kernel, r->cur.initrd, &res);
 	uint64_t test_ms = now_ms() - tb - (res.ms_to_ready > 0 ? res.ms_to_ready : 0);
 	check_interrupt();
 	if (v != V_PASS) {
@@ -390,37 +508,41 @@ static void test_baseline(struct run *r)
 		r->trial.test_timeout_ms = tt;
 }
 
-/* The nodes whose line the hint's `file` lacks (a removed file, a
- * disabled option), for the engine to try first. */
-static unsigned char *hint_missing(struct run *r, const char *file, const char *what, int n,
-				   const unsigned char *group, char *(*line_of)(struct run *, int))
+/* The rootfs nodes whose path the hint's file list lacks, for the
+ * engine to try first. */
+static unsigned char *hint_files(struct run *r)
 {
 	struct strbuf text = STRBUF_INIT;
-	char *path = xasprintf("%s/%s", r->o->hint, file);
+	char *path = xasprintf("%s/rootfs.manifest", r->o->hint);
 	if (read_file(path, &text) < 0)
 		die("cannot read %s", path);
-	unsigned char *cand = xcalloc(n + 1, 1);
-	for (int i = 0; i < n; i++) {
-		if (group[i])
+	unsigned char *cand = xcalloc(r->rf.nnodes + 1, 1);
+	for (int i = 0; i < r->rf.nnodes; i++) {
+		if (r->rf.tgroup[i])
 			continue;
-		char *line = line_of(r, i);
+		char *line = xasprintf("/%s", r->rf.path[r->rf.entry[i]]);
 		cand[i] = !has_line(text.buf, line);
 		free(line);
 	}
-	info("hint: trying the %s of %s first", what, r->o->hint);
+	info("hint: trying the file list of %s first", r->o->hint);
 	free(path);
 	sb_release(&text);
 	return cand;
 }
 
-static char *manifest_line(struct run *r, int node)
+/* The kernel tree's options that the hint's config does not enable. */
+static unsigned char *hint_options(struct run *r, const struct kconfig *kc)
 {
-	return xasprintf("/%s", r->rf.path[r->rf.entry[node]]);
-}
-
-static char *config_line(struct run *r, int node)
-{
-	return xasprintf("CONFIG_%s=y", r->kc.name[node]);
+	struct config hint = CONFIG_INIT;
+	char *path = xasprintf("%s/kernel.config", r->o->hint);
+	read_config_or_die(path, &hint);
+	unsigned char *cand = xcalloc(kc->n + 1, 1);
+	for (int i = 0; i < kc->n; i++)
+		cand[i] = !kc->group[i] && !config_is_y(&hint, kc->name[i]);
+	info("hint: trying the kernel config of %s first", r->o->hint);
+	config_release(&hint);
+	free(path);
+	return cand;
 }
 
 static void search_rootfs(struct run *r, const struct search_opts *so)
@@ -428,12 +550,13 @@ static void search_rootfs(struct run *r, const struct search_opts *so)
 	struct search_stats st, proof;
 	struct search_tree t = rootfs_tree(&r->rf);
 	struct search_opts ho = *so;
-	r->phase = "rootfs";
+	r->log.phase = "rootfs";
+	r->fs = (struct rootfs_cands){ .t = &r->tester, .cur = &r->cur, .rf = &r->rf,
+				       .removed = r->rf_removed, .cand_initrd = r->cand_initrd };
 	info("rootfs: %d removable entries, searching with %s", t.n, strategy_name(so->strategy));
 	if (r->o->hint && r->hint_files)
-		ho.start = hint_missing(r, "rootfs.manifest", "file list", r->rf.nnodes, r->rf.tgroup,
-					manifest_line);
-	search_run(&t, rootfs_oracle, r, &ho, r->rf_removed, &st);
+		ho.start = hint_files(r);
+	search_run(&t, rootfs_oracle, &r->fs, &ho, r->rf_removed, &st);
 	free((void *)ho.start);
 	check_interrupt();
 	add_stats(r, &st);
@@ -443,9 +566,9 @@ static void search_rootfs(struct run *r, const struct search_opts *so)
 	 * the tests. A pass here is kept, and the result reported as not
 	 * proven minimal. */
 	struct search_opts po = { .strategy = STRAT_LINEAR, .progress = progress, .progress_ctx = r };
-	r->phase = "rootfs-proof";
+	r->log.phase = "rootfs-proof";
 	info("proof: trying each of the remaining entries alone");
-	search_run(&t, rootfs_oracle, r, &po, r->rf_removed, &proof);
+	search_run(&t, rootfs_oracle, &r->fs, &po, r->rf_removed, &proof);
 	check_interrupt();
 	add_stats(r, &proof);
 	r->rep.files_checked = proof.tested;
@@ -456,7 +579,7 @@ static void search_rootfs(struct run *r, const struct search_opts *so)
  * near-full rebuild whenever it flips (PRINTK, MULTIUSER, FUTEX...):
  * measured on the build directory, there is a clear gap below them.
  * NULL if there is none (nothing built in the directory yet). */
-static unsigned char *kernel_costly(struct run *r)
+static unsigned char *kernel_costly(struct run *r, const struct kconfig *kc)
 {
 	/* The count is only the same from run to run on a complete build of
 	 * the base: the directory may hold an earlier run's last candidate, a
@@ -469,11 +592,11 @@ static unsigned char *kernel_costly(struct run *r)
 		warning("the base build failed (see %s); costly options are guessed from "
 			"what the build directory holds", r->kb.log);
 	check_interrupt();
-	int *deps = xcalloc(r->kc.n + 1, sizeof(int));
-	unsigned char *costly = xcalloc(r->kc.n + 1, 1);
-	int objects = kbuild_dependents(&r->kb, r->kc.name, r->kc.n, deps), ncostly = 0;
-	for (int i = 0; i < r->kc.n; i++) {
-		costly[i] = !r->kc.group[i] && objects && 3 * deps[i] >= objects;
+	int *deps = xcalloc(kc->n + 1, sizeof(int));
+	unsigned char *costly = xcalloc(kc->n + 1, 1);
+	int objects = kbuild_dependents(&r->kb, kc->name, kc->n, deps), ncostly = 0;
+	for (int i = 0; i < kc->n; i++) {
+		costly[i] = !kc->group[i] && objects && 3 * deps[i] >= objects;
 		ncostly += costly[i];
 	}
 	free(deps);
@@ -489,16 +612,16 @@ static unsigned char *kernel_costly(struct run *r)
 /* The tree's options named in `opts`, except those flagged in `except`:
  * flags for the search tree, CONFIG_ names for the report, and one info
  * line that starts with `what` and names them. */
-static unsigned char *flag_options(struct run *r, struct strvec *opts, const unsigned char *except,
-				   struct strvec *report, const char *what)
+static unsigned char *flag_options(const struct kconfig *kc, struct strvec *opts,
+				   const unsigned char *except, struct strvec *report, const char *what)
 {
-	unsigned char *flags = xcalloc(r->kc.n + 1, 1);
+	unsigned char *flags = xcalloc(kc->n + 1, 1);
 	struct strbuf names = STRBUF_INIT;
-	for (int i = 0; i < r->kc.n; i++)
-		if (!r->kc.group[i] && !(except && except[i]) && sv_has(opts, r->kc.name[i])) {
+	for (int i = 0; i < kc->n; i++)
+		if (!kc->group[i] && !(except && except[i]) && sv_has(opts, kc->name[i])) {
 			flags[i] = 1;
-			sv_pushf(report, "CONFIG_%s", r->kc.name[i]);
-			sb_addf(&names, " %s", r->kc.name[i]);
+			sv_pushf(report, "CONFIG_%s", kc->name[i]);
+			sb_addf(&names, " %s", kc->name[i]);
 		}
 	info("kernel: %zu options %s%s%s", report->n, what, report->n ? ":" : "", names.buf ? names.buf : "");
 	sb_release(&names);
@@ -508,29 +631,32 @@ static unsigned char *flag_options(struct run *r, struct strvec *opts, const uns
 
 /* Options the harness's own guest uses: no candidate may remove them
  * (search_tree.required), so none is spent proving it. */
-static unsigned char *kernel_required(struct run *r)
+static unsigned char *kernel_required(struct run *r, const struct kconfig *kc)
 {
 	struct strvec opts = STRVEC_INIT;
 	needs_of_harness(r->xz_x86, &opts);
-	return flag_options(r, &opts, NULL, &r->rep.required_options,
+	return flag_options(kc, &opts, NULL, &r->rep.required_options,
 			    "kept untested (the harness's guest cannot boot or reach the tests without them)");
 }
 
 /* Options the image's programs are seen to use, beyond the required
- * ones: the search tries them alone and last (search_tree.likely). */
-static unsigned char *kernel_likely(struct run *r, const unsigned char *required)
+ * ones: the search tries them alone and last (search_tree.predicted). */
+static unsigned char *kernel_predicted(struct run *r, const struct kconfig *kc,
+				       const unsigned char *required)
 {
 	struct strvec opts = STRVEC_INIT;
-	rootfs_included(&r->rf, r->rf_removed, r->incl);
+	unsigned char *incl = xmalloc(r->rf.n + 1);
+	rootfs_included(&r->rf, r->rf_removed, incl);
 	for (int i = 0; i < r->rf.n; i++) {
 		struct stat st;
 		char *host = xasprintf("%s/%s", r->rf.root, r->rf.path[i]);
-		if (r->incl[i] && !lstat(host, &st) && S_ISREG(st.st_mode) &&
+		if (incl[i] && !lstat(host, &st) && S_ISREG(st.st_mode) &&
 		    needs_of_file(host, &opts) < 0)
 			warning("cannot read %s", host);
 		free(host);
 	}
-	return flag_options(r, &opts, required, &r->rep.predicted_options,
+	free(incl);
+	return flag_options(kc, &opts, required, &r->rep.predicted_options,
 			    "predicted needed (the image's programs use them), each tried alone and last");
 }
 
@@ -538,56 +664,67 @@ static unsigned char *kernel_likely(struct run *r, const unsigned char *required
  * unbuilt (kernel_oracle). The verification boots then test it. */
 static void build_current_kernel(struct run *r)
 {
-	if (!r->cur_kernel_stale)
+	if (!r->cur.kernel_stale)
 		return;
 	info("kernel: building the config the memo's passes led to");
 	uint64_t t = now_ms();
-	int st = kbuild_image_for(&r->kb, r->cur_config, r->cur_kernel, 3600 * 1000);
-	r->rep.builds += st == 0;
-	r->rep.build_ms += now_ms() - t;
+	int st = kbuild_image_for(&r->kb, r->cur.config, r->cur.kernel, 3600 * 1000);
+	r->builds += st == 0;
+	r->log.build_ms += now_ms() - t;
 	check_interrupt();
 	if (st < 0)
 		die("the kernel config that the memo passed does not build (see logs/build.log); "
 		    "delete the app's memo to test it again");
-	r->cur_kernel_stale = 0;
+	r->cur.kernel_stale = 0;
 }
 
 static void search_kernel(struct run *r, const struct search_opts *so)
 {
 	struct search_stats st;
+	struct kconfig kc;
 	/* Kernel candidates boot the current rootfs as the final image will
 	 * carry it: xz-compressed, so RD_XZ stays. */
-	if (make_initrd(r, r->rf_removed, r->cur_initrd, XZ_FINAL, 0, r->cur_cpio_hash, NULL) < 0)
-		die("cannot write the initramfs");
-	r->cur_initrd_raw = 0;
-	r->phase = "kernel";
+	write_initrd(r, r->cur.initrd, 1, r->cur.initrd_hash, NULL);
+	r->cur.initrd_raw = 0;
+	r->log.phase = "kernel";
 	char *helper = xasprintf("%s/reducer/kconfig_helper.py", r->root);
 	char *klog = wpath(r, "logs/kconfig.log");
-	if (kconfig_start(&r->kc, helper, r->srctree, r->base_config, klog) < 0)
+	if (kconfig_start(&kc, helper, r->srctree, r->base_config, klog) < 0)
 		die("cannot load the kernel's Kconfig");
 	int items = 0;
-	for (int i = 0; i < r->kc.n; i++)
-		items += !r->kc.group[i];
+	for (int i = 0; i < kc.n; i++)
+		items += !kc.group[i];
 	info("kernel: %d options a user can turn off (in %d menus), searching with %s",
-	     items, r->kc.n - items, strategy_name(so->strategy));
-	unsigned char *removed = xcalloc(r->kc.n + 1, 1);
-	struct search_tree t = kconfig_tree(&r->kc);
-	t.costly = kernel_costly(r);
-	t.required = kernel_required(r);
-	t.likely = kernel_likely(r, t.required);
+	     items, kc.n - items, strategy_name(so->strategy));
+	unsigned char *removed = xcalloc(kc.n + 1, 1);
+	struct search_tree t = kconfig_tree(&kc);
+	t.costly = kernel_costly(r, &kc);
+	t.required = kernel_required(r, &kc);
+	t.predicted = kernel_predicted(r, &kc, t.required);
 	struct search_opts ho = *so;
 	if (r->o->hint)
-		ho.start = hint_missing(r, "kernel.config", "kernel config", r->kc.n, r->kc.group,
-					config_line);
-	search_run(&t, kernel_oracle, r, &ho, removed, &st);
+		ho.start = hint_options(r, &kc);
+	char *cand_config = wpath(r, "candidate.config"), *cand_kernel = wpath(r, "candidate.bzImage");
+	r->kern.t = &r->tester;
+	r->kern.cur = &r->cur;
+	r->kern.kc = &kc;
+	r->kern.kb = &r->kb;
+	r->kern.cand_config = cand_config;
+	r->kern.cand_kernel = cand_kernel;
+	search_run(&t, kernel_oracle, &r->kern, &ho, removed, &st);
 	check_interrupt();
 	build_current_kernel(r);
-	failures_release(&r->failures);
+	failures_release(&r->kern.failures);
+	r->kern.kc = NULL;
+	unlink(cand_config);
+	unlink(cand_kernel);
+	free(cand_config);
+	free(cand_kernel);
 	free((void *)ho.start);
 	free((void *)t.costly);
-	free((void *)t.likely);
+	free((void *)t.predicted);
 	free((void *)t.required);
-	kconfig_stop(&r->kc);
+	kconfig_stop(&kc);
 	check_interrupt();
 	add_stats(r, &st);
 	free(removed);
@@ -600,15 +737,13 @@ static void verify_final(struct run *r)
 {
 	char final_hash[41];
 	struct trial_result res;
-	r->phase = "verify";
-	if (make_initrd(r, r->rf_removed, r->cur_initrd, XZ_FINAL, 0, final_hash,
-			&r->rep.initramfs_raw.after) < 0)
-		die("cannot write the final initramfs");
+	r->log.phase = "verify";
+	write_initrd(r, r->cur.initrd, 1, final_hash, &r->rep.initramfs_raw.after);
 	int runs = r->o->verify_runs;
 	long sum_init = 0, sum_ready = 0;
 	r->rep.verify_runs = runs;
 	for (int i = 0; i < runs; i++) {
-		enum verdict v = run_trial(r, r->cur_kernel, r->cur_initrd, &res);
+		enum verdict v = trial_run(&r->trial, r->cur.kernel, r->cur.initrd, &res);
 		check_interrupt();
 		info("verification boot %d of %d: %s%s%s", i + 1, runs, verdict_names[v],
 		     v == V_PASS ? "" : ": ", v == V_PASS ? "" : res.why);
@@ -630,22 +765,35 @@ static void fill_report(struct run *r)
 	r->rep.kernel_base = o->kernel_base;
 	r->rep.strategy = strategy_name(o->strategy);
 	r->rep.accel = r->vmc.accel;
-	r->rep.compression = r->xz_x86 ? "xz -" XZ_FINAL ", x86 BCJ" : "xz -" XZ_FINAL;
+	r->rep.compression = initramfs_compression(r->xz_x86);
 	r->rep.phases = o->only_kernel ? "kernel" : o->only_rootfs ? "rootfs" : "rootfs+kernel";
-	r->rep.image_bytes.after = file_size(r->cur_kernel);
-	r->rep.options_enabled.after = config_count_enabled(r->cur_config);
-	r->rep.initramfs_bytes.after = file_size(r->cur_initrd);
-	rootfs_included(&r->rf, r->rf_removed, r->incl);
-	r->rep.files.after = rootfs_count(&r->rf, r->incl);
+	r->rep.builds = total_builds(r);
+	r->rep.boots = r->trial.boots;
+	r->rep.replayed = r->tester.replayed;
+	r->rep.implied = r->kern.implied;
+	r->rep.build_ms = r->log.build_ms;
+	r->rep.trial_ms = r->log.trial_ms;
+	r->rep.image_bytes.after = file_size(r->cur.kernel);
+	r->rep.initramfs_bytes.after = file_size(r->cur.initrd);
+	struct config base = CONFIG_INIT, result = CONFIG_INIT;
+	read_config_or_die(r->base_config, &base);
+	read_config_or_die(r->cur.config, &result);
+	r->rep.options_enabled.after = config_count_enabled(&result);
+	config_turned_off(&base, &result, &r->rep.removed_options);
+	config_release(&base);
+	config_release(&result);
+	unsigned char *incl = xmalloc(r->rf.n + 1);
+	rootfs_included(&r->rf, r->rf_removed, incl);
+	r->rep.files.after = rootfs_count(&r->rf, incl);
 	for (int i = 0; i < r->rf.n; i++)
-		if (!r->incl[i])
+		if (!incl[i])
 			sv_pushf(&r->rep.removed_files, "/%s", r->rf.path[i]);
-	removed_options(r->base_config, r->cur_config, &r->rep.removed_options);
 	for (size_t i = 0; i < r->rep.predicted_options.n; i++)
 		if (sv_has(&r->rep.removed_options, r->rep.predicted_options.v[i]))
 			sv_push(&r->rep.predicted_wrong, r->rep.predicted_options.v[i]);
 	struct strbuf manifest = STRBUF_INIT, cmd = STRBUF_INIT;
-	rootfs_manifest(&r->rf, r->incl, &manifest);
+	rootfs_manifest(&r->rf, incl, &manifest);
+	free(incl);
 	char *mpath = wpath(r, "rootfs.manifest");
 	if (write_file_atomic(mpath, manifest.buf, manifest.len) < 0)
 		die("cannot write %s", mpath);
@@ -655,7 +803,8 @@ static void fill_report(struct run *r)
 	fin.initrd = xasprintf("%s/initramfs.cpio.xz", r->final);
 	vm_command_line(&fin, &cmd);
 	r->rep.run_command = cmd.buf;
-	enter_stage(r, r->clock);
+	enter_stage(r, r->clock.cur);
+	memcpy(r->rep.stage_ms, r->clock.ms, sizeof(r->rep.stage_ms));
 	r->rep.wall_seconds = (now_ms() - r->t0) / 1000;
 	sb_release(&manifest);
 	free(mpath);
@@ -668,30 +817,27 @@ int reduce_run(const struct options *o, const char *root)
 	r->o = o;
 	r->root = root;
 	r->t0 = now_ms();
-	r->clock_t0 = r->t0;
-	r->phase = "setup";
+	stopwatch_start(&r->clock, r->t0);
+	r->log.phase = "setup";
 	check_inputs(r);
 
 	setup_dirs(r);
 	active = r;
 	set_die_cleanup(cleanup_partial);
 	info("run directory %s", r->final);
-	r->cur_kernel = wpath(r, "bzImage");
-	r->cur_initrd = wpath(r, "initramfs.cpio.xz");
-	r->cur_config = wpath(r, "kernel.config");
-	r->cand_kernel = wpath(r, "candidate.bzImage");
+	r->cur.kernel = wpath(r, "bzImage");
+	r->cur.initrd = wpath(r, "initramfs.cpio.xz");
+	r->cur.config = wpath(r, "kernel.config");
 	r->cand_initrd = wpath(r, "candidate.initramfs.cpio");
-	r->cand_config = wpath(r, "candidate.config");
 	r->base_config = wpath(r, "base.config");
 	char *logs = wpath(r, "logs");
 	mkdir_p(logs);
 	free(logs);
 	char *clog = wpath(r, "candidates.tsv");
-	r->cand_log = fopen(clog, "we");
-	if (!r->cand_log)
+	if (candlog_open(&r->log, clog) < 0)
 		die("cannot create %s: %s", clog, strerror(errno));
-	fputs("n\tphase\tverdict\tsource\tbuild_s\ttrial_s\tcount\tremoved\n", r->cand_log);
 	free(clog);
+	r->log.phase = "setup";
 
 	stage_rootfs(r);
 	enter_stage(r, STAGE_BASE_BUILD);
@@ -702,6 +848,8 @@ int reduce_run(const struct options *o, const char *root)
 		die("cannot read %s", r->tests_abs);
 	test_baseline(r);
 	negative_control(r);
+	r->tester = (struct tester){ .trial = &r->trial, .memo = &r->memo, .log = &r->log,
+				     .tests_hash = r->tests_hash };
 
 	struct search_opts so = { .strategy = o->strategy, .max_candidates = o->max_candidates,
 				  .progress = progress, .progress_ctx = r };
@@ -719,11 +867,8 @@ int reduce_run(const struct options *o, const char *root)
 
 	/* Scratch that is not part of the result. */
 	rm_rf(r->stage);
-	unlink(r->cand_kernel);
 	unlink(r->cand_initrd);
-	unlink(r->cand_config);
-	fclose(r->cand_log);
-	r->cand_log = NULL;
+	candlog_close(&r->log);
 	write_outputs(r);
 	set_die_cleanup(NULL);
 	kbuild_close(&r->kb);

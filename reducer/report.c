@@ -1,8 +1,10 @@
 #include "report.h"
 
+#include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
-void json_string(struct strbuf *out, const char *s)
+void json_quote(struct strbuf *out, const char *s)
 {
 	sb_adds(out, "\"");
 	for (; *s; s++) {
@@ -30,7 +32,7 @@ static void list(struct strbuf *out, const struct strvec *sv)
 	for (size_t i = 0; i < sv->n; i++) {
 		if (i)
 			sb_adds(out, ", ");
-		json_string(out, sv->v[i]);
+		json_quote(out, sv->v[i]);
 	}
 	sb_adds(out, "]");
 }
@@ -38,15 +40,15 @@ static void list(struct strbuf *out, const struct strvec *sv)
 void report_json(const struct report *r, struct strbuf *out)
 {
 	sb_adds(out, "{\n  \"app\": ");
-	json_string(out, r->app);
+	json_quote(out, r->app);
 	sb_adds(out, ",\n  \"kernel_base\": ");
-	json_string(out, r->kernel_base);
+	json_quote(out, r->kernel_base);
 	sb_adds(out, ",\n  \"strategy\": ");
-	json_string(out, r->strategy);
+	json_quote(out, r->strategy);
 	sb_adds(out, ",\n  \"accel\": ");
-	json_string(out, r->accel);
+	json_quote(out, r->accel);
 	sb_adds(out, ",\n  \"phases\": ");
-	json_string(out, r->phases ? r->phases : "");
+	json_quote(out, r->phases ? r->phases : "");
 	sb_adds(out, ",\n  \"kernel\": {");
 	ba(out, "image_bytes", r->image_bytes, ", ");
 	ba(out, "options_enabled", r->options_enabled, ", \"removed_options\": ");
@@ -61,7 +63,7 @@ void report_json(const struct report *r, struct strbuf *out)
 	ba(out, "bytes", r->initramfs_bytes, ", ");
 	ba(out, "uncompressed_bytes", r->initramfs_raw, ", ");
 	sb_adds(out, "\"compression\": ");
-	json_string(out, r->compression ? r->compression : "xz");
+	json_quote(out, r->compression ? r->compression : "xz");
 	sb_adds(out, "},\n");
 	sb_adds(out, "  \"rootfs\": {");
 	ba(out, "files", r->files, "");
@@ -94,7 +96,7 @@ void report_json(const struct report *r, struct strbuf *out)
 	sb_addf(out, "  \"verified\": %s,\n  \"verify\": {\"runs\": %d, \"passed\": %d},\n",
 		r->verified ? "true" : "false", r->verify_runs, r->verify_passed);
 	sb_adds(out, "  \"run_command\": ");
-	json_string(out, r->run_command);
+	json_quote(out, r->run_command);
 	sb_adds(out, "\n}\n");
 }
 
@@ -104,11 +106,6 @@ static void inline_list(struct strbuf *out, const struct strvec *sv, const char 
 	for (size_t i = 0; i < sv->n; i++)
 		sb_addf(out, "%s`%s`", i ? ", " : lead, sv->v[i]);
 }
-
-/* The words report.md uses; report.json uses the same with '_' for ' '. */
-const char *const stage_names[STAGE_COUNT] = {
-	"setup", "baseline build", "baseline", "rootfs search", "kernel search", "verification",
-};
 
 static void row(struct strbuf *out, const char *what, struct before_after v)
 {
@@ -176,4 +173,64 @@ void report_markdown(const struct report *r, struct strbuf *out)
 	sb_addf(out, "\n## Removed rootfs files (%zu)\n\n", r->removed_files.n);
 	for (size_t i = 0; i < r->removed_files.n; i++)
 		sb_addf(out, "- `%s`\n", r->removed_files.v[i]);
+}
+
+int report_parse(const char *text, struct report_doc *d, struct strbuf *err)
+{
+	json_error_t je;
+	json_t *j = json_loads(text, 0, &je);
+	d->json = NULL;
+	if (!j) {
+		sb_addf(err, "not JSON: %s (line %d)", je.text, je.line);
+		return -1;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		sb_adds(err, "not a JSON object");
+		return -1;
+	}
+	d->json = j;
+	return 0;
+}
+
+int report_load(const char *path, struct report_doc *d, struct strbuf *err)
+{
+	struct strbuf text = STRBUF_INIT;
+	d->json = NULL;
+	if (read_file(path, &text) < 0) {
+		sb_addf(err, "cannot read %s", path);
+		return -1;
+	}
+	int ret = report_parse(text.buf, d, err);
+	sb_release(&text);
+	return ret;
+}
+
+static json_t *at(const struct report_doc *d, const char *path)
+{
+	json_t *j = d->json;
+	char *keys = xstrdup(path), *save = NULL;
+	for (char *k = strtok_r(keys, ".", &save); k && j; k = strtok_r(NULL, ".", &save))
+		j = json_is_object(j) ? json_object_get(j, k) : NULL;
+	free(keys);
+	return j;
+}
+
+long long report_number(const struct report_doc *d, const char *path, int *ok)
+{
+	json_t *j = at(d, path);
+	*ok = json_is_integer(j);
+	return *ok ? (long long)json_integer_value(j) : -1;
+}
+
+const char *report_string(const struct report_doc *d, const char *path)
+{
+	json_t *j = at(d, path);
+	return json_is_string(j) ? json_string_value(j) : NULL;
+}
+
+void report_doc_release(struct report_doc *d)
+{
+	json_decref(d->json);
+	d->json = NULL;
 }

@@ -1,24 +1,14 @@
 #ifndef REDUCE_REPORT_H
 #define REDUCE_REPORT_H
 
-#include "search.h"
+#include "stage.h"
 #include "util.h"
+#include "verdict.h"
 
 struct before_after {
 	long long before, after;
 };
 
-/* Where a run's wall time goes, in the order a run passes through. */
-enum stage {
-	STAGE_SETUP,            /* inputs, the rootfs unpacked */
-	STAGE_BASE_BUILD,       /* the baseline kernel built */
-	STAGE_BASELINE,         /* its image packed, booted and tested; the negative control */
-	STAGE_ROOTFS,           /* the rootfs search and its proof */
-	STAGE_KERNEL,           /* the kernel search */
-	STAGE_VERIFY,           /* the final image packed and booted again */
-	STAGE_COUNT
-};
-extern const char *const stage_names[STAGE_COUNT];
 
 /* Everything a run measured; written as report.json and report.md. */
 struct report {
@@ -55,8 +45,22 @@ struct report {
 };
 
 void report_json(const struct report *r, struct strbuf *out);
+
+/* A report.json read back (reduce diff, --hint), parsed by jansson. */
+struct report_doc {
+	void *json;
+};
+/* -1 with a one-line reason in err if the text is not a JSON object. */
+int report_parse(const char *text, struct report_doc *d, struct strbuf *err);
+int report_load(const char *path, struct report_doc *d, struct strbuf *err);
+/* The integer at a dotted key path ("kernel.image_bytes.after"); *ok is 0
+ * and the result -1 when there is none. */
+long long report_number(const struct report_doc *d, const char *path, int *ok);
+/* The string at a dotted key path, or NULL. */
+const char *report_string(const struct report_doc *d, const char *path);
+void report_doc_release(struct report_doc *d);
 void report_markdown(const struct report *r, struct strbuf *out);
 /* Appends s as a JSON string literal. */
-void json_string(struct strbuf *out, const char *s);
+void json_quote(struct strbuf *out, const char *s);
 
 #endif

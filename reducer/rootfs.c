@@ -1,7 +1,7 @@
 #define _GNU_SOURCE
 #include "rootfs.h"
 #include "debian.h"
-#include "run.h"
+#include "child.h"
 
 #include <errno.h>
 #include <ftw.h>
@@ -46,7 +46,7 @@ static int stage_busybox(const char *dir, struct strbuf *err)
 	const char *argv[] = { busybox, "--list-full", NULL };
 	struct child_process cp = { .argv = argv, .out_path = list, .timeout_ms = 10000 };
 	unlink(list);
-	if (run_command(&cp) != 0 || read_file(list, &sb) < 0) {
+	if (child_run(&cp) != 0 || read_file(list, &sb) < 0) {
 		sb_addf(err, "%s --list-full failed", busybox);
 		goto out;
 	}

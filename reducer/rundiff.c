@@ -3,39 +3,11 @@
  * to see what a new release's image gained or lost against the last one.
  */
 #include "rundiff.h"
+#include "config.h"
+#include "report.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-long long report_number(const char *json, const char *path, int *ok)
-{
-	const char *p = json;
-	char *keys = xstrdup(path), *save = NULL;
-	*ok = 0;
-	/* Keys are looked up in order, each after the previous one: in our
-	 * format a key's value follows it, and "bytes" after "initramfs" is
-	 * the initramfs's, not an earlier one. */
-	for (char *k = strtok_r(keys, ".", &save); k; k = strtok_r(NULL, ".", &save)) {
-		char *needle = xasprintf("\"%s\":", k);
-		p = strstr(p, needle);
-		if (p)
-			p += strlen(needle);
-		free(needle);
-		if (!p)
-			break;
-	}
-	free(keys);
-	if (!p)
-		return -1;
-	while (*p == ' ')
-		p++;
-	char *end;
-	long long v = strtoll(p, &end, 10);
-	if (end == p)
-		return -1;
-	*ok = 1;
-	return v;
-}
 
 static void split_sorted(const char *text, struct strvec *out)
 {
@@ -74,44 +46,44 @@ void lines_only_in(const char *a, const char *b, struct strvec *out)
 	sv_clear(&lb);
 }
 
-void config_set_options(const char *config, struct strvec *out)
-{
-	struct strvec all = STRVEC_INIT;
-	split_sorted(config, &all);
-	for (size_t i = 0; i < all.n; i++)
-		if (!strncmp(all.v[i], "CONFIG_", 7) && strchr(all.v[i], '='))
-			sv_push(out, all.v[i]);
-	sv_clear(&all);
-}
-
 struct run_dir {
 	const char *dir;
-	struct strbuf json, config, manifest;
+	struct report_doc report;
+	struct config config;
+	struct strbuf manifest;
 	char *app;
 };
 
 static void load(struct run_dir *r, const char *dir)
 {
+	struct strbuf err = STRBUF_INIT;
 	r->dir = dir;
 	if (!file_exists(dir))
 		die_usage("run directory %s does not exist", dir);
-	struct strbuf *bufs[] = { &r->json, &r->config, &r->manifest };
 	const char *names[] = { "report.json", "kernel.config", "rootfs.manifest" };
+	char *paths[3];
 	for (int i = 0; i < 3; i++) {
-		char *p = xasprintf("%s/%s", dir, names[i]);
-		if (read_file(p, bufs[i]) < 0)
+		paths[i] = xasprintf("%s/%s", dir, names[i]);
+		if (!file_exists(paths[i]))
 			die_usage("%s is not a run directory: cannot read %s", dir, names[i]);
-		free(p);
 	}
-	/* read_file() leaves a buffer even for an empty file. */
-	const char *a = strstr(r->json.buf, "\"app\": \"");
-	r->app = a ? xstrndup(a + 8, strcspn(a + 8, "\"")) : xstrdup("?");
+	if (report_load(paths[0], &r->report, &err) < 0)
+		die_usage("%s: %s", paths[0], err.buf);
+	if (config_read(paths[1], &r->config) < 0)
+		die_usage("%s is not a run directory: cannot read kernel.config", dir);
+	if (read_file(paths[2], &r->manifest) < 0)
+		die_usage("%s is not a run directory: cannot read rootfs.manifest", dir);
+	const char *app = report_string(&r->report, "app");
+	r->app = xstrdup(app ? app : "?");
+	for (int i = 0; i < 3; i++)
+		free(paths[i]);
+	sb_release(&err);
 }
 
 static long long need(const struct run_dir *r, const char *path)
 {
 	int ok;
-	long long v = report_number(r->json.buf, path, &ok);
+	long long v = report_number(&r->report, path, &ok);
 	if (!ok)
 		die_usage("%s/report.json has no %s (not a report of this version of reduce?)", r->dir, path);
 	return v;
@@ -173,8 +145,8 @@ int cmd_diff(int argc, char **argv)
 	figure(&out, "boot ms to app ready", &a, &b, "boot.ms_to_ready.after");
 
 	struct strvec ca = STRVEC_INIT, cb = STRVEC_INIT, oa = STRVEC_INIT, ob = STRVEC_INIT;
-	config_set_options(a.config.buf, &ca);
-	config_set_options(b.config.buf, &cb);
+	config_settings(&a.config, &ca);
+	config_settings(&b.config, &cb);
 	sorted_only_in(&ca, &cb, &oa);
 	sorted_only_in(&cb, &ca, &ob);
 	/* An option in both with another value is one change, not two. */
@@ -213,8 +185,8 @@ int cmd_diff(int argc, char **argv)
 		sv_clear(vs[i]);
 	struct run_dir *rs[] = { &a, &b };
 	for (int i = 0; i < 2; i++) {
-		sb_release(&rs[i]->json);
-		sb_release(&rs[i]->config);
+		report_doc_release(&rs[i]->report);
+		config_release(&rs[i]->config);
 		sb_release(&rs[i]->manifest);
 		free(rs[i]->app);
 	}

@@ -5,10 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const verdict_names[V_COUNT] = {
-	"pass", "build", "boot", "timeout", "test", "nochange", "abort"
-};
-
 int parse_strategy(const char *s, enum strategy *out)
 {
 	if (!strcmp(s, "linear"))
@@ -158,9 +154,9 @@ static int blocked(struct engine *e, int node)
 /* A present node predicted needed, not yet found needed, in the subtree. */
 static int suspect(struct engine *e, int node)
 {
-	if (!e->t->likely || e->removed[node])
+	if (!e->t->predicted || e->removed[node])
 		return 0;
-	if (e->t->likely[node] && !e->needed[node])
+	if (e->t->predicted[node] && !e->needed[node])
 		return 1;
 	for (int i = 0; i < e->nchildren[node]; i++)
 		if (suspect(e, e->children[node][i]))
@@ -205,8 +201,8 @@ static int chunk_size(struct engine *e)
 	return g;
 }
 
-static void bisect(struct engine *e, int *c, int nc);
-static void split(struct engine *e, int *c, int nc, const unsigned char *within);
+static void search_siblings(struct engine *e, int *c, int nc);
+static void bisect(struct engine *e, int *c, int nc, const unsigned char *within);
 
 /* Goes on below a node that stays: its children still present, biggest
  * first, by the strategy; or for the hint (`within`) the hint's nodes
@@ -221,11 +217,11 @@ static void descend(struct engine *e, int node, const unsigned char *within)
 			kids[nk++] = k;
 	}
 	if (within) {
-		split(e, kids, nk, within);
+		bisect(e, kids, nk, within);
 	} else {
 		sort_tree = e->t;
 		qsort(kids, nk, sizeof(int), by_weight_desc);
-		bisect(e, kids, nk);
+		search_siblings(e, kids, nk);
 	}
 	free(kids);
 }
@@ -252,7 +248,7 @@ static int items_below(struct engine *e, int node)
 /* Removes what it can of c[0..nc), known to hold something needed or
  * not: the whole chunk first, then each half, down to single nodes; a
  * single node that fails stays, and the search goes on below it. */
-static void split(struct engine *e, int *c, int nc, const unsigned char *within)
+static void bisect(struct engine *e, int *c, int nc, const unsigned char *within)
 {
 	if (e->stop || !nc)
 		return;
@@ -267,7 +263,7 @@ static void split(struct engine *e, int *c, int nc, const unsigned char *within)
 			rest[nr++] = c[i];
 	}
 	if (nb) {
-		split(e, rest, nr, within);
+		bisect(e, rest, nr, within);
 		for (int i = 0; i < nb; i++)
 			descend(e, b[i], within);
 	}
@@ -290,8 +286,8 @@ static void split(struct engine *e, int *c, int nc, const unsigned char *within)
 		return;
 	}
 	int half = nc / 2;
-	split(e, c, half, within);
-	split(e, c + half, nc - half, within);
+	bisect(e, c, half, within);
+	bisect(e, c + half, nc - half, within);
 }
 
 /* A subtree with more items than a chunk would almost surely fail as a
@@ -316,7 +312,7 @@ static void descend_first(struct engine *e, int node)
  * an oracle where removing more never helps. Suspects (subtrees holding a
  * node predicted needed) go last and one at a time: in a chunk they would
  * most likely fail it. */
-static void bisect(struct engine *e, int *c, int nc)
+static void search_siblings(struct engine *e, int *c, int nc)
 {
 	/* Nodes an earlier test removed (all at once, the costly ones) are
 	 * no candidates: testing one would change nothing. */
@@ -326,7 +322,7 @@ static void bisect(struct engine *e, int *c, int nc)
 			c[live++] = c[i];
 	nc = live;
 	int ns = nc;
-	if (e->t->likely) {
+	if (e->t->predicted) {
 		int *sus = xmalloc((nc + 1) * sizeof(int)), nsus = 0;
 		ns = 0;
 		for (int i = 0; i < nc; i++) {
@@ -352,7 +348,7 @@ static void bisect(struct engine *e, int *c, int nc)
 		/* A suspect that is not itself predicted holds the prediction
 		 * below it: searched inside first, so the guess is tested
 		 * alone. */
-		if ((first > g && first > 1) || (i >= ns && !e->t->likely[c[i]])) {
+		if ((first > g && first > 1) || (i >= ns && !e->t->predicted[c[i]])) {
 			descend_first(e, c[i]);
 			i++;
 			continue;
@@ -360,7 +356,7 @@ static void bisect(struct engine *e, int *c, int nc)
 		int j = i + 1, sum = first;
 		for (int w; j < ns && !blocked(e, c[j]) && sum + (w = items_below(e, c[j])) <= g; j++)
 			sum += w;
-		split(e, c + i, j - i, NULL);
+		bisect(e, c + i, j - i, NULL);
 		i = j;
 	}
 }
@@ -396,12 +392,12 @@ static void try_start(struct engine *e)
 	 * and its ancestors are never removed at all. */
 	memcpy(s, e->o->start, n);
 	for (int i = 0; i < n; i++)
-		if ((e->t->likely && e->t->likely[i]) || (e->t->required && e->t->required[i]))
+		if ((e->t->predicted && e->t->predicted[i]) || (e->t->required && e->t->required[i]))
 			for (int a = i; a >= 0; a = e->t->parent[a])
 				s[a] = 0;
 	if (e->t->costly)
-		split(e, top, top_nodes(e, s, 1, top), s);
-	split(e, top, top_nodes(e, s, e->t->costly ? 0 : -1, top), s);
+		bisect(e, top, top_nodes(e, s, 1, top), s);
+	bisect(e, top, top_nodes(e, s, e->t->costly ? 0 : -1, top), s);
 	free(top);
 	/* What the hint kept, its run found needed: the chunk size starts
 	 * from that, not from the many nodes the hint removed, which say
@@ -452,7 +448,7 @@ static void free_tops(struct engine *e, int node, int *out, int *n)
  * either test to pass. */
 static void all_at_once(struct engine *e)
 {
-	if (!e->t->likely && !e->t->required)
+	if (!e->t->predicted && !e->t->required)
 		return;
 	int n = e->t->n, nt = 0;
 	int *c = xmalloc((n + 1) * sizeof(int));
@@ -480,10 +476,10 @@ static void hier(struct engine *e)
 	qsort(roots, nr, sizeof(int), by_weight_desc);
 	if (e->t->costly) {
 		int *c = xmalloc((n + 1) * sizeof(int));
-		bisect(e, c, top_nodes(e, e->t->costly, 1, c));
+		search_siblings(e, c, top_nodes(e, e->t->costly, 1, c));
 		free(c);
 	}
-	bisect(e, roots, nr);
+	search_siblings(e, roots, nr);
 	free(roots);
 }
 

@@ -6,17 +6,7 @@
  * directory tree are both handed to it as a struct search_tree. Removing a
  * node removes its whole subtree. */
 
-enum verdict {
-	V_PASS = 0,
-	V_BUILD,        /* rejected: the candidate did not build */
-	V_BOOT,         /* rejected: it built but did not boot */
-	V_TIMEOUT,      /* rejected: no answer within the time limit */
-	V_TEST,         /* rejected: booted, but the tests failed */
-	V_NOCHANGE,     /* not tested: the candidate equals the current state */
-	V_ABORT,        /* stop searching (interrupted) */
-	V_COUNT
-};
-extern const char *const verdict_names[V_COUNT];
+#include "verdict.h"
 
 struct search_tree {
 	int n;
@@ -34,7 +24,7 @@ struct search_tree {
 	 * siblings, and a hint never carries one: a right guess costs one
 	 * failing test and never fails a group; a wrong one costs one test
 	 * that passes. The result does not depend on it. */
-	const unsigned char *likely;
+	const unsigned char *predicted;
 	/* Optional, 1: a node the oracle cannot pass without, known before
 	 * any test (a kernel option the harness's own guest uses: its
 	 * console, its network card, its initramfs format). Never tested:

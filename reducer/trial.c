@@ -4,11 +4,16 @@
 #include <string.h>
 #include <unistd.h>
 
-enum verdict trial_run(const struct trial *t, struct trial_result *r)
+enum verdict trial_run(struct trial *t, const char *kernel, const char *initrd,
+		       struct trial_result *r)
 {
 	struct vm vm;
+	struct vm_config c = *t->vm;
+	c.kernel = kernel;
+	c.initrd = initrd;
 	memset(r, 0, sizeof(*r));
-	r->v = vm_boot(t->vm, &vm, t->boot_timeout_ms);
+	t->boots++;
+	r->v = vm_boot(&c, &vm, t->boot_timeout_ms);
 	r->ms_to_init = vm.ms_to_init;
 	r->ms_to_ready = vm.ms_to_ready;
 	if (r->v != V_PASS) {
@@ -32,13 +37,13 @@ enum verdict trial_run(const struct trial *t, struct trial_result *r)
 	unlink(t->test_log);
 	struct child_process cp = { .argv = argv, .env = (const char *const *)env.v,
 				    .out_path = t->test_log, .timeout_ms = t->test_timeout_ms };
-	int st = run_command(&cp);
+	int st = child_run(&cp);
 	vm_stop(&vm);
 	sv_clear(&env);
 	r->test_status = st;
 	if (interrupted) {
 		r->v = V_ABORT;
-	} else if (st == RUN_TIMEOUT) {
+	} else if (st == CHILD_TIMEOUT) {
 		r->v = V_TIMEOUT;
 		snprintf(r->why, sizeof(r->why), "the test script ran over %d s", t->test_timeout_ms / 1000);
 	} else if (st != 0) {

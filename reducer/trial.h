@@ -6,12 +6,13 @@
 /* A trial: boot an image, wait until the app is ready, run the test
  * script against it on the host, tear the VM down whatever happens. */
 struct trial {
-	const struct vm_config *vm;
+	const struct vm_config *vm; /* the machine; kernel and initrd come per trial */
 	const char *tests;      /* the test script */
 	const char *app;
 	const char *test_log;   /* the script's stdout and stderr */
 	int boot_timeout_ms;
 	int test_timeout_ms;
+	int boots;              /* trials so far, for the report */
 };
 
 struct trial_result {
@@ -21,6 +22,8 @@ struct trial_result {
 	char why[320];
 };
 
-enum verdict trial_run(const struct trial *t, struct trial_result *r);
+/* Boots kernel + initrd on t's machine and runs the tests against it. */
+enum verdict trial_run(struct trial *t, const char *kernel, const char *initrd,
+		       struct trial_result *r);
 
 #endif

@@ -116,7 +116,7 @@ enum verdict vm_boot(const struct vm_config *c, struct vm *vm, int timeout_ms)
 	vm->cp.argv = (const char *const *)av.v;
 	vm->cp.out_path = c->qemu_log;
 	vm->t_start = now_ms();
-	if (start_command(&vm->cp) < 0) {
+	if (child_start(&vm->cp) < 0) {
 		sv_clear(&av);
 		snprintf(vm->why, sizeof(vm->why), "cannot start qemu-system-x86_64");
 		return V_BOOT;
@@ -185,7 +185,7 @@ enum verdict vm_boot(const struct vm_config *c, struct vm *vm, int timeout_ms)
 
 void vm_stop(struct vm *vm)
 {
-	kill_command(&vm->cp);
+	child_kill(&vm->cp);
 }
 
 int vm_kvm_works(const struct vm_config *c)

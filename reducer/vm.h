@@ -1,9 +1,9 @@
 #ifndef REDUCE_VM_H
 #define REDUCE_VM_H
 
-#include "run.h"
-#include "search.h"
+#include "child.h"
 #include "util.h"
+#include "verdict.h"
 
 #define VM_MAX_PORTS 8
 

@@ -1,7 +1,8 @@
-/* .config handling: counting enabled options, and which options the
- * objects of a build directory depend on (fixdep's .cmd files). */
+/* .config handling (config.c): reading, counting, hashing, comparing and
+ * appending a fragment; and which options the objects of a build
+ * directory depend on (fixdep's .cmd files). */
+#include "config.h"
 #include "kbuild.h"
-#include "kconfig.h"
 #include "unit.h"
 #include "util.h"
 
@@ -16,20 +17,72 @@ int main(void)
 	char path[] = "/tmp/reduce-test-config-XXXXXX";
 	int fd = mkstemp(path);
 	const char *text = "# CONFIG_A is not set\nCONFIG_B=y\nCONFIG_C=m\nCONFIG_D=\"y\"\n"
-			   "CONFIG_E=0x10\nCONFIG_F=y\n";
-	CHECK(fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text), "config written");
-	CHECK(config_count_enabled(path) == 3, "=y and =m lines count, strings and numbers do not (%d)",
-	      config_count_enabled(path));
-	CHECK(config_count_enabled("/nonexistent/config") == -1, "a missing file is an error");
-	CHECK(config_enabled(path, "CONFIG_B") && config_enabled(path, "CONFIG_F") &&
-	      !config_enabled(path, "CONFIG_A") && !config_enabled(path, "CONFIG_D"),
-	      "config_enabled finds =y symbols (inside and on the last line) and not others");
+			   "CONFIG_E=0x10\n# a comment\n\nCONFIG_F=y";
+	REQUIRE(fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text), "writing %s", path);
+	close(fd);
+	struct config c = CONFIG_INIT;
+	CHECK(config_read(path, &c) == 0 && c.lines.n == 6,
+	      "settings and 'is not set' lines are read, other comments are not (%zu)", c.lines.n);
+	CHECK(config_count_enabled(&c) == 3, "=y and =m lines count, strings and numbers do not (%d)",
+	      config_count_enabled(&c));
+	struct config missing = CONFIG_INIT;
+	CHECK(config_read("/nonexistent/config", &missing) == -1, "a missing file is an error");
+	CHECK(config_is_y(&c, "B") && config_is_y(&c, "F") && !config_is_y(&c, "A") &&
+	      !config_is_y(&c, "C") && !config_is_y(&c, "D"),
+	      "config_is_y finds =y symbols (inside and on a last line without newline) and not others");
+	struct strvec set = STRVEC_INIT;
+	config_settings(&c, &set);
+	CHECK(set.n == 5 && !strcmp(set.v[0], "CONFIG_B=y") && !strcmp(set.v[2], "CONFIG_D=\"y\"") &&
+	      !strcmp(set.v[4], "CONFIG_F=y"), "the settings, sorted, without the unset ones (%zu)", set.n);
+	sv_clear(&set);
+
+	/* The hash is of what the config says: comments and blank lines do
+	 * not change it, a setting does. */
+	char h1[41], h2[41], h3[41], hf[41];
+	struct config same = CONFIG_INIT, other = CONFIG_INIT;
+	config_parse("#\n# Linux/x86 6.1 Kernel Configuration\n#\n# CONFIG_A is not set\nCONFIG_B=y\n"
+		     "CONFIG_C=m\nCONFIG_D=\"y\"\n\nCONFIG_E=0x10\nCONFIG_F=y\n", &same);
+	config_parse("# CONFIG_A is not set\nCONFIG_B=y\nCONFIG_C=y\nCONFIG_D=\"y\"\nCONFIG_E=0x10\n"
+		     "CONFIG_F=y\n", &other);
+	config_hash(&c, h1);
+	config_hash(&same, h2);
+	config_hash(&other, h3);
+	CHECK(!strcmp(h1, h2) && strcmp(h1, h3), "the hash ignores comments and tells settings apart");
+	CHECK(config_file_hash(path, hf) == 0 && !strcmp(hf, h1), "a file hashes as its text does");
+	/* The hash names cached kernels and memo verdicts: its definition
+	 * (the git blob id of the lines that say something) must not drift. */
+	CHECK(!strcmp(h1, "418909f276c2188c1c8ba5b2bee8e3fee9c11f17"),
+	      "the hash is the git blob id of the setting lines, as git hash-object gives it (%s)", h1);
+
+	struct strvec off = STRVEC_INIT;
+	config_turned_off(&c, &other, &off);
+	CHECK(off.n == 0, "nothing =y in the first config is off in the second (%zu)", off.n);
+	struct config fewer = CONFIG_INIT;
+	config_parse("CONFIG_C=m\n# CONFIG_B is not set\n", &fewer);
+	config_turned_off(&c, &fewer, &off);
+	CHECK(off.n == 2 && !strcmp(off.v[0], "CONFIG_B") && !strcmp(off.v[1], "CONFIG_F"),
+	      "options =y before and not after are turned off, in order (%zu)", off.n);
+	sv_clear(&off);
+
+	const char *frag = "CONFIG_A=y\n# CONFIG_F is not set\n";
+	char *fpath = xasprintf("%s.frag", path);
+	REQUIRE(write_file_atomic(fpath, frag, strlen(frag)) == 0, "writing %s", fpath);
+	struct config applied = CONFIG_INIT;
+	CHECK(config_append(path, fpath) == 0 && config_read(path, &applied) == 0 &&
+	      applied.lines.n == 8 && !strcmp(applied.lines.v[6], "CONFIG_A=y"),
+	      "a fragment is appended, its settings last, where Kconfig lets them win");
+	CHECK(config_append(path, "/nonexistent/fragment") < 0, "a missing fragment is an error");
+	unlink(fpath);
+	free(fpath);
 	unlink(path);
+	struct config *all[] = { &c, &same, &other, &fewer, &applied };
+	for (size_t i = 0; i < sizeof(all) / sizeof(*all); i++)
+		config_release(all[i]);
 
 	/* Two objects name PRINTK, one names PRINTK_TIME (a prefix must not
 	 * count), a .cmd that is not an object's does not count. */
 	char dir[] = "/tmp/reduce-test-kbuild-XXXXXX";
-	CHECK(mkdtemp(dir) != NULL, "build directory made");
+	REQUIRE(mkdtemp(dir) != NULL, "making %s", dir);
 	const char *files[][2] = {
 		{ "a.o.cmd", "deps_a.o := \\\n  $(wildcard include/config/PRINTK) \\\n  $(wildcard include/config/PRINTK) \\\n" },
 		{ "sub/b.o.cmd", "$(wildcard include/config/PRINTK_TIME) $(wildcard include/config/PRINTK)\n" },
@@ -55,7 +108,7 @@ int main(void)
 	/* An option the top Makefile names changes every object's flags:
 	 * it counts for all of them (a longer name it prefixes does not). */
 	char src[] = "/tmp/reduce-test-src-XXXXXX";
-	CHECK(mkdtemp(src) != NULL, "source tree made");
+	REQUIRE(mkdtemp(src) != NULL, "making %s", src);
 	char *mk = xasprintf("%s/Makefile", src);
 	const char *top = "KBUILD_CFLAGS-$(CONFIG_TTY) += -Werror\nifdef CONFIG_MULTIUSER_X\nendif\n";
 	write_file_atomic(mk, top, strlen(top));
@@ -71,7 +124,7 @@ int main(void)
 	/* A make cut short: the files written since its stamp go (a truncated
 	 * .cmd among them), the files of earlier makes stay. */
 	strcpy(dir, "/tmp/reduce-test-kbuild-XXXXXX");
-	CHECK(mkdtemp(dir) != NULL, "build directory made");
+	REQUIRE(mkdtemp(dir) != NULL, "making %s", dir);
 	snprintf(sub, sizeof(sub), "%s/sub", dir);
 	mkdir_p(sub);
 	const char *older[] = { "kept.o", ".kept.o.cmd", "sub/kept.o" };

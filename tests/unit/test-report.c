@@ -50,7 +50,7 @@ int main(void)
 	report_json(&r, &js);
 	char path[] = "/tmp/reduce-test-report-XXXXXX";
 	int fd = mkstemp(path);
-	CHECK(fd >= 0 && write(fd, js.buf, js.len) == (ssize_t)js.len, "report.json written");
+	REQUIRE(fd >= 0 && write(fd, js.buf, js.len) == (ssize_t)js.len, "writing %s", path);
 	char *cmd = xasprintf(
 		"/usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1]));"
 		"assert r[\"app\"]==\"web \\\"app\\\"\";"
@@ -98,27 +98,43 @@ int main(void)
 	report_markdown(&r, &md);
 	CHECK(strstr(md.buf, "**NOT verified**") != NULL, "an unverified run says so");
 
-	/* reduce diff reads back what report_json wrote. */
+	/* reduce diff and --hint read back what report_json wrote. */
 	int ok;
-	CHECK(report_number(js.buf, "kernel.image_bytes.after", &ok) == 900000 && ok,
+	struct report_doc d, small, bad;
+	struct strbuf err = STRBUF_INIT;
+	CHECK(report_parse(js.buf, &d, &err) == 0, "report.json is JSON that jansson reads (%s)",
+	      err.buf ? err.buf : "");
+	CHECK(report_number(&d, "kernel.image_bytes.after", &ok) == 900000 && ok,
 	      "diff reads the kernel's bytes after");
-	CHECK(report_number(js.buf, "initramfs.bytes.before", &ok) == 1100000 && ok,
+	CHECK(report_number(&d, "initramfs.bytes.before", &ok) == 1100000 && ok,
 	      "diff reads the initramfs's bytes, not an earlier key's");
-	CHECK(report_number(js.buf, "total_bytes.after", &ok) == 1400000 && ok &&
-	      report_number(js.buf, "boot.ms_to_ready.after", &ok) == 800 && ok,
+	CHECK(report_number(&d, "total_bytes.after", &ok) == 1400000 && ok &&
+	      report_number(&d, "boot.ms_to_ready.after", &ok) == 800 && ok,
 	      "diff reads the total and the boot time");
-	CHECK(report_number(js.buf, "kernel.no_such_key", &ok) == -1 && !ok &&
-	      report_number("{\"app\": \"x\"}", "kernel.image_bytes.after", &ok) == -1 && !ok,
-	      "a missing key is reported as missing, not as a number");
+	const char *app = report_string(&d, "app");
+	CHECK(app && !strcmp(app, r.app) && !report_string(&d, "kernel.image_bytes"),
+	      "the app is read as a string, an object is not a string");
+	CHECK(report_parse("{\"app\": \"x\"}", &small, &err) == 0 &&
+	      report_number(&d, "kernel.no_such_key", &ok) == -1 && !ok &&
+	      report_number(&small, "kernel.image_bytes.after", &ok) == -1 && !ok &&
+	      report_number(&small, "app", &ok) == -1 && !ok,
+	      "a missing key, or one that is not a number, is reported as missing");
+	sb_release(&err);
+	CHECK(report_parse("{\"app\": \"x\",", &bad, &err) < 0 && strstr(err.buf, "not JSON") &&
+	      strstr(err.buf, "line 1"), "text that is not JSON is refused with jansson's reason (%s)",
+	      err.buf);
+	sb_release(&err);
+	CHECK(report_parse("[1, 2]", &bad, &err) < 0 && strstr(err.buf, "not a JSON object"),
+	      "JSON that is not an object is refused");
+	report_doc_release(&d);
+	report_doc_release(&small);
+	sb_release(&err);
 	struct strvec only = STRVEC_INIT, set = STRVEC_INIT;
 	lines_only_in("/b\n/a\n/c\n", "/c\n/d\n/a\n", &only);
 	CHECK(only.n == 1 && !strcmp(only.v[0], "/b"), "lines only in the first list");
 	sv_clear(&only);
 	lines_only_in("", "/a\n", &only);
 	CHECK(only.n == 0, "nothing is only in an empty list");
-	config_set_options("# CONFIG_A is not set\nCONFIG_B=y\n\nCONFIG_C=\"x y\"\n# comment\n", &set);
-	CHECK(set.n == 2 && !strcmp(set.v[0], "CONFIG_B=y") && !strcmp(set.v[1], "CONFIG_C=\"x y\""),
-	      "a .config's set options, without the unset ones and comments");
 	sv_clear(&only);
 	sv_clear(&set);
 	UNIT_EXIT();

@@ -111,7 +111,7 @@ static int kept(const unsigned char *removed)
 
 static const unsigned char *start;
 static int use_costly;
-static const unsigned char *likely;
+static const unsigned char *predicted;
 static int prev_accepted, prev_remaining, stale_lines;
 
 /* An accepted candidate removes at least one item: a progress line that
@@ -140,7 +140,7 @@ static void need_three_removed_by(const unsigned char *prev, unsigned char *mark
 static int run(enum strategy s, unsigned char *removed, struct search_stats *st, int max)
 {
 	struct search_tree t = { .n = N, .parent = parent, .weight = weight, .group = group,
-				 .costly = use_costly ? costly : NULL, .likely = likely,
+				 .costly = use_costly ? costly : NULL, .predicted = predicted,
 				 .required = required };
 	struct search_opts o = { .strategy = s, .max_candidates = max, .start = start,
 				 .progress = progress };
@@ -304,7 +304,7 @@ int main(void)
 	int calls_plain = calls, kept_unpredicted = kept(rh);
 	unsigned char guess[N];
 	memcpy(guess, needed, N);
-	likely = guess;
+	predicted = guess;
 	run(STRAT_HIER, r, &sh, 0);
 	CHECK(truth(r) && one_minimal(r) && kept(r) == kept_unpredicted,
 	      "hier with right predictions ends passing, 1-minimal, as small");
@@ -326,10 +326,10 @@ int main(void)
 	make_tree(8);
 	memcpy(guess, needed, N);
 	use_costly = 1;
-	likely = NULL;
+	predicted = NULL;
 	run(STRAT_HIER, rh, &sh, 0);
 	int flips_unpredicted = flips;
-	likely = guess;
+	predicted = guess;
 	run(STRAT_HIER, r, &sh, 0);
 	CHECK(truth(r) && one_minimal(r) && kept(r) == kept(rh) && flips < flips_unpredicted,
 	      "right predictions flip costly nodes less (%d flips, %d without)", flips, flips_unpredicted);
@@ -340,17 +340,17 @@ int main(void)
 	run(STRAT_HIER, prev, &sh, 0);
 	start = prev;
 	need_three_removed_by(prev, guess);
-	likely = NULL;
+	predicted = NULL;
 	run(STRAT_HIER, rh, &sh, 0);
 	int calls_hint_only = calls;
-	likely = guess;
+	predicted = guess;
 	run(STRAT_HIER, r, &sh, 0);
 	CHECK(truth(r) && one_minimal(r) && kept(r) == kept(rh),
 	      "a hint with predictions ends passing, 1-minimal, as small");
 	CHECK(calls < calls_hint_only, "predictions keep a hint from failing on them (%d calls, %d without)",
 	      calls, calls_hint_only);
 	start = NULL;
-	likely = NULL;
+	predicted = NULL;
 
 	/* Required nodes (what the harness needs): no call removes one, nor
 	 * a subtree holding one; the result is the same, for fewer calls. */
@@ -392,7 +392,7 @@ int main(void)
 	for (int i = 8; i < N; i += 15)
 		costly[i] = 1;
 	use_costly = 1;
-	likely = NULL;
+	predicted = NULL;
 	run(STRAT_HIER, rh, &sh, 0);
 	int flips_blind = flips, ncostly_needed = 0;
 	for (int i = 0; i < N; i++) {
@@ -405,7 +405,7 @@ int main(void)
 	/* Of the 4 flips beyond the needed ones, one is the test of all
 	 * that is neither needed nor predicted, which fails here: the
 	 * predictions miss the needed nodes outside the costly subtrees. */
-	likely = guess;
+	predicted = guess;
 	run(STRAT_HIER, r, &sh, 0);
 	CHECK(truth(r) && one_minimal(r) && kept(r) == kept(rh) &&
 	      flips <= ncostly_needed + 4 && flips < flips_blind, "predictions naming the needed costly nodes: %d flips (%d needed, "
@@ -417,10 +417,10 @@ int main(void)
 	int npredicted = 0;
 	for (int i = 0; i < N; i++)
 		npredicted += needed[i];
-	likely = needed;
+	predicted = needed;
 	run(STRAT_HIER, r, &sh, 0);
 	int calls_predicted = calls;
-	likely = NULL;
+	predicted = NULL;
 	run(STRAT_HIER, rh, &sh, 0);
 	CHECK(truth(r) && one_minimal(r) && kept(r) == kept(rh) && calls_predicted <= npredicted + 1,
 	      "predictions naming every needed node: %d calls for %d predictions (%d without)",

@@ -1,6 +1,6 @@
 /* Failures that answer later kernel candidates without a build: see
- * monotone.h for why this holds. */
-#include "monotone.h"
+ * failures.h for why this holds. */
+#include "failures.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -13,30 +13,17 @@ static int u64_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int lineset_read_config(struct lineset *s, const char *path)
+void lineset_of_config(struct lineset *s, const struct config *c)
 {
-	struct strbuf text = STRBUF_INIT;
-	s->h = NULL;
-	s->n = 0;
-	if (read_file(path, &text) < 0)
-		return -1;
-	int alloc = 0;
-	for (char *p = text.buf; p && *p;) {
-		char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		if (len > 7 && !strncmp(p, "CONFIG_", 7)) {
-			if (s->n == alloc) {
-				alloc = alloc ? 2 * alloc : 512;
-				s->h = xrealloc(s->h, alloc * sizeof(*s->h));
-			}
-			s->h[s->n++] = fnv1a64(p, len);
-		}
-		p = nl ? nl + 1 : NULL;
-	}
-	sb_release(&text);
+	struct strvec set = STRVEC_INIT;
+	config_settings(c, &set);
+	s->n = (int)set.n;
+	s->h = xmalloc((set.n + 1) * sizeof(*s->h));
+	for (size_t i = 0; i < set.n; i++)
+		s->h[i] = fnv1a64(set.v[i], strlen(set.v[i]));
+	sv_clear(&set);
 	if (s->n)
 		qsort(s->h, s->n, sizeof(*s->h), u64_cmp);
-	return 0;
 }
 
 int lineset_subset(const struct lineset *a, const struct lineset *b)
@@ -58,21 +45,17 @@ void lineset_release(struct lineset *s)
 	s->n = 0;
 }
 
-void failures_add(struct failures *fs, struct lineset *s, const char *context, int cand,
+void failures_add(struct failures *fs, const struct config *c, const char *context, int cand,
 		  enum verdict v)
 {
-	if (v != V_BOOT && v != V_TEST) {
-		lineset_release(s);
+	if (v != V_BOOT && v != V_TEST)
 		return;
-	}
 	if (fs->n == fs->alloc) {
 		fs->alloc = fs->alloc ? 2 * fs->alloc : 32;
 		fs->f = xrealloc(fs->f, fs->alloc * sizeof(*fs->f));
 	}
 	struct failure *f = &fs->f[fs->n++];
-	f->s = *s;
-	s->h = NULL;
-	s->n = 0;
+	lineset_of_config(&f->s, c);
 	snprintf(f->context, sizeof(f->context), "%s", context);
 	f->cand = cand;
 	f->v = v;
@@ -83,25 +66,32 @@ static int implies(const struct failure *f, const struct lineset *s, const char 
 	return !strcmp(f->context, context) && lineset_subset(s, &f->s);
 }
 
-const struct failure *failures_implying(const struct failures *fs, const struct lineset *s,
+const struct failure *failures_implying(const struct failures *fs, const struct config *c,
 					const char *context)
 {
-	for (int i = 0; i < fs->n; i++)
-		if (implies(&fs->f[i], s, context))
-			return &fs->f[i];
-	return NULL;
+	struct lineset s;
+	const struct failure *f = NULL;
+	lineset_of_config(&s, c);
+	for (int i = 0; i < fs->n && !f; i++)
+		if (implies(&fs->f[i], &s, context))
+			f = &fs->f[i];
+	lineset_release(&s);
+	return f;
 }
 
-void failures_passed(struct failures *fs, const struct lineset *s, const char *context)
+void failures_passed(struct failures *fs, const struct config *c, const char *context)
 {
+	struct lineset s;
 	int j = 0;
+	lineset_of_config(&s, c);
 	for (int i = 0; i < fs->n; i++) {
-		if (implies(&fs->f[i], s, context))
+		if (implies(&fs->f[i], &s, context))
 			lineset_release(&fs->f[i].s);
 		else
 			fs->f[j++] = fs->f[i];
 	}
 	fs->n = j;
+	lineset_release(&s);
 }
 
 void failures_release(struct failures *fs)

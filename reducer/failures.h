@@ -1,5 +1,5 @@
-#ifndef REDUCE_MONOTONE_H
-#define REDUCE_MONOTONE_H
+#ifndef REDUCE_FAILURES_H
+#define REDUCE_FAILURES_H
 
 /* Failures that answer later candidates without a build. The search
  * already assumes that removing more never helps (it keeps a node once its
@@ -11,7 +11,9 @@
  * and with it VIRTIO_NET, needs no build to be known to fail.
  * Build failures are not used: turning off more can make a build work. */
 
-#include "search.h"
+#include "config.h"
+#include "verdict.h"
+
 #include <stdint.h>
 
 /* A set of lines (a config's settings), as sorted 64-bit hashes. */
@@ -20,9 +22,9 @@ struct lineset {
 	int n;
 };
 
-/* The `CONFIG_X=...` lines of a .config; comments and "is not set" lines
- * say nothing that the absence of a setting does not. -1 if unreadable. */
-int lineset_read_config(struct lineset *s, const char *path);
+/* The settings of a config (its `CONFIG_X=...` lines): "is not set"
+ * lines say nothing that the absence of a setting does not. */
+void lineset_of_config(struct lineset *s, const struct config *c);
 /* Whether every line of a is a line of b. */
 int lineset_subset(const struct lineset *a, const struct lineset *b);
 void lineset_release(struct lineset *s);
@@ -39,17 +41,17 @@ struct failures {
 	struct failure *f;
 };
 
-/* Records a failure; takes s over. Verdicts other than boot and test
+/* Records a failure of config c. Verdicts other than boot and test
  * failures are not recorded. */
-void failures_add(struct failures *fs, struct lineset *s, const char *context, int cand,
+void failures_add(struct failures *fs, const struct config *c, const char *context, int cand,
 		  enum verdict v);
-/* A pass of s: every failure it would have been implied by is forgotten.
+/* A pass of c: every failure it would have been implied by is forgotten.
  * Such a pass (replayed from the memo, which is consulted first) shows
  * the failure was flaky or that removing more did help; kept, it would
- * imply every later candidate, all of them inside s. */
-void failures_passed(struct failures *fs, const struct lineset *s, const char *context);
-/* The recorded failure that implies s fails in this context, or NULL. */
-const struct failure *failures_implying(const struct failures *fs, const struct lineset *s,
+ * imply every later candidate, all of them inside c. */
+void failures_passed(struct failures *fs, const struct config *c, const char *context);
+/* The recorded failure that implies c fails in this context, or NULL. */
+const struct failure *failures_implying(const struct failures *fs, const struct config *c,
 					const char *context);
 void failures_release(struct failures *fs);
 

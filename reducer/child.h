@@ -1,5 +1,5 @@
-#ifndef REDUCE_RUN_H
-#define REDUCE_RUN_H
+#ifndef REDUCE_CHILD_H
+#define REDUCE_CHILD_H
 
 #include <sys/types.h>
 
@@ -7,8 +7,8 @@
  * helper) runs in its own process group so that a timeout or Ctrl-C can kill
  * it together with everything it started. */
 
-#define RUN_TIMEOUT (-2)
-#define RUN_SPAWN_FAILED (-3)
+#define CHILD_TIMEOUT (-2)
+#define CHILD_SPAWN_FAILED (-3)
 
 struct child_process {
 	const char *const *argv;
@@ -16,7 +16,7 @@ struct child_process {
 	const char *const *env;     /* extra NAME=VALUE entries, or NULL */
 	const char *out_path;       /* stdout+stderr appended here; NULL: /dev/null */
 	int inherit_stderr;         /* stderr goes to ours instead */
-	int pipe_stdio;             /* start_command: give us in/out pipes */
+	int pipe_stdio;             /* child_start: give us in/out pipes */
 	int timeout_ms;             /* 0: none */
 
 	pid_t pid;
@@ -24,18 +24,18 @@ struct child_process {
 	int out;                    /* we read the child's stdout here */
 };
 
-int start_command(struct child_process *cp);
+int child_start(struct child_process *cp);
 /* Waits for the child until its timeout (counted from now) and kills its
  * process group if it is exceeded. Returns the exit status, 128+signal,
- * or RUN_TIMEOUT. */
-int finish_command(struct child_process *cp, int timeout_ms);
-int run_command(struct child_process *cp);
-void kill_command(struct child_process *cp);
+ * or CHILD_TIMEOUT. */
+int child_finish(struct child_process *cp, int timeout_ms);
+int child_run(struct child_process *cp);
+void child_kill(struct child_process *cp);
 
 /* Set by SIGINT/SIGTERM: the run should stop at the next safe point. */
 extern volatile int interrupted;
 /* Installs handlers that kill every live child's process group at once. */
-void run_install_signal_handlers(void);
-void kill_all_children(void);
+void child_install_signal_handlers(void);
+void child_kill_all(void);
 
 #endif

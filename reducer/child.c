@@ -1,5 +1,5 @@
 #define _GNU_SOURCE
-#include "run.h"
+#include "child.h"
 #include "util.h"
 
 #include <errno.h>
@@ -33,7 +33,7 @@ static void untrack(pid_t pid)
 			live[i] = 0;
 }
 
-void kill_all_children(void)
+void child_kill_all(void)
 {
 	for (int i = 0; i < MAX_CHILDREN; i++)
 		if (live[i] > 0)
@@ -44,10 +44,10 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	interrupted = 1;
-	kill_all_children();
+	child_kill_all();
 }
 
-void run_install_signal_handlers(void)
+void child_install_signal_handlers(void)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
@@ -58,7 +58,7 @@ void run_install_signal_handlers(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-int start_command(struct child_process *cp)
+int child_start(struct child_process *cp)
 {
 	int in_pipe[2] = { -1, -1 }, out_pipe[2] = { -1, -1 };
 	if (cp->pipe_stdio && (pipe2(in_pipe, O_CLOEXEC) < 0 || pipe2(out_pipe, O_CLOEXEC) < 0))
@@ -114,7 +114,7 @@ int start_command(struct child_process *cp)
 	return 0;
 }
 
-void kill_command(struct child_process *cp)
+void child_kill(struct child_process *cp)
 {
 	if (cp->pid > 0) {
 		kill(-cp->pid, SIGKILL);
@@ -124,7 +124,7 @@ void kill_command(struct child_process *cp)
 	}
 }
 
-int finish_command(struct child_process *cp, int timeout_ms)
+int child_finish(struct child_process *cp, int timeout_ms)
 {
 	uint64_t deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
 	int status;
@@ -137,8 +137,8 @@ int finish_command(struct child_process *cp, int timeout_ms)
 			return error("waitpid: %s", strerror(errno));
 		}
 		if (deadline && now_ms() >= deadline) {
-			kill_command(cp);
-			return RUN_TIMEOUT;
+			child_kill(cp);
+			return CHILD_TIMEOUT;
 		}
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
@@ -152,9 +152,9 @@ int finish_command(struct child_process *cp, int timeout_ms)
 	return 128 + WTERMSIG(status);
 }
 
-int run_command(struct child_process *cp)
+int child_run(struct child_process *cp)
 {
-	if (start_command(cp) < 0)
-		return RUN_SPAWN_FAILED;
-	return finish_command(cp, cp->timeout_ms);
+	if (child_start(cp) < 0)
+		return CHILD_SPAWN_FAILED;
+	return child_finish(cp, cp->timeout_ms);
 }

@@ -1,0 +1,24 @@
+#ifndef REDUCE_OPTIONS_H
+#define REDUCE_OPTIONS_H
+
+#include "search.h"
+
+/* What the command line of a reduction says (main.c parses it; --help and
+ * README.md document it). */
+struct options {
+	const char *app;
+	const char *tests;
+	const char *kernel_base;
+	const char *out;
+	const char *hint;       /* a previous run directory whose result is tried first */
+	const char *accel;      /* auto, kvm, tcg */
+	enum strategy strategy;
+	int max_candidates;
+	int only_kernel, only_rootfs;
+	int test_timeout_s;
+	int boot_timeout_s;
+	int verify_runs;
+	int quiet;
+};
+
+#endif

@@ -1,0 +1,11 @@
+#ifndef REDUCE_XZ_H
+#define REDUCE_XZ_H
+
+#include "util.h"
+
+/* Compresses `data` with xz into `path` (atomically). The check must be
+ * CRC32: the kernel's XZ decoder does not do CRC64. `preset` is xz's
+ * ("9e"); `x86` adds the x86 BCJ filter before LZMA2. */
+int xz_write(const struct strbuf *data, const char *path, const char *preset, int x86);
+
+#endif
