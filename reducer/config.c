@@ -120,3 +120,39 @@ void config_turned_off(const struct config *from, const struct config *to, struc
 	}
 	sv_clear(&on);
 }
+
+/* The index in the sorted settings v of the line that sets the option
+ * `line` sets, or -1. */
+static long find_option(const struct strvec *v, const char *line)
+{
+	size_t n = strcspn(line, "=");
+	for (size_t i = 0; i < v->n; i++)
+		if (strcspn(v->v[i], "=") == n && !strncmp(v->v[i], line, n))
+			return (long)i;
+	return -1;
+}
+
+void config_diff(const struct config *a, const struct config *b, struct strvec *only_a,
+		 struct strvec *only_b, struct strvec *changed)
+{
+	struct strvec sa = STRVEC_INIT, sb = STRVEC_INIT, oa = STRVEC_INIT, ob = STRVEC_INIT;
+	config_settings(a, &sa);
+	config_settings(b, &sb);
+	sv_sorted_minus(&sa, &sb, &oa);
+	sv_sorted_minus(&sb, &sa, &ob);
+	/* An option in both with another value is one change, not two. */
+	for (size_t i = 0; i < oa.n; i++) {
+		long j = find_option(&ob, oa.v[i]);
+		if (j >= 0)
+			sv_pushf(changed, "%s → %s", oa.v[i], strchr(ob.v[j], '=') + 1);
+		else
+			sv_push(only_a, oa.v[i]);
+	}
+	for (size_t j = 0; j < ob.n; j++)
+		if (find_option(&oa, ob.v[j]) < 0)
+			sv_push(only_b, ob.v[j]);
+	sv_clear(&sa);
+	sv_clear(&sb);
+	sv_clear(&oa);
+	sv_clear(&ob);
+}

@@ -39,5 +39,10 @@ void config_settings(const struct config *c, struct strvec *out);
 /* "CONFIG_X" for each option that is y in `from` and not in `to`, in
  * from's order: what a candidate turned off. */
 void config_turned_off(const struct config *from, const struct config *to, struct strvec *out);
+/* What b sets differently from a: settings only a has ("CONFIG_X=y"),
+ * only b has, and options both set to different values ("CONFIG_X=1 → 2"),
+ * each sorted. */
+void config_diff(const struct config *a, const struct config *b, struct strvec *only_a,
+		 struct strvec *only_b, struct strvec *changed);
 
 #endif

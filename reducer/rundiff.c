@@ -24,24 +24,12 @@ static void split_sorted(const char *text, struct strvec *out)
 		qsort(out->v, out->n, sizeof(*out->v), strptr_cmp);
 }
 
-/* One merge walk over two sorted lists. */
-static void sorted_only_in(const struct strvec *a, const struct strvec *b, struct strvec *out)
-{
-	size_t j = 0;
-	for (size_t i = 0; i < a->n; i++) {
-		while (j < b->n && strcmp(b->v[j], a->v[i]) < 0)
-			j++;
-		if (j == b->n || strcmp(b->v[j], a->v[i]))
-			sv_push(out, a->v[i]);
-	}
-}
-
 void lines_only_in(const char *a, const char *b, struct strvec *out)
 {
 	struct strvec la = STRVEC_INIT, lb = STRVEC_INIT;
 	split_sorted(a, &la);
 	split_sorted(b, &lb);
-	sorted_only_in(&la, &lb, out);
+	sv_sorted_minus(&la, &lb, out);
 	sv_clear(&la);
 	sv_clear(&lb);
 }
@@ -99,17 +87,6 @@ static void figure(struct strbuf *out, const char *what, const struct run_dir *a
 	sb_adds(out, " |\n");
 }
 
-/* The index in `v` of the "CONFIG_X=value" line that sets the option
- * `line` sets, or -1. */
-static long find_option(const struct strvec *v, const char *line)
-{
-	size_t n = strcspn(line, "=");
-	for (size_t i = 0; i < v->n; i++)
-		if (strcspn(v->v[i], "=") == n && !strncmp(v->v[i], line, n))
-			return (long)i;
-	return -1;
-}
-
 static void section(struct strbuf *out, const char *title, const struct strvec *v)
 {
 	sb_addf(out, "\n## %s (%zu)\n\n", title, v->n);
@@ -144,23 +121,8 @@ int cmd_diff(int argc, char **argv)
 	figure(&out, "boot ms to init", &a, &b, "boot.ms_to_init.after");
 	figure(&out, "boot ms to app ready", &a, &b, "boot.ms_to_ready.after");
 
-	struct strvec ca = STRVEC_INIT, cb = STRVEC_INIT, oa = STRVEC_INIT, ob = STRVEC_INIT;
-	config_settings(&a.config, &ca);
-	config_settings(&b.config, &cb);
-	sorted_only_in(&ca, &cb, &oa);
-	sorted_only_in(&cb, &ca, &ob);
-	/* An option in both with another value is one change, not two. */
 	struct strvec gone = STRVEC_INIT, added = STRVEC_INIT, changed = STRVEC_INIT;
-	for (size_t i = 0; i < oa.n; i++) {
-		long j = find_option(&ob, oa.v[i]);
-		if (j >= 0)
-			sv_pushf(&changed, "%s → %s", oa.v[i], strchr(ob.v[j], '=') + 1);
-		else
-			sv_push(&gone, oa.v[i]);
-	}
-	for (size_t j = 0; j < ob.n; j++)
-		if (find_option(&oa, ob.v[j]) < 0)
-			sv_push(&added, ob.v[j]);
+	config_diff(&a.config, &b.config, &gone, &added, &changed);
 	struct strvec fa = STRVEC_INIT, fb = STRVEC_INIT;
 	lines_only_in(a.manifest.buf, b.manifest.buf, &fa);
 	lines_only_in(b.manifest.buf, a.manifest.buf, &fb);
@@ -180,7 +142,7 @@ int cmd_diff(int argc, char **argv)
 		die("cannot write the diff to stdout");
 
 	sb_release(&out);
-	struct strvec *vs[] = { &ca, &cb, &oa, &ob, &gone, &added, &changed, &fa, &fb };
+	struct strvec *vs[] = { &gone, &added, &changed, &fa, &fb };
 	for (size_t i = 0; i < sizeof(vs) / sizeof(*vs); i++)
 		sv_clear(vs[i]);
 	struct run_dir *rs[] = { &a, &b };

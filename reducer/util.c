@@ -169,6 +169,17 @@ int sv_has(const struct strvec *sv, const char *s)
 	return 0;
 }
 
+void sv_sorted_minus(const struct strvec *a, const struct strvec *b, struct strvec *out)
+{
+	size_t j = 0;
+	for (size_t i = 0; i < a->n; i++) {
+		while (j < b->n && strcmp(b->v[j], a->v[i]) < 0)
+			j++;
+		if (j == b->n || strcmp(b->v[j], a->v[i]))
+			sv_push(out, a->v[i]);
+	}
+}
+
 void sv_push_unique(struct strvec *sv, const char *s)
 {
 	if (!sv_has(sv, s))

@@ -58,6 +58,8 @@ int sv_has(const struct strvec *sv, const char *s);
 void sv_push_unique(struct strvec *sv, const char *s);
 void sv_pushf(struct strvec *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sv_clear(struct strvec *sv);
+/* The strings of sorted a that sorted b lacks, in order: one merge walk. */
+void sv_sorted_minus(const struct strvec *a, const struct strvec *b, struct strvec *out);
 
 int read_file(const char *path, struct strbuf *out);
 /* Write via a temporary file and rename(), so that a crash or Ctrl-C never

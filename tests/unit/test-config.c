@@ -64,6 +64,20 @@ int main(void)
 	      "options =y before and not after are turned off, in order (%zu)", off.n);
 	sv_clear(&off);
 
+	struct strvec only_a = STRVEC_INIT, only_b = STRVEC_INIT, changed = STRVEC_INIT;
+	struct config vals = CONFIG_INIT;
+	config_parse("CONFIG_B=y\nCONFIG_E=0x20\nCONFIG_G=y\n# CONFIG_F is not set\n", &vals);
+	config_diff(&c, &vals, &only_a, &only_b, &changed);
+	CHECK(only_a.n == 3 && !strcmp(only_a.v[0], "CONFIG_C=m") && !strcmp(only_a.v[2], "CONFIG_F=y") &&
+	      only_b.n == 1 && !strcmp(only_b.v[0], "CONFIG_G=y") &&
+	      changed.n == 1 && !strcmp(changed.v[0], "CONFIG_E=0x10 → 0x20"),
+	      "a diff: settings only in a (%zu), only in b (%zu), and a changed value as one change (%zu)",
+	      only_a.n, only_b.n, changed.n);
+	sv_clear(&only_a);
+	sv_clear(&only_b);
+	sv_clear(&changed);
+	config_release(&vals);
+
 	const char *frag = "CONFIG_A=y\n# CONFIG_F is not set\n";
 	char *fpath = xasprintf("%s.frag", path);
 	REQUIRE(write_file_atomic(fpath, frag, strlen(frag)) == 0, "writing %s", fpath);
