@@ -2,6 +2,7 @@
 #include "child.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -49,6 +50,10 @@ static void on_signal(int sig)
 
 void child_install_signal_handlers(void)
 {
+	/* A test script may start something that leaves its process group
+	 * (setsid) and outlives it. As a subreaper we inherit such orphans,
+	 * and child_reap_orphans() can find and kill them. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -77,14 +82,14 @@ int child_start(struct child_process *cp)
 		signal(SIGPIPE, SIG_DFL);
 		int out = -1;
 		if (cp->out_path)
-			out = open(cp->out_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+			out = open(cp->out_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		else
-			out = open("/dev/null", O_WRONLY);
+			out = open("/dev/null", O_WRONLY | O_CLOEXEC);
 		if (cp->pipe_stdio) {
 			dup2(in_pipe[0], 0);
 			dup2(out_pipe[1], 1);
 		} else {
-			int devnull = open("/dev/null", O_RDONLY);
+			int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 			dup2(devnull, 0);
 			dup2(out, 1);
 		}
@@ -122,6 +127,71 @@ void child_kill(struct child_process *cp)
 		untrack(cp->pid);
 		cp->pid = 0;
 	}
+}
+
+void child_forget(struct child_process *cp)
+{
+	if (cp->pid > 0) {
+		kill(-cp->pid, SIGKILL);
+		untrack(cp->pid);
+		cp->pid = 0;
+	}
+}
+
+static int tracked(pid_t pid)
+{
+	for (int i = 0; i < MAX_CHILDREN; i++)
+		if (live[i] == pid)
+			return 1;
+	return 0;
+}
+
+int child_reap_orphans(void)
+{
+	int killed = 0;
+	pid_t self = getpid();
+	/* Killing one may orphan its own children to us: go until none. */
+	for (int round = 0; round < 20; round++) {
+		int found = 0;
+		DIR *d = opendir("/proc");
+		struct dirent *e;
+		while (d && (e = readdir(d))) {
+			char *end;
+			long pid = strtol(e->d_name, &end, 10);
+			if (*end || pid <= 0 || tracked(pid))
+				continue;
+			char path[64], buf[512];
+			snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+			int fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			ssize_t n = read(fd, buf, sizeof(buf) - 1);
+			close(fd);
+			if (n <= 0)
+				continue;
+			buf[n] = '\0';
+			/* "pid (comm) state ppid ...": comm may hold spaces and
+			 * parentheses, so the fields after it start at the last ')'. */
+			char *rp = strrchr(buf, ')');
+			char state;
+			long ppid;
+			if (!rp || sscanf(rp + 1, " %c %ld", &state, &ppid) != 2 || ppid != self)
+				continue;
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			found++;
+		}
+		if (d)
+			closedir(d);
+		killed += found;
+		/* One more look after a moment: a parent we just killed may
+		 * not have gone yet, and its children come to us when it has. */
+		if (!found && round > 0)
+			break;
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	return killed;
 }
 
 int child_finish(struct child_process *cp, int timeout_ms)

@@ -31,11 +31,18 @@ int child_start(struct child_process *cp);
 int child_finish(struct child_process *cp, int timeout_ms);
 int child_run(struct child_process *cp);
 void child_kill(struct child_process *cp);
+/* After the caller reaped the child itself: kills what it left in its
+ * group and stops tracking it. */
+void child_forget(struct child_process *cp);
 
 /* Set by SIGINT/SIGTERM: the run should stop at the next safe point. */
 extern volatile int interrupted;
 /* Installs handlers that kill every live child's process group at once. */
 void child_install_signal_handlers(void);
 void child_kill_all(void);
+/* Kills and reaps every child of ours that we did not start: what a
+ * finished test script left behind outside its process group, which
+ * came to us as the subreaper. Returns how many. */
+int child_reap_orphans(void);
 
 #endif

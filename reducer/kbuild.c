@@ -74,6 +74,9 @@ int kbuild_open(struct kbuild *kb, const char *srctree, const char *name, const 
 		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0) {
 			kb->builddir = dir;
 			kb->lock_fd = fd;
+			kb->temporary = i > 0;
+			/* Its time says when a run last used it (reduce cache --prune). */
+			futimens(fd, NULL);
 			mkdir_p(dir);
 			free(base);
 			return 0;
@@ -119,16 +122,41 @@ int kbuild_repair(const char *builddir)
 	struct stat st;
 	int ret = 0;
 	if (stat(stamp, &st) == 0) {
+		struct strbuf text = STRBUF_INIT;
+		int failed = read_file(stamp, &text) == 0 && strstr(text.buf, "failed");
+		sb_release(&text);
 		cut.since = st.st_mtim;
 		cut.removed = 0;
 		nftw(builddir, remove_if_newer, 16, FTW_PHYS);
 		unlink(stamp);
 		ret = cut.removed;
-		info("kernel build directory %s: an earlier make was cut short; "
-		     "removed the %d files it wrote, Kbuild makes them again", builddir, ret);
+		if (failed)
+			info("kernel build directory %s: an earlier make failed; removed the %d files it "
+			     "wrote (a full disk may have cut one short), Kbuild makes them again",
+			     builddir, ret);
+		else
+			info("kernel build directory %s: an earlier make was cut short; "
+			     "removed the %d files it wrote, Kbuild makes them again", builddir, ret);
 	}
 	free(stamp);
 	return ret;
+}
+
+/* Says in the stamp that its make ended by itself, with an error, and
+ * keeps its time: the repair goes by it. */
+static void mark_failed(const char *stamp)
+{
+	struct stat st;
+	if (stat(stamp, &st) < 0)
+		return;
+	int fd = open(stamp, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, "failed\n", 7) < 0) {
+		}
+		close(fd);
+	}
+	struct timespec times[2] = { st.st_atim, st.st_mtim };
+	utimensat(AT_FDCWD, stamp, times, 0);
 }
 
 static int make(struct kbuild *kb, const char *target, int timeout_ms)
@@ -161,9 +189,13 @@ static int make(struct kbuild *kb, const char *target, int timeout_ms)
 	struct child_process cp = { .argv = argv, .env = env, .out_path = kb->log,
 				    .timeout_ms = timeout_ms };
 	int st = child_run(&cp);
-	/* Only a make that ended by itself leaves a consistent tree. */
-	if (st >= 0 && st < 128 && !interrupted)
+	/* Only a make that succeeded surely leaves a consistent tree: one
+	 * that failed may have failed on a full disk, mid-write. The next
+	 * make repairs what this one wrote (kbuild_repair), from ccache. */
+	if (st == 0 && !interrupted)
 		unlink(stamp);
+	else if (st > 0 && st < 128 && !interrupted)
+		mark_failed(stamp);
 	free(stamp);
 	free(odir);
 	free(jobs);
@@ -216,10 +248,37 @@ int kbuild_base_config(struct kbuild *kb, const char *base, const char *fragment
 	return 0;
 }
 
+/* Whether a failed make failed for the host's reasons, not the config's:
+ * it could not start, was killed from outside (the OOM killer), or the
+ * disk is full. Such a failure is no verdict on the config. */
+static int host_fault(struct kbuild *kb, int st)
+{
+	struct strbuf log = STRBUF_INIT;
+	int fault = 1;
+	if (st == CHILD_SPAWN_FAILED || st == -1)
+		snprintf(kb->fault, sizeof(kb->fault), "cannot run make or write the build directory %s",
+			 kb->builddir);
+	else if (st >= 128)
+		snprintf(kb->fault, sizeof(kb->fault), "make was killed by signal %d (not by reduce)",
+			 st - 128);
+	else if ((read_file(kb->log, &log) == 0 && strstr(log.buf, "No space left on device")) ||
+		 disk_full(kb->builddir))
+		snprintf(kb->fault, sizeof(kb->fault), "no space left on %s while building in %s",
+			 mount_of(kb->builddir), kb->builddir);
+	else if (log.buf && strstr(log.buf, "Killed signal terminated program"))
+		snprintf(kb->fault, sizeof(kb->fault), "the compiler was killed (out of memory?); see %s",
+			 kb->log);
+	else
+		fault = 0;
+	sb_release(&log);
+	return fault;
+}
+
 int kbuild_build(struct kbuild *kb, const char *config, int timeout_ms)
 {
 	char *cfg = xasprintf("%s/.config", kb->builddir);
 	unlink(kb->log);
+	kb->fault[0] = '\0';
 	int st = copy_file(config, cfg) < 0 ? -1 : 0;
 	free(cfg);
 	if (!st)
@@ -228,6 +287,8 @@ int kbuild_build(struct kbuild *kb, const char *config, int timeout_ms)
 		st = make(kb, "bzImage", timeout_ms);
 	if (st == CHILD_TIMEOUT)
 		return CHILD_TIMEOUT;
+	if (st && !interrupted && host_fault(kb, st))
+		return KBUILD_HOST_FAULT;
 	return st ? -1 : 0;
 }
 
@@ -245,13 +306,18 @@ int kbuild_image_for(struct kbuild *kb, const char *config, const char *image, i
 	char *cached = xasprintf("%s/%s.bzImage", dir, hash + 2);
 	int ret;
 	if (file_exists(cached) && copy_file(cached, image) == 0) {
+		/* Its time says when a run last used it (reduce cache --prune). */
+		utimensat(AT_FDCWD, cached, NULL, 0);
 		ret = 1;
 	} else {
 		ret = kbuild_build(kb, config, timeout_ms);
 		if (ret == 0) {
 			char *built = kbuild_image(kb);
-			if (copy_file(built, image) < 0)
-				ret = error("cannot copy %s", built);
+			if (copy_file(built, image) < 0) {
+				snprintf(kb->fault, sizeof(kb->fault), "cannot write %s: %s", image,
+					 strerror(errno));
+				ret = KBUILD_HOST_FAULT;
+			}
 			else if (mkdir_p(dir) == 0)
 				copy_file(built, cached);
 			free(built);
@@ -379,6 +445,14 @@ int kbuild_dependents(const struct kbuild *kb, char *const *names, int n, int *c
 
 void kbuild_close(struct kbuild *kb)
 {
+	/* A directory made because another run held the shared one is only
+	 * this run's: hundreds of MB that no later run would find warm. */
+	if (kb->temporary && kb->lock_fd > 0) {
+		char *lock = xasprintf("%s.lock", kb->builddir);
+		rm_rf(kb->builddir);
+		unlink(lock);
+		free(lock);
+	}
 	if (kb->lock_fd > 0)
 		close(kb->lock_fd);
 	kb->lock_fd = 0;

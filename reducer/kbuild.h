@@ -12,8 +12,14 @@ struct kbuild {
 	char *builddir;
 	char *log;
 	int lock_fd;
+	int temporary;          /* made for this run alone: removed at kbuild_close */
 	int jobs;
+	char fault[320];        /* why the last build was a host fault */
 };
+
+/* A build that failed for the host's reasons, not the config's (make
+ * killed from outside, a full disk): kb->fault says which. */
+#define KBUILD_HOST_FAULT (-4)
 
 /* Unpacks linux-source-6.1 into the cache if it is not there yet. */
 int kernel_source(char **srctree, struct strbuf *err);
@@ -23,7 +29,8 @@ int kbuild_open(struct kbuild *kb, const char *srctree, const char *name, const 
 int kbuild_base_config(struct kbuild *kb, const char *base, const char *fragment,
 		       const char *out, struct strbuf *err);
 /* Builds bzImage from `config`. Returns 0, or -1 with the reason in the log,
- * or CHILD_TIMEOUT. Leaves the olddefconfig result in the build directory. */
+ * CHILD_TIMEOUT or KBUILD_HOST_FAULT. Leaves the olddefconfig result in the
+ * build directory. */
 int kbuild_build(struct kbuild *kb, const char *config, int timeout_ms);
 char *kbuild_image(const struct kbuild *kb);
 /* If a make in `builddir` was cut short, removes the files it wrote so that
@@ -32,7 +39,7 @@ char *kbuild_image(const struct kbuild *kb);
 int kbuild_repair(const char *builddir);
 /* Builds `config` into `image`, or copies the image an earlier build of the
  * same config content left in the cache. Returns 1 for a cache hit, 0 for a
- * fresh build, -1 or CHILD_TIMEOUT when the build fails. */
+ * fresh build, -1, CHILD_TIMEOUT or KBUILD_HOST_FAULT when it fails. */
 int kbuild_image_for(struct kbuild *kb, const char *config, const char *image, int timeout_ms);
 /* For each of the n symbols, how many of the build directory's objects
  * Kbuild would recompile if it changed (their .cmd files name
@@ -40,6 +47,7 @@ int kbuild_image_for(struct kbuild *kb, const char *config, const char *image, i
  * Makefiles that set every object's flags name CONFIG_SYMBOL). Returns
  * the number of objects, 0 if nothing was built yet. */
 int kbuild_dependents(const struct kbuild *kb, char *const *names, int n, int *counts);
+/* Ends the run's use of its build directory, removing it if temporary. */
 void kbuild_close(struct kbuild *kb);
 
 #endif

@@ -2,20 +2,54 @@
 #include "kconfig.h"
 #include "util.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+/* A helper that hangs must not hang the run: each answer has this long.
+ * (Loading the x86 tree takes seconds; a resolve, milliseconds.) */
+#define ANSWER_MS (300 * 1000)
+
+/* The helper's next line, without its newline, valid until the next call;
+ * NULL if it died or did not answer in time (kc->timed_out). */
 static char *read_reply(struct kconfig *kc)
 {
-	static char *line;
-	static size_t cap;
-	ssize_t n = getline(&line, &cap, kc->out);
-	if (n <= 0)
-		return NULL;
-	if (line[n - 1] == '\n')
-		line[n - 1] = '\0';
-	return line;
+	uint64_t deadline = now_ms() + ANSWER_MS;
+	if (kc->rpos) {
+		memmove(kc->rbuf.buf, kc->rbuf.buf + kc->rpos, kc->rbuf.len - kc->rpos);
+		kc->rbuf.len -= kc->rpos;
+		kc->rpos = 0;
+	}
+	for (size_t seen = 0;;) {
+		char *nl = kc->rbuf.len > seen ? memchr(kc->rbuf.buf + seen, '\n', kc->rbuf.len - seen) : NULL;
+		if (nl) {
+			*nl = '\0';
+			kc->rpos = nl - kc->rbuf.buf + 1;
+			return kc->rbuf.buf;
+		}
+		seen = kc->rbuf.len;
+		uint64_t now = now_ms();
+		struct pollfd p = { .fd = kc->cp.out, .events = POLLIN };
+		int r = now < deadline ? poll(&p, 1, (int)(deadline - now)) : 0;
+		if (r < 0 && errno == EINTR && !interrupted)
+			continue;
+		if (r == 0)
+			kc->timed_out = 1;
+		if (r <= 0)
+			return NULL;
+		char buf[4096];
+		ssize_t n = read(kc->cp.out, buf, sizeof(buf));
+		if (n <= 0)
+			return NULL;
+		sb_add(&kc->rbuf, buf, n);
+	}
+}
+
+static const char *no_answer(const struct kconfig *kc)
+{
+	return kc->timed_out ? "did not answer within 300 s" : "died";
 }
 
 int kconfig_start(struct kconfig *kc, const char *helper, const char *srctree,
@@ -35,11 +69,10 @@ int kconfig_start(struct kconfig *kc, const char *helper, const char *srctree,
 	if (child_start(&kc->cp) < 0)
 		return error("cannot start the Kconfig helper");
 	kc->in = fdopen(kc->cp.in, "w");
-	kc->out = fdopen(kc->cp.out, "r");
 	char *r = read_reply(kc);
 	if (!r || strncmp(r, "ready", 5))
 		return error("Kconfig helper failed to start: %s (see %s)",
-			     r ? r : "no answer", log_path);
+			     r ? r : no_answer(kc), log_path);
 
 	fprintf(kc->in, "tree\n");
 	fflush(kc->in);
@@ -64,7 +97,8 @@ int kconfig_start(struct kconfig *kc, const char *helper, const char *srctree,
 		kc->n++;
 	}
 	if (!r)
-		return error("Kconfig helper died while listing the menu tree (see %s)", log_path);
+		return error("Kconfig helper %s while listing the menu tree (see %s)", no_answer(kc),
+			     log_path);
 	return 0;
 }
 
@@ -77,7 +111,7 @@ int kconfig_resolve(struct kconfig *kc, const char *out, char *const *syms, int 
 	fflush(kc->in);
 	char *r = read_reply(kc);
 	if (!r)
-		return error("Kconfig helper died");
+		return error("Kconfig helper %s", no_answer(kc));
 	if (strncmp(r, "ok ", 3))
 		return error("Kconfig helper: %s", r);
 	return 0;
@@ -99,8 +133,9 @@ void kconfig_stop(struct kconfig *kc)
 	}
 	if (kc->cp.pid)
 		child_finish(&kc->cp, 2000);
-	if (kc->out) {
-		fclose(kc->out);
-		kc->out = NULL;
+	if (kc->cp.out > 0) {
+		close(kc->cp.out);
+		kc->cp.out = -1;
 	}
+	sb_release(&kc->rbuf);
 }

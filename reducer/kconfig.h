@@ -5,12 +5,16 @@
 
 #include "child.h"
 #include "search.h"
+#include "util.h"
 
 /* Client of reducer/kconfig_helper.py: one long-lived Python process per
  * run, answering Kconfig questions over pipes. */
 struct kconfig {
 	struct child_process cp;
-	FILE *in, *out;
+	FILE *in;
+	struct strbuf rbuf;     /* what the helper said, read so far */
+	size_t rpos;            /* where the next answer starts in rbuf */
+	int timed_out;
 	char *base;             /* the base .config everything is relative to */
 
 	/* The menu tree of symbols a user can turn off. */

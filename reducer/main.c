@@ -3,6 +3,7 @@
  * app's tests when booted under QEMU.
  */
 #define _GNU_SOURCE
+#include "cache.h"
 #include "pipeline.h"
 #include "rundiff.h"
 #include "child.h"
@@ -17,6 +18,7 @@
 static const char usage_text[] =
 "usage: reduce --app APP --tests SCRIPT [options]\n"
 "       reduce diff RUN_A RUN_B\n"
+"       reduce cache [--prune DAYS]\n"
 "\n"
 "Finds the smallest kernel + initramfs that still pass SCRIPT when booted\n"
 "under QEMU, and writes them with a report to a run directory.\n"
@@ -43,13 +45,16 @@ static const char usage_text[] =
 "  --boot-timeout SEC    longest the baseline may take from QEMU start to app ready\n"
 "                        (default 120; candidates get twice the baseline's time + 5 s)\n"
 "  --verify-runs N       boots of the final image that must all pass (default 3)\n"
+"  --baseline-runs N     trials of the baseline that must agree before any search\n"
+"                        (default 3; tests that pass only sometimes stop the run)\n"
 "  -q, --quiet           no per-candidate progress lines\n"
 "  -h, --help            this text\n"
 "\n"
 "Test scripts get REDUCE_HOST, REDUCE_PORT (first port), REDUCE_PORT_<guest port>,\n"
 "REDUCE_GUEST_IP, REDUCE_APP and REDUCE_CONSOLE, and exit 0 for pass.\n"
 "\n"
-"'reduce diff' compares two run directories (see 'reduce diff --help').\n"
+"'reduce diff' compares two run directories (see 'reduce diff --help');\n"
+"'reduce cache' shows and prunes the cache (see 'reduce cache --help').\n"
 "\n"
 "Exit status: 0 a verified image was written; 1 the run failed (baseline\n"
 "fails its tests, kernel does not build, final image not verified);\n"
@@ -85,6 +90,7 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 } commands[] = {
 	{ "diff", cmd_diff },
+	{ "cache", cmd_cache },
 };
 
 int main(int argc, char **argv)
@@ -94,7 +100,7 @@ int main(int argc, char **argv)
 			return commands[i].fn(argc - 1, argv + 1);
 	struct options o = { .kernel_base = "microvm", .accel = "auto",
 			     .strategy = STRAT_HIER, .test_timeout_s = 60, .boot_timeout_s = 120,
-			     .verify_runs = 3 };
+			     .verify_runs = 3, .baseline_runs = 3 };
 	static const struct option longopts[] = {
 		{ "app", required_argument, NULL, 'a' },
 		{ "tests", required_argument, NULL, 't' },
@@ -109,6 +115,7 @@ int main(int argc, char **argv)
 		{ "test-timeout", required_argument, NULL, 'T' },
 		{ "verify-runs", required_argument, NULL, 'V' },
 		{ "boot-timeout", required_argument, NULL, 'B' },
+		{ "baseline-runs", required_argument, NULL, 'N' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -137,6 +144,7 @@ int main(int argc, char **argv)
 		case 'T': o.test_timeout_s = parse_count("--test-timeout", optarg, 1); break;
 		case 'B': o.boot_timeout_s = parse_count("--boot-timeout", optarg, 1); break;
 		case 'V': o.verify_runs = parse_count("--verify-runs", optarg, 1); break;
+		case 'N': o.baseline_runs = parse_count("--baseline-runs", optarg, 1); break;
 		case 'q': o.quiet = 1; break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		case ':': die_usage("%s needs a value (see --help)", argv[optind - 1]);

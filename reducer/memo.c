@@ -3,9 +3,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* Only what the candidate itself decides is worth keeping: a host fault,
+ * an abort or a candidate that changed nothing says nothing about it. */
+static int storable(enum verdict v)
+{
+	return v == V_PASS || v == V_BUILD || v == V_BOOT || v == V_TEST;
+}
 
 void memo_note(struct memo *m, const char *key, enum verdict v)
 {
@@ -26,7 +34,15 @@ void memo_open(struct memo *m, const char *app)
 	m->path = xasprintf("%s/%s.tsv", dir, app);
 	free(dir);
 	struct strbuf sb = STRBUF_INIT;
-	if (read_file(m->path, &sb) < 0)
+	int fd = open(m->path, O_RDONLY | O_CLOEXEC);
+	/* Concurrent runs of one app append to the same file: a shared lock
+	 * keeps this read from seeing half of another run's line. */
+	if (fd >= 0)
+		flock(fd, LOCK_SH);
+	int got = read_file(m->path, &sb);
+	if (fd >= 0)
+		close(fd);
+	if (got < 0)
 		return;
 	for (char *l = strtok(sb.buf, "\n"); l; l = strtok(NULL, "\n")) {
 		char key[41];
@@ -36,7 +52,7 @@ void memo_open(struct memo *m, const char *app)
 		if (sscanf(l, "%40s %15s", key, name) != 2 || strlen(key) != 40)
 			continue;
 		enum verdict v = verdict_parse(name);
-		if (v != V_COUNT)
+		if (storable(v))
 			memo_note(m, key, v);
 	}
 	m->nloaded = m->n;
@@ -66,21 +82,42 @@ int memo_from_earlier_run(const struct memo *m, const char *key)
 
 void memo_put(struct memo *m, const char *key, enum verdict v)
 {
+	if (!storable(v))
+		return;
 	memo_note(m, key, v);
-	/* One short append per verdict: atomic enough for O_APPEND. */
-	char *line = xasprintf("%s\t%s\n", key, verdict_names[v]);
-	int fd = open(m->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, line, strlen(line)) < 0)
-		warning("cannot record a verdict in %s: %s", m->path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
+	/* One short line per verdict, written whole with one write() under an
+	 * exclusive lock, so that runs sharing the file never interleave. A
+	 * line that a kill or a full disk cut short is ended first: it then
+	 * does not parse, and the new line stays whole. */
+	char *line = xasprintf("\n%s\t%s\n", key, verdict_names[v]);
+	int fd = open(m->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0)
+		die_writing(m->path);
+	flock(fd, LOCK_EX);
+	char last = '\n';
+	off_t end = lseek(fd, 0, SEEK_END);
+	if (end > 0 && pread(fd, &last, 1, end - 1) != 1)
+		last = '\n';
+	const char *text = last == '\n' ? line + 1 : line;
+	ssize_t want = (ssize_t)strlen(text);
+	errno = 0;
+	if (write(fd, text, want) != want || fsync(fd) < 0) {
+		if (errno == 0)
+			errno = ENOSPC;
+		die_writing(m->path);
+	}
+	close(fd);
 	free(line);
 }
 
 void memo_key(char out[41], const char *config_hash, const char *cpio_hash,
-	      const char *tests_hash)
+	      const char *harness_hash)
 {
-	char *s = xasprintf("config %s\ninitramfs %s\ntests %s\n", config_hash, cpio_hash, tests_hash);
+	/* "harness", where keys of earlier versions said "tests" with the
+	 * script's hash alone: verdicts made under another machine are not
+	 * replayed as if they matched. */
+	char *s = xasprintf("config %s\ninitramfs %s\nharness %s\n", config_hash, cpio_hash,
+			    harness_hash);
 	content_hash(s, strlen(s), out);
 	free(s);
 }

@@ -21,11 +21,15 @@ void memo_open(struct memo *m, const char *app);
 enum verdict memo_get(const struct memo *m, const char *key);
 /* Whether the verdict memo_get returns was stored by an earlier run. */
 int memo_from_earlier_run(const struct memo *m, const char *key);
+/* Stores a verdict on disk: pass, build, boot or test; any other is
+ * ignored, since it says nothing about the candidate. */
 void memo_put(struct memo *m, const char *key, enum verdict v);
 /* Remembers a verdict for this run only, not on disk. */
 void memo_note(struct memo *m, const char *key, enum verdict v);
-/* The memo key of a test: the hash of its parts. */
+/* The memo key of a test: the hash of its parts, the kernel config, the
+ * initramfs and the harness (trial_key(): the machine, its memory, the
+ * test script). */
 void memo_key(char out[41], const char *config_hash, const char *cpio_hash,
-	      const char *tests_hash);
+	      const char *harness_hash);
 
 #endif

@@ -18,6 +18,7 @@ struct options {
 	int test_timeout_s;
 	int boot_timeout_s;
 	int verify_runs;
+	int baseline_runs;      /* trials of the baseline that must agree */
 	int quiet;
 };
 

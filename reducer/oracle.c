@@ -25,9 +25,9 @@ static void record(struct tester *t, const char *key, enum verdict v)
 static void take_kernel(struct kernel_cands *k, const char *hash, int built)
 {
 	if (built && rename(k->cand_kernel, k->cur->kernel) < 0)
-		die("cannot rename %s: %s", k->cand_kernel, strerror(errno));
+		die_writing(k->cur->kernel);
 	if (rename(k->cand_config, k->cur->config) < 0)
-		die("cannot rename %s: %s", k->cand_config, strerror(errno));
+		die_writing(k->cur->config);
 	memcpy(k->cur->config_hash, hash, 41);
 	k->cur->kernel_stale = !built;
 }
@@ -52,25 +52,41 @@ static void resolve(struct kernel_cands *k, const unsigned char *removed, struct
 	read_config(k->cand_config, cand);
 }
 
+/* A host fault is no verdict: the run cannot go on without a harness
+ * that works, and stops as Ctrl-C stops it (the memo and the candidates
+ * tried are kept), so that running it again goes on from here. */
+static void host_fault(const char *why)
+{
+	die("harness fault, not the candidate's: %s; the run stops here (its verdicts are kept: "
+	    "run it again to go on)", why);
+}
+
 /* Builds and boots a kernel candidate that neither the memo nor an
  * earlier failure answers. */
 static enum verdict build_and_test(struct kernel_cands *k, uint64_t *build_ms, uint64_t *trial_ms)
 {
 	uint64_t t0 = now_ms();
-	int st = kbuild_image_for(k->kb, k->cand_config, k->cand_kernel, 3600 * 1000);
+	int st;
+	for (int i = 1; (st = kbuild_image_for(k->kb, k->cand_config, k->cand_kernel, 3600 * 1000)) ==
+			KBUILD_HOST_FAULT && i < 3 && !interrupted; i++)
+		warning("harness fault, not the candidate's (%s); building again (%d of 3)", k->kb->fault,
+			i + 1);
 	k->builds += st == 0;
 	*build_ms = now_ms() - t0;
 	if (interrupted)
 		return V_ABORT;
+	if (st == KBUILD_HOST_FAULT)
+		host_fault(k->kb->fault);
 	t0 = now_ms();
 	enum verdict v;
 	struct trial_result res;
+	struct boot_image img = { k->cand_kernel, k->cur->initrd, k->cur->initrd_unpacked };
 	if (st == CHILD_TIMEOUT)
 		v = V_TIMEOUT;
 	else if (st < 0)
 		v = V_BUILD;
-	else
-		v = trial_run(k->t->trial, k->cand_kernel, k->cur->initrd, &res);
+	else if ((v = trial_run(k->t->trial, &img, &res)) == V_HOST)
+		host_fault(res.why);
 	*trial_ms = now_ms() - t0;
 	return v;
 }
@@ -93,10 +109,13 @@ enum verdict kernel_oracle(void *ctx, const unsigned char *removed)
 	read_config(k->cur->config, &cur);
 	config_turned_off(&cur, &cand, &what);
 	config_release(&cur);
-	memo_key(key, hash, k->cur->initrd_hash, t->tests_hash);
+	struct boot_image img = { k->cand_kernel, k->cur->initrd, k->cur->initrd_unpacked };
+	char harness[41];
+	trial_key(t->trial, &img, harness);
+	memo_key(key, hash, k->cur->initrd_hash, harness);
 	/* What else decides the verdict: a failure implies others only
 	 * where it is the same. */
-	memo_key(context, "", k->cur->initrd_hash, t->tests_hash);
+	memo_key(context, "", k->cur->initrd_hash, harness);
 	enum verdict v = memo_get(t->memo, key);
 	const struct failure *f;
 	if (v != V_COUNT) {
@@ -165,8 +184,10 @@ enum verdict rootfs_oracle(void *ctx, const unsigned char *removed)
 		free(incl);
 		return V_NOCHANGE;
 	}
-	char key[41];
-	memo_key(key, r->cur->config_hash, im.hash, t->tests_hash);
+	char key[41], harness[41];
+	struct boot_image img = { r->cur->kernel, r->cand_initrd, (long long)im.cpio.len };
+	trial_key(t->trial, &img, harness);
+	memo_key(key, r->cur->config_hash, im.hash, harness);
 	struct strvec what = STRVEC_INIT;
 	left_out(r, incl, &what);
 	free(incl);
@@ -180,12 +201,12 @@ enum verdict rootfs_oracle(void *ctx, const unsigned char *removed)
 			if (interrupted)
 				v = V_ABORT;
 			else
-				die("cannot write the candidate initramfs %s: %s", r->cand_initrd,
-				    strerror(errno));
+				die_writing(r->cand_initrd);
 		} else {
 			uint64_t t0 = now_ms();
 			struct trial_result res;
-			v = trial_run(t->trial, r->cur->kernel, r->cand_initrd, &res);
+			if ((v = trial_run(t->trial, &img, &res)) == V_HOST)
+				host_fault(res.why);
 			if (v != V_ABORT) {
 				candlog_add(t->log, v, "run", 0, now_ms() - t0, &what);
 				record(t, key, v);
@@ -198,8 +219,9 @@ enum verdict rootfs_oracle(void *ctx, const unsigned char *removed)
 			rename(r->cand_initrd, r->cur->initrd) == 0 :
 			initramfs_write(&im, r->cur->initrd) == 0;
 		if (!ok)
-			die("cannot write the initramfs %s: %s", r->cur->initrd, strerror(errno));
+			die_writing(r->cur->initrd);
 		r->cur->initrd_raw = 1;
+		r->cur->initrd_unpacked = im.cpio.len;
 		memcpy(r->cur->initrd_hash, im.hash, 41);
 	}
 	sv_clear(&what);

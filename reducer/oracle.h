@@ -20,7 +20,6 @@ struct tester {
 	struct trial *trial;
 	struct memo *memo;
 	struct candlog *log;
-	const char *tests_hash;
 	int replayed;           /* verdicts taken from earlier runs' memo */
 };
 
@@ -28,6 +27,7 @@ struct tester {
 struct current {
 	const char *kernel, *config, *initrd; /* files */
 	char config_hash[41], initrd_hash[41];
+	long long initrd_unpacked; /* the initramfs's cpio bytes */
 	int kernel_stale;       /* the config passed by the memo, its kernel not built yet */
 	int initrd_raw;         /* the initramfs is a plain cpio */
 };

@@ -116,6 +116,10 @@ int profile_parse(const char *path, const char *name, struct profile *p, struct 
 		} else if (!strcmp(key, "memory")) {
 			if (parse_int(val, 32, 65536, &p->memory_mb) < 0)
 				FAIL("memory must be MiB from 32 to 65536, not '%s'", val);
+		} else if (!strcmp(key, "network")) {
+			if (strcmp(val, "isolated") && strcmp(val, "outbound"))
+				FAIL("network must be isolated or outbound, not '%s'", val);
+			p->outbound = !strcmp(val, "outbound");
 		} else if (!strcmp(key, "keep")) {
 			if (!valid_guest_path(val))
 				FAIL("keep needs an absolute guest path, not '%s'", val);

@@ -20,6 +20,10 @@ struct profile {
 	int ports[PROFILE_MAX_PORTS];
 	int nports;
 	int memory_mb;
+	/* network outbound: the guest may open connections to the host and
+	 * beyond; by default (isolated) it reaches nothing, and only the
+	 * forwarded ports reach it. */
+	int outbound;
 };
 
 /* Parses a profile file; on error returns -1 with a one-line message

@@ -93,8 +93,9 @@ void report_json(const struct report *r, struct strbuf *out)
 	}
 	sb_addf(out, "\"candidate_builds\": %.1f, \"candidate_trials\": %.1f},\n",
 		r->build_ms / 1000.0, r->trial_ms / 1000.0);
-	sb_addf(out, "  \"verified\": %s,\n  \"verify\": {\"runs\": %d, \"passed\": %d},\n",
-		r->verified ? "true" : "false", r->verify_runs, r->verify_passed);
+	sb_addf(out, "  \"verified\": %s,\n  \"verify\": {\"runs\": %d, \"passed\": %d, \"flaky\": %s},\n",
+		r->verified ? "true" : "false", r->verify_runs, r->verify_passed,
+		r->verify_flaky ? "true" : "false");
 	sb_adds(out, "  \"run_command\": ");
 	json_quote(out, r->run_command);
 	sb_adds(out, "\n}\n");

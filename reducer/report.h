@@ -34,6 +34,7 @@ struct report {
 	long long build_ms, trial_ms; /* summed over the candidates (candidates.tsv) */
 	int verified;
 	int verify_runs, verify_passed;
+	int verify_flaky;       /* some verification boots passed, some failed */
 	const char *run_command;
 	struct strvec removed_options;
 	/* Options predicted needed before the kernel search (needs.h), and

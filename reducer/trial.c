@@ -1,25 +1,58 @@
 #include "trial.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-enum verdict trial_run(struct trial *t, const char *kernel, const char *initrd,
-		       struct trial_result *r)
+#define MiB (1024 * 1024)
+#define HOST_TRIES 3
+
+int trial_memory_mb(const struct trial *t, const struct boot_image *b)
+{
+	if (t->exact_memory)
+		return t->vm->memory_mb;
+	/* The unpacked files take a little more than their bytes (inodes,
+	 * dentries, page rounding): an eighth more. */
+	long long need = file_size(b->initrd) + b->unpacked + b->unpacked / 8;
+	if (need < 0)
+		need = 0;
+	return t->vm->memory_mb + (int)((need + MiB - 1) / MiB);
+}
+
+void trial_key(const struct trial *t, const struct boot_image *b, char out[41])
+{
+	struct vm_config c = *t->vm;
+	struct strbuf s = STRBUF_INIT;
+	c.memory_mb = trial_memory_mb(t, b);
+	vm_describe(&c, &s);
+	sb_addf(&s, "tests %s\n", t->tests_hash ? t->tests_hash : "");
+	content_hash(s.buf, s.len, out);
+	sb_release(&s);
+}
+
+static enum verdict trial_once(struct trial *t, const struct boot_image *b, struct trial_result *r)
 {
 	struct vm vm;
 	struct vm_config c = *t->vm;
-	c.kernel = kernel;
-	c.initrd = initrd;
+	c.kernel = b->kernel;
+	c.initrd = b->initrd;
+	c.memory_mb = trial_memory_mb(t, b);
 	memset(r, 0, sizeof(*r));
+	r->memory_mb = c.memory_mb;
 	t->boots++;
 	r->v = vm_boot(&c, &vm, t->boot_timeout_ms);
 	r->ms_to_init = vm.ms_to_init;
 	r->ms_to_ready = vm.ms_to_ready;
-	if (r->v != V_PASS) {
+	r->memory_fault = vm.memory_fault;
+	if (vm.memory_fault)
+		snprintf(r->why, sizeof(r->why), "guest memory %d MiB is too small to unpack a %lld MiB "
+			 "initramfs (the console says: Initramfs unpacking failed: write error)",
+			 c.memory_mb, (b->unpacked + MiB - 1) / MiB);
+	else if (r->v != V_PASS)
 		snprintf(r->why, sizeof(r->why), "%s", vm.why);
+	if (r->v != V_PASS)
 		return r->v;
-	}
 
 	/* The test-script contract (README): the guest is reachable through
 	 * these variables; exit status 0 means pass. */
@@ -38,11 +71,17 @@ enum verdict trial_run(struct trial *t, const char *kernel, const char *initrd,
 	struct child_process cp = { .argv = argv, .env = (const char *const *)env.v,
 				    .out_path = t->test_log, .timeout_ms = t->test_timeout_ms };
 	int st = child_run(&cp);
+	int orphans = child_reap_orphans();
 	vm_stop(&vm);
 	sv_clear(&env);
-	r->test_status = st;
+	if (orphans)
+		warning("the test script left %d process%s running outside its process group; killed",
+			orphans, orphans == 1 ? "" : "es");
 	if (interrupted) {
 		r->v = V_ABORT;
+	} else if (st == CHILD_SPAWN_FAILED) {
+		r->v = V_HOST;
+		snprintf(r->why, sizeof(r->why), "cannot start the test script %s", t->tests);
 	} else if (st == CHILD_TIMEOUT) {
 		r->v = V_TIMEOUT;
 		snprintf(r->why, sizeof(r->why), "the test script ran over %d s", t->test_timeout_ms / 1000);
@@ -51,4 +90,15 @@ enum verdict trial_run(struct trial *t, const char *kernel, const char *initrd,
 		snprintf(r->why, sizeof(r->why), "the test script exited with status %d", st);
 	}
 	return r->v;
+}
+
+enum verdict trial_run(struct trial *t, const struct boot_image *b, struct trial_result *r)
+{
+	for (int i = 1;; i++) {
+		enum verdict v = trial_once(t, b, r);
+		if (v != V_HOST || i == HOST_TRIES || r->memory_fault)
+			return v;
+		warning("harness fault, not the candidate's (%s); trying again (%d of %d)", r->why,
+			i + 1, HOST_TRIES);
+	}
 }

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -77,6 +79,54 @@ void info(const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport("", fmt, ap);
 	va_end(ap);
+}
+
+const char *mount_of(const char *path)
+{
+	static char out[512];
+	struct stat st;
+	char *p = xstrdup(path);
+	/* The nearest parent that exists: the file itself may not. */
+	while (stat(p, &st) < 0 && strrchr(p, '/') && strrchr(p, '/') != p)
+		*strrchr(p, '/') = '\0';
+	if (stat(p, &st) < 0)
+		st.st_dev = 0;
+	free(p);
+	snprintf(out, sizeof(out), "the device of %s", path);
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[1024];
+	/* "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw": the
+	 * third field is the device, the fifth the mount point; after the
+	 * lone "-", the type. The last match wins (mounts stack). */
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned maj, min;
+		char mnt[400], type[64];
+		const char *dash = strstr(line, " - ");
+		if (sscanf(line, "%*s %*s %u:%u %*s %399s", &maj, &min, mnt) == 3 && dash &&
+		    sscanf(dash + 3, "%63s", type) == 1 && makedev(maj, min) == st.st_dev)
+			snprintf(out, sizeof(out), "%s (%s)", mnt, type);
+	}
+	if (f)
+		fclose(f);
+	return out;
+}
+
+int disk_full(const char *path)
+{
+	struct statvfs vfs;
+	char *p = xstrdup(path);
+	while (statvfs(p, &vfs) < 0 && strrchr(p, '/') && strrchr(p, '/') != p)
+		*strrchr(p, '/') = '\0';
+	int ret = statvfs(p, &vfs) == 0 && (unsigned long long)vfs.f_bavail * vfs.f_frsize < 1024 * 1024;
+	free(p);
+	return ret;
+}
+
+void die_writing(const char *path)
+{
+	if (errno == ENOSPC || errno == EDQUOT)
+		die("no space left on %s while writing %s", mount_of(path), path);
+	die("cannot write %s: %s", path, strerror(errno));
 }
 
 void *xmalloc(size_t n)

@@ -20,6 +20,17 @@ void die_usage(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 
 int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Dies for a failed write of path with errno's reason: on a full disk,
+ * "no space left on MOUNT (FSTYPE) while writing PATH", which names what
+ * to clean up; otherwise "cannot write PATH: REASON". */
+void die_writing(const char *path) __attribute__((noreturn));
+/* Whether the file system holding path has (almost) no space left: a
+ * child that failed to write there (xz, make, QEMU's console) does not
+ * say so in a way we can read. */
+int disk_full(const char *path);
+/* The mount point and file system type holding path (or its nearest
+ * existing parent), e.g. "/tmp (tmpfs)". Static storage. */
+const char *mount_of(const char *path);
 /* Registered function run by die() before exiting, so that a fatal error
  * still kills QEMU and removes half-written output. */
 void set_die_cleanup(void (*fn)(void));

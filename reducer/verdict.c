@@ -3,7 +3,7 @@
 #include <string.h>
 
 const char *const verdict_names[V_COUNT] = {
-	"pass", "build", "boot", "timeout", "test", "nochange", "abort",
+	"pass", "build", "boot", "timeout", "test", "host", "nochange", "abort",
 };
 
 enum verdict verdict_parse(const char *name)

@@ -9,6 +9,12 @@ enum verdict {
 	V_BOOT,         /* rejected: it built but did not boot */
 	V_TIMEOUT,      /* rejected: no answer within the time limit */
 	V_TEST,         /* rejected: booted, but the tests failed */
+	/* Not a verdict on the candidate: the harness itself failed (no free
+	 * port, QEMU would not start or was killed from outside, no space to
+	 * write the image, a guest too small to unpack its initramfs). Never
+	 * stored, never used to imply; the candidate is tried again, and a
+	 * fault that persists stops the run. */
+	V_HOST,
 	V_NOCHANGE,     /* not tested: the candidate equals the current state */
 	V_ABORT,        /* stop searching (interrupted) */
 	V_COUNT

@@ -13,6 +13,14 @@
 #include <unistd.h>
 
 #define KERNEL_CMDLINE "console=ttyS0 quiet panic=-1"
+#define MACHINE "pc"
+/* The guest is untrusted code: restrict=on cuts it off from the host and
+ * beyond, but for the forwarded ports (which listen on 127.0.0.1 only),
+ * unless the profile says the app needs to reach out. */
+static const char *net_options(const struct vm_config *c)
+{
+	return c->outbound ? "user,id=n0" : "user,id=n0,restrict=on";
+}
 
 static int free_port(void)
 {
@@ -37,7 +45,7 @@ static void build_argv(const struct vm_config *c, const int *host_ports, int for
 {
 	sv_push(av, "qemu-system-x86_64");
 	sv_push(av, "-M");
-	sv_push(av, "pc");
+	sv_push(av, MACHINE);
 	sv_push(av, "-accel");
 	sv_push(av, c->accel);
 	sv_push(av, "-m");
@@ -62,7 +70,7 @@ static void build_argv(const struct vm_config *c, const int *host_ports, int for
 	else
 		sv_pushf(av, "file:%s", c->console_log);
 	struct strbuf net = STRBUF_INIT;
-	sb_adds(&net, "user,id=n0");
+	sb_adds(&net, net_options(c));
 	for (int i = 0; i < c->nports; i++)
 		sb_addf(&net, ",hostfwd=tcp:127.0.0.1:%d-:%d", host_ports[i], c->guest_ports[i]);
 	sv_push(av, "-netdev");
@@ -94,6 +102,35 @@ void vm_command_line(const struct vm_config *c, struct strbuf *out)
 	sv_clear(&av);
 }
 
+/* QEMU ends by itself with status 0 when the guest powers off or, with
+ * -no-reboot, reboots (a panic with panic=-1): the guest's doing. Any
+ * other end is QEMU's or the host's: it could not bind a forwarded port,
+ * could not open a file, or was killed by someone other than us. */
+static enum verdict qemu_exit(const struct vm_config *c, int status, char *why, size_t n)
+{
+	if (interrupted)
+		return V_ABORT;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		snprintf(why, n, "QEMU exited before the app was ready");
+		return V_BOOT;
+	}
+	struct strbuf log = STRBUF_INIT;
+	read_file(c->qemu_log, &log);
+	char *last = log.buf ? log.buf : "";
+	size_t len = log.len;
+	while (len && log.buf[len - 1] == '\n')
+		log.buf[--len] = '\0';
+	if (len && strrchr(last, '\n'))
+		last = strrchr(last, '\n') + 1;
+	if (WIFSIGNALED(status))
+		snprintf(why, n, "QEMU was killed by signal %d (not by reduce)", WTERMSIG(status));
+	else
+		snprintf(why, n, "QEMU failed with status %d%s%.160s", WEXITSTATUS(status),
+			 *last ? ": " : "", last);
+	sb_release(&log);
+	return V_HOST;
+}
+
 static void sleep_ms(int ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -107,8 +144,8 @@ enum verdict vm_boot(const struct vm_config *c, struct vm *vm, int timeout_ms)
 	vm->ms_to_init = vm->ms_to_ready = -1;
 	for (int i = 0; i < c->nports && i < VM_MAX_PORTS; i++)
 		if ((vm->host_ports[i] = free_port()) < 0) {
-			snprintf(vm->why, sizeof(vm->why), "no free port on 127.0.0.1");
-			return V_BOOT;
+			snprintf(vm->why, sizeof(vm->why), "no free port on 127.0.0.1: %s", strerror(errno));
+			return V_HOST;
 		}
 	build_argv(c, vm->host_ports, 0, &av);
 	unlink(c->console_log);
@@ -118,8 +155,8 @@ enum verdict vm_boot(const struct vm_config *c, struct vm *vm, int timeout_ms)
 	vm->t_start = now_ms();
 	if (child_start(&vm->cp) < 0) {
 		sv_clear(&av);
-		snprintf(vm->why, sizeof(vm->why), "cannot start qemu-system-x86_64");
-		return V_BOOT;
+		snprintf(vm->why, sizeof(vm->why), "cannot start qemu-system-x86_64: %s", strerror(errno));
+		return V_HOST;
 	}
 	sv_clear(&av);
 
@@ -155,6 +192,18 @@ enum verdict vm_boot(const struct vm_config *c, struct vm *vm, int timeout_ms)
 			v = V_BOOT;
 			break;
 		}
+		/* The kernel says "write error" when the unpacked files do not
+		 * fit in the guest's memory: the guest is too small, the
+		 * candidate is not at fault. (Other unpacking errors, such as
+		 * a format the kernel cannot decode, are the candidate's.) */
+		if (con.buf && strstr(con.buf, "Initramfs unpacking failed: write error")) {
+			snprintf(vm->why, sizeof(vm->why), "guest memory %d MiB is too small to unpack "
+				 "the initramfs (the console says: Initramfs unpacking failed: write error)",
+				 c->memory_mb);
+			vm->memory_fault = 1;
+			v = V_HOST;
+			break;
+		}
 		if (con.buf && strstr(con.buf, "Kernel panic")) {
 			snprintf(vm->why, sizeof(vm->why), "kernel panic");
 			v = V_BOOT;
@@ -162,9 +211,8 @@ enum verdict vm_boot(const struct vm_config *c, struct vm *vm, int timeout_ms)
 		}
 		int status;
 		if (waitpid(vm->cp.pid, &status, WNOHANG) == vm->cp.pid) {
-			vm->cp.pid = 0;
-			snprintf(vm->why, sizeof(vm->why), "QEMU exited before the app was ready");
-			v = V_BOOT;
+			child_forget(&vm->cp);
+			v = qemu_exit(c, status, vm->why, sizeof(vm->why));
 			break;
 		}
 		if (t >= deadline) {
@@ -181,6 +229,35 @@ enum verdict vm_boot(const struct vm_config *c, struct vm *vm, int timeout_ms)
 	if (v != V_PASS)
 		vm_stop(vm);
 	return v;
+}
+
+const char *vm_qemu_version(void)
+{
+	static char *version;
+	if (version)
+		return version;
+	/* Its first line, e.g. "QEMU emulator version 7.2.x (Debian ...)". */
+	char path[] = "/tmp/reduce-qemu-version-XXXXXX";
+	int fd = mkostemp(path, O_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+	const char *argv[] = { "qemu-system-x86_64", "--version", NULL };
+	struct child_process cp = { .argv = argv, .out_path = path, .timeout_ms = 20000 };
+	struct strbuf out = STRBUF_INIT;
+	if (fd >= 0 && child_run(&cp) == 0 && read_file(path, &out) == 0 && out.len)
+		version = xstrndup(out.buf, strcspn(out.buf, "\n"));
+	else
+		version = xstrdup("unknown");
+	if (fd >= 0)
+		unlink(path);
+	sb_release(&out);
+	return version;
+}
+
+void vm_describe(const struct vm_config *c, struct strbuf *out)
+{
+	sb_addf(out, "qemu %s\nmachine %s\naccel %s\nmemory %d\ncmdline %s\nnet %s\n",
+		vm_qemu_version(), MACHINE, c->accel, c->memory_mb, KERNEL_CMDLINE, net_options(c));
 }
 
 void vm_stop(struct vm *vm)
@@ -213,12 +290,14 @@ int vm_kvm_works(const struct vm_config *c)
 	struct vm_config kc = *c;
 	struct vm vm;
 	kc.accel = "kvm";
-	int ok = vm_boot(&kc, &vm, 20000) == V_PASS;
+	enum verdict v = vm_boot(&kc, &vm, 20000);
+	int ok = v == V_PASS;
 	if (ok)
 		vm_stop(&vm);
-	if (cache) {
+	/* Only a probe that ran its course tells: one cut short by Ctrl-C or
+	 * a host fault must not stand for the rest of the host's boot. */
+	if (cache && (v == V_PASS || v == V_BOOT || v == V_TIMEOUT))
 		write_file_atomic(cache, ok ? "1\n" : "0\n", 2);
-		free(cache);
-	}
+	free(cache);
 	return ok;
 }

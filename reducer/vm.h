@@ -15,6 +15,7 @@ struct vm_config {
 	const char *initrd;
 	const char *accel;      /* "kvm" or "tcg" */
 	int memory_mb;
+	int outbound;           /* the guest may connect out (else restrict=on) */
 	const int *guest_ports;
 	int nports;
 	const char *console_log;
@@ -27,12 +28,19 @@ struct vm {
 	uint64_t t_start;
 	long ms_to_init, ms_to_ready;
 	char why[256];          /* why a boot failed, for the user */
+	int memory_fault;       /* the guest was too small to unpack its initramfs */
 };
 
 /* Starts the guest and waits until init reports the app ready. Returns
- * V_PASS with the VM running, or V_BOOT/V_TIMEOUT with it torn down. */
+ * V_PASS with the VM running, or with it torn down V_BOOT or V_TIMEOUT
+ * (the guest's failure) or V_HOST (the harness's: see verdict.h). */
 enum verdict vm_boot(const struct vm_config *c, struct vm *vm, int timeout_ms);
 void vm_stop(struct vm *vm);
+/* What of the machine decides a verdict besides the image: QEMU's
+ * version, the machine type, accelerator, memory, kernel command line and
+ * network, one "key value" per line, for the memo's key. */
+void vm_describe(const struct vm_config *c, struct strbuf *out);
+const char *vm_qemu_version(void);
 /* The command that boots the image by hand, shell-quoted, with the serial
  * console on stdio and each guest port P forwarded from host port P+8000
  * (P itself above 1023). */

@@ -12,10 +12,8 @@ int xz_write(const struct strbuf *data, const char *path, const char *preset, in
 	char *raw = xasprintf("%s.raw", path), *xz = xasprintf("%s.xz.tmp", path);
 	char *lzma2 = xasprintf("--lzma2=preset=%s", preset);
 	int ret = -1;
-	if (write_file_atomic(raw, data->buf, data->len) < 0) {
-		error("cannot write %s: %s", raw, strerror(errno));
+	if (write_file_atomic(raw, data->buf, data->len) < 0)
 		goto out;
-	}
 	unlink(xz);
 	/* -T0: a large tree compresses in blocks on every core; the kernel
 	 * decodes multi-block streams. The x86 BCJ filter makes machine code
@@ -36,18 +34,21 @@ int xz_write(const struct strbuf *data, const char *path, const char *preset, in
 				    .timeout_ms = 600000 };
 	int st = child_run(&cp);
 	if (st != 0) {
-		if (!interrupted)
+		/* The caller names the cause; a full disk is the usual one. */
+		if (disk_full(xz))
+			errno = ENOSPC;
+		else if (!interrupted)
 			error("xz failed (status %d) compressing %s", st, raw);
 		goto out;
 	}
-	if (rename(xz, path) < 0) {
-		error("cannot write %s: %s", path, strerror(errno));
+	if (rename(xz, path) < 0)
 		goto out;
-	}
 	ret = 0;
-out:
+out:;
+	int saved = errno;
 	unlink(raw);
 	unlink(xz);
+	errno = saved;
 	free(lzma2);
 	free(raw);
 	free(xz);
