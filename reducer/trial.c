@@ -72,6 +72,9 @@ static enum verdict trial_once(struct trial *t, const struct boot_image *b, stru
 				    .out_path = t->test_log, .timeout_ms = t->test_timeout_ms };
 	int st = child_run(&cp);
 	int orphans = child_reap_orphans();
+	/* QEMU killed under the tests' feet fails them through no fault of
+	 * the candidate's. */
+	enum verdict qemu = vm_check(&c, &vm);
 	vm_stop(&vm);
 	sv_clear(&env);
 	if (orphans)
@@ -79,6 +82,9 @@ static enum verdict trial_once(struct trial *t, const struct boot_image *b, stru
 			orphans, orphans == 1 ? "" : "es");
 	if (interrupted) {
 		r->v = V_ABORT;
+	} else if (qemu == V_HOST) {
+		r->v = V_HOST;
+		snprintf(r->why, sizeof(r->why), "%s, while the tests ran", vm.why);
 	} else if (st == CHILD_SPAWN_FAILED) {
 		r->v = V_HOST;
 		snprintf(r->why, sizeof(r->why), "cannot start the test script %s", t->tests);

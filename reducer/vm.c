@@ -40,6 +40,35 @@ static int free_port(void)
 	return ntohs(a.sin_port);
 }
 
+/* Fault injection for the tests (as git's GIT_TEST_* variables):
+ * REDUCE_TEST_STEAL_PORT=N,M,... makes the Nth, Mth... QEMU start of this
+ * process find its forwarded port taken, as when another program binds it
+ * between our check and QEMU's bind. Returns the socket holding it. */
+static int steal_port(int port)
+{
+	static int starts;
+	const char *list = getenv("REDUCE_TEST_STEAL_PORT");
+	starts++;
+	if (!list || port < 0)
+		return -1;
+	int hit = 0;
+	for (char *p = (char *)list, *end; *p; p = end + strspn(end, ",")) {
+		hit |= strtol(p, &end, 10) == starts;
+		if (end == p)
+			break;
+	}
+	if (!hit)
+		return -1;
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	if (s >= 0 && (bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s, 1) < 0)) {
+		close(s);
+		s = -1;
+	}
+	return s;
+}
+
 static void build_argv(const struct vm_config *c, const int *host_ports, int for_user,
 		       struct strvec *av)
 {
@@ -153,12 +182,15 @@ enum verdict vm_boot(const struct vm_config *c, struct vm *vm, int timeout_ms)
 	vm->cp.argv = (const char *const *)av.v;
 	vm->cp.out_path = c->qemu_log;
 	vm->t_start = now_ms();
-	if (child_start(&vm->cp) < 0) {
-		sv_clear(&av);
+	int thief = steal_port(c->nports ? vm->host_ports[0] : -1);
+	int started = child_start(&vm->cp);
+	sv_clear(&av);
+	if (started < 0) {
+		if (thief >= 0)
+			close(thief);
 		snprintf(vm->why, sizeof(vm->why), "cannot start qemu-system-x86_64: %s", strerror(errno));
 		return V_HOST;
 	}
-	sv_clear(&av);
 
 	/* QEMU writes the serial console to a file, so a guest that prints a
 	 * lot never blocks on us; we follow the file for init's markers. */
@@ -225,10 +257,21 @@ enum verdict vm_boot(const struct vm_config *c, struct vm *vm, int timeout_ms)
 	}
 	if (fd >= 0)
 		close(fd);
+	if (thief >= 0)
+		close(thief);
 	sb_release(&con);
 	if (v != V_PASS)
 		vm_stop(vm);
 	return v;
+}
+
+enum verdict vm_check(const struct vm_config *c, struct vm *vm)
+{
+	int status;
+	if (vm->cp.pid <= 0 || waitpid(vm->cp.pid, &status, WNOHANG) != vm->cp.pid)
+		return V_PASS;
+	child_forget(&vm->cp);
+	return qemu_exit(c, status, vm->why, sizeof(vm->why));
 }
 
 const char *vm_qemu_version(void)

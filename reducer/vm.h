@@ -36,6 +36,9 @@ struct vm {
  * (the guest's failure) or V_HOST (the harness's: see verdict.h). */
 enum verdict vm_boot(const struct vm_config *c, struct vm *vm, int timeout_ms);
 void vm_stop(struct vm *vm);
+/* While the tests run: V_PASS if QEMU still runs or ended as a guest
+ * ends (powered off), else V_HOST with why (killed from outside, failed). */
+enum verdict vm_check(const struct vm_config *c, struct vm *vm);
 /* What of the machine decides a verdict besides the image: QEMU's
  * version, the machine type, accelerator, memory, kernel command line and
  * network, one "key value" per line, for the memo's key. */
