@@ -99,13 +99,13 @@ static void prune_builds(const char *dir)
 		struct stat st;
 		int fd = open(lock, O_RDWR | O_CLOEXEC);
 		if (fd >= 0 && fstat(fd, &st) == 0 && older_than(&st, prune_cutoff) &&
-		    flock(fd, LOCK_EX | LOCK_NB) == 0) {
+		    flock(fd, LOCK_EX | LOCK_NB) == 0 && file_exists(build)) {
 			long files;
 			long long bytes = du(build, &files);
+			/* The lock file stays: see kbuild_close(). */
 			if (rm_rf(build) == 0) {
 				pruned_files += files;
 				pruned_bytes += bytes;
-				unlink(lock);
 			}
 		}
 		if (fd >= 0)

@@ -25,6 +25,10 @@ static void track(pid_t pid)
 			live[i] = pid;
 			return;
 		}
+	/* An untracked child would outlive Ctrl-C, and be taken for an
+	 * orphan to kill. */
+	kill(-pid, SIGKILL);
+	die("more than %d children at once", MAX_CHILDREN);
 }
 
 static void untrack(pid_t pid)
@@ -39,6 +43,18 @@ void child_kill_all(void)
 	for (int i = 0; i < MAX_CHILDREN; i++)
 		if (live[i] > 0)
 			kill(-live[i], SIGKILL);
+}
+
+void child_wait_all(int timeout_ms)
+{
+	uint64_t deadline = now_ms() + timeout_ms;
+	for (int i = 0; i < MAX_CHILDREN; i++) {
+		while (live[i] > 0 && waitpid(live[i], NULL, WNOHANG) == 0 && now_ms() < deadline) {
+			struct timespec ts = { 0, 10 * 1000 * 1000 };
+			nanosleep(&ts, NULL);
+		}
+		live[i] = 0;
+	}
 }
 
 static void on_signal(int sig)
@@ -65,13 +81,29 @@ void child_install_signal_handlers(void)
 
 int child_start(struct child_process *cp)
 {
-	int in_pipe[2] = { -1, -1 }, out_pipe[2] = { -1, -1 };
-	if (cp->pipe_stdio && (pipe2(in_pipe, O_CLOEXEC) < 0 || pipe2(out_pipe, O_CLOEXEC) < 0))
+	int in_pipe[2] = { -1, -1 }, out_pipe[2] = { -1, -1 }, err_pipe[2] = { -1, -1 };
+	cp->signaled = 0;
+	if ((cp->pipe_stdio && (pipe2(in_pipe, O_CLOEXEC) < 0 || pipe2(out_pipe, O_CLOEXEC) < 0)) ||
+	    pipe2(err_pipe, O_CLOEXEC) < 0) {
+		int saved = errno;
+		int fds[] = { in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1] };
+		for (size_t i = 0; i < sizeof(fds) / sizeof(*fds); i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+		errno = saved;
 		return error("pipe: %s", strerror(errno));
+	}
 
 	pid_t pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		int saved = errno;
+		int fds[] = { in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1] };
+		for (size_t i = 0; i < sizeof(fds) / sizeof(*fds); i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+		errno = saved;
 		return error("fork: %s", strerror(errno));
+	}
 	if (pid == 0) {
 		setpgid(0, 0);
 		/* Even a SIGKILLed driver must not leave QEMU running. */
@@ -95,15 +127,40 @@ int child_start(struct child_process *cp)
 		}
 		if (!cp->inherit_stderr)
 			dup2(out, 2);
+		/* What failed before the program ran is ours, not the
+		 * program's: the parent learns it through err_pipe, which exec
+		 * closes when it works. */
+		int e = 0;
 		if (cp->dir && chdir(cp->dir) < 0) {
+			e = errno;
 			fprintf(stderr, "%s: cannot chdir to %s: %s\n", progname, cp->dir, strerror(errno));
-			_exit(127);
+		} else {
+			for (const char *const *v = cp->env; v && *v; v++)
+				putenv((char *)*v);
+			execvp(cp->argv[0], (char *const *)cp->argv);
+			e = errno;
+			fprintf(stderr, "%s: cannot run %s: %s\n", progname, cp->argv[0], strerror(errno));
 		}
-		for (const char *const *e = cp->env; e && *e; e++)
-			putenv((char *)*e);
-		execvp(cp->argv[0], (char *const *)cp->argv);
-		fprintf(stderr, "%s: cannot run %s: %s\n", progname, cp->argv[0], strerror(errno));
+		if (write(err_pipe[1], &e, sizeof(e)) < 0) {
+		}
 		_exit(127);
+	}
+	close(err_pipe[1]);
+	int child_errno;
+	ssize_t got;
+	while ((got = read(err_pipe[0], &child_errno, sizeof(child_errno))) < 0 && errno == EINTR)
+		;
+	close(err_pipe[0]);
+	if (got == sizeof(child_errno)) {
+		waitpid(pid, NULL, 0);
+		if (cp->pipe_stdio) {
+			close(in_pipe[0]);
+			close(in_pipe[1]);
+			close(out_pipe[0]);
+			close(out_pipe[1]);
+		}
+		errno = child_errno;
+		return error("cannot run %s: %s", cp->argv[0], strerror(errno));
 	}
 	/* Set in both processes so that there is no window in which a kill of
 	 * the group would miss the child. */
@@ -177,9 +234,13 @@ int child_reap_orphans(void)
 			long ppid;
 			if (!rp || sscanf(rp + 1, " %c %ld", &state, &ppid) != 2 || ppid != self)
 				continue;
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			found++;
+			/* A zombie is dead already (a member of the test's own group,
+			 * killed with it): reaped, not counted. */
+			if (state != 'Z') {
+				kill(pid, SIGKILL);
+				found++;
+			}
+			waitpid(pid, NULL, WNOHANG);
 		}
 		if (d)
 			closedir(d);
@@ -219,6 +280,8 @@ int child_finish(struct child_process *cp, int timeout_ms)
 	cp->pid = 0;
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
+	/* Not by us: our kills end in CHILD_TIMEOUT or an interrupt. */
+	cp->signaled = WTERMSIG(status);
 	return 128 + WTERMSIG(status);
 }
 

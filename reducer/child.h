@@ -20,10 +20,12 @@ struct child_process {
 	int timeout_ms;             /* 0: none */
 
 	pid_t pid;
+	int signaled;               /* child_finish: the signal that killed it, not ours */
 	int in;                     /* we write the child's stdin here */
 	int out;                    /* we read the child's stdout here */
 };
 
+/* -1 if it could not be started: fork, pipe, chdir or exec failed. */
 int child_start(struct child_process *cp);
 /* Waits for the child until its timeout (counted from now) and kills its
  * process group if it is exceeded. Returns the exit status, 128+signal,
@@ -40,6 +42,9 @@ extern volatile int interrupted;
 /* Installs handlers that kill every live child's process group at once. */
 void child_install_signal_handlers(void);
 void child_kill_all(void);
+/* After child_kill_all(): waits (up to timeout_ms) until they are gone,
+ * so that what they were writing is no longer written. */
+void child_wait_all(int timeout_ms);
 /* Kills and reaps every child of ours that we did not start: what a
  * finished test script left behind outside its process group, which
  * came to us as the subreaper. Returns how many. */

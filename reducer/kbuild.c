@@ -159,9 +159,12 @@ static void mark_failed(const char *stamp)
 	utimensat(AT_FDCWD, stamp, times, 0);
 }
 
+/* Every make runs after kbuild_repair(), which its callers run before
+ * they write the .config: the repair removes what was written since the
+ * stamp, and a .config written after it would go too, leaving olddefconfig
+ * to build the defaults under the candidate's name. */
 static int make(struct kbuild *kb, const char *target, int timeout_ms)
 {
-	kbuild_repair(kb->builddir);
 	char *stamp = xasprintf("%s/" STAMP, kb->builddir);
 	if (write_file_atomic(stamp, "", 0) < 0) {
 		error("cannot write %s", stamp);
@@ -209,6 +212,7 @@ int kbuild_base_config(struct kbuild *kb, const char *base, const char *fragment
 	char *cfg = xasprintf("%s/.config", kb->builddir);
 	int st = 0;
 	unlink(kb->log);
+	kbuild_repair(kb->builddir);
 	if (!strcmp(base, "microvm")) {
 		st = make(kb, "tinyconfig", 600000);
 		if (!st && config_append(cfg, fragment) < 0) {
@@ -265,9 +269,14 @@ static int host_fault(struct kbuild *kb, int st)
 		 disk_full(kb->builddir))
 		snprintf(kb->fault, sizeof(kb->fault), "no space left on %s while building in %s",
 			 mount_of(kb->builddir), kb->builddir);
-	else if (log.buf && strstr(log.buf, "Killed signal terminated program"))
-		snprintf(kb->fault, sizeof(kb->fault), "the compiler was killed (out of memory?); see %s",
-			 kb->log);
+	else if (log.buf && (strstr(log.buf, "Killed signal terminated program") ||
+			     strstr(log.buf, "virtual memory exhausted") ||
+			     strstr(log.buf, "Cannot allocate memory") ||
+			     strstr(log.buf, "Resource temporarily unavailable") ||
+			     /* A recipe killed by a signal: make says Error 128+N. */
+			     strstr(log.buf, "] Error 13") || strstr(log.buf, "] Error 14")))
+		snprintf(kb->fault, sizeof(kb->fault), "a build tool was killed or ran out of memory or "
+			 "processes (see %s)", kb->log);
 	else
 		fault = 0;
 	sb_release(&log);
@@ -279,7 +288,11 @@ int kbuild_build(struct kbuild *kb, const char *config, int timeout_ms)
 	char *cfg = xasprintf("%s/.config", kb->builddir);
 	unlink(kb->log);
 	kb->fault[0] = '\0';
+	kbuild_repair(kb->builddir);
 	int st = copy_file(config, cfg) < 0 ? -1 : 0;
+	/* olddefconfig without a .config would quietly build the defaults. */
+	if (!st && !file_exists(cfg))
+		st = -1;
 	free(cfg);
 	if (!st)
 		st = make(kb, "olddefconfig", timeout_ms);
@@ -300,9 +313,14 @@ char *kbuild_image(const struct kbuild *kb)
 int kbuild_image_for(struct kbuild *kb, const char *config, const char *image, int timeout_ms)
 {
 	char hash[41];
-	if (config_file_hash(config, hash) < 0)
-		return error("cannot read %s", config);
-	char *dir = xasprintf("%s/kernels/%.2s", cache_dir(), hash);
+	if (config_file_hash(config, hash) < 0) {
+		snprintf(kb->fault, sizeof(kb->fault), "cannot read %s: %s", config, strerror(errno));
+		return KBUILD_HOST_FAULT;
+	}
+	/* v2: images that earlier versions cached after a make cut short may
+	 * have been built from the defaults (the repair removed the .config
+	 * they were to be built from), so none of them is trusted. */
+	char *dir = xasprintf("%s/kernels/v2/%.2s", cache_dir(), hash);
 	char *cached = xasprintf("%s/%s.bzImage", dir, hash + 2);
 	int ret;
 	if (file_exists(cached) && copy_file(cached, image) == 0) {
@@ -319,7 +337,7 @@ int kbuild_image_for(struct kbuild *kb, const char *config, const char *image, i
 				ret = KBUILD_HOST_FAULT;
 			}
 			else if (mkdir_p(dir) == 0)
-				copy_file(built, cached);
+				copy_file_durable(built, cached);
 			free(built);
 		}
 	}
@@ -447,12 +465,10 @@ void kbuild_close(struct kbuild *kb)
 {
 	/* A directory made because another run held the shared one is only
 	 * this run's: hundreds of MB that no later run would find warm. */
-	if (kb->temporary && kb->lock_fd > 0) {
-		char *lock = xasprintf("%s.lock", kb->builddir);
+	/* Its lock file stays: unlinked while held, a run that opened it
+	 * before would lock a deleted file while another locks a new one. */
+	if (kb->temporary && kb->lock_fd > 0)
 		rm_rf(kb->builddir);
-		unlink(lock);
-		free(lock);
-	}
 	if (kb->lock_fd > 0)
 		close(kb->lock_fd);
 	kb->lock_fd = 0;

@@ -80,7 +80,8 @@ static enum verdict build_and_test(struct kernel_cands *k, uint64_t *build_ms, u
 	t0 = now_ms();
 	enum verdict v;
 	struct trial_result res;
-	struct boot_image img = { k->cand_kernel, k->cur->initrd, k->cur->initrd_unpacked };
+	struct boot_image img = { k->cand_kernel, k->cur->initrd, k->cur->initrd_bytes,
+				  k->cur->initrd_unpacked };
 	if (st == CHILD_TIMEOUT)
 		v = V_TIMEOUT;
 	else if (st < 0)
@@ -109,7 +110,8 @@ enum verdict kernel_oracle(void *ctx, const unsigned char *removed)
 	read_config(k->cur->config, &cur);
 	config_turned_off(&cur, &cand, &what);
 	config_release(&cur);
-	struct boot_image img = { k->cand_kernel, k->cur->initrd, k->cur->initrd_unpacked };
+	struct boot_image img = { k->cand_kernel, k->cur->initrd, k->cur->initrd_bytes,
+				  k->cur->initrd_unpacked };
 	char harness[41];
 	trial_key(t->trial, &img, harness);
 	memo_key(key, hash, k->cur->initrd_hash, harness);
@@ -185,7 +187,8 @@ enum verdict rootfs_oracle(void *ctx, const unsigned char *removed)
 		return V_NOCHANGE;
 	}
 	char key[41], harness[41];
-	struct boot_image img = { r->cur->kernel, r->cand_initrd, (long long)im.cpio.len };
+	struct boot_image img = { r->cur->kernel, r->cand_initrd, (long long)im.cpio.len,
+				  (long long)im.cpio.len };
 	trial_key(t->trial, &img, harness);
 	memo_key(key, r->cur->config_hash, im.hash, harness);
 	struct strvec what = STRVEC_INIT;
@@ -221,7 +224,7 @@ enum verdict rootfs_oracle(void *ctx, const unsigned char *removed)
 		if (!ok)
 			die_writing(r->cur->initrd);
 		r->cur->initrd_raw = 1;
-		r->cur->initrd_unpacked = im.cpio.len;
+		r->cur->initrd_unpacked = r->cur->initrd_bytes = im.cpio.len;
 		memcpy(r->cur->initrd_hash, im.hash, 41);
 	}
 	sv_clear(&what);

@@ -27,7 +27,8 @@ struct tester {
 struct current {
 	const char *kernel, *config, *initrd; /* files */
 	char config_hash[41], initrd_hash[41];
-	long long initrd_unpacked; /* the initramfs's cpio bytes */
+	long long initrd_bytes;    /* the initramfs file's size */
+	long long initrd_unpacked; /* its cpio's */
 	int kernel_stale;       /* the config passed by the memo, its kernel not built yet */
 	int initrd_raw;         /* the initramfs is a plain cpio */
 };

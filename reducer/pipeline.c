@@ -123,6 +123,7 @@ static char *keep_candidates(struct run *r)
 static void cleanup_partial(void)
 {
 	child_kill_all();
+	child_wait_all(5000);
 	if (active)
 		kbuild_close(&active->kb);
 	char *kept = active ? keep_candidates(active) : NULL;
@@ -241,7 +242,7 @@ static void negative_control(struct run *r)
 	if (write_file_atomic(img, cpio.buf, cpio.len) < 0)
 		die_writing(img);
 	struct trial_result res;
-	struct boot_image bi = { r->cur.kernel, img, (long long)cpio.len };
+	struct boot_image bi = { r->cur.kernel, img, (long long)cpio.len, (long long)cpio.len };
 	enum verdict v = trial_run(&r->trial, &bi, &res);
 	unlink(img);
 	check_interrupt();
@@ -436,6 +437,8 @@ static void build_baseline(struct run *r)
 	int st = kbuild_image_for(&r->kb, r->base_config, r->cur.kernel, 3600 * 1000);
 	r->builds += st == 0;
 	check_interrupt();
+	if (st == KBUILD_HOST_FAULT)
+		die("the baseline kernel could not be built: %s", r->kb.fault);
 	if (st < 0) {
 		struct strbuf t = STRBUF_INIT;
 		tail_file(build_log, 15, &t);
@@ -587,7 +590,9 @@ static void test_baseline(struct run *r)
 	r->trial.app = r->prof.name;
 	r->trial.test_log = wpath(r, "logs/test.log");
 
-	struct boot_image img = { r->cur.kernel, r->cur.initrd, r->cur.initrd_unpacked };
+	r->cur.initrd_bytes = file_size(r->cur.initrd);
+	struct boot_image img = { r->cur.kernel, r->cur.initrd, r->cur.initrd_bytes,
+				  r->cur.initrd_unpacked };
 	long ready = test_until_sure(r, &img, o->baseline_runs, "the baseline image");
 	r->rep.ms_to_ready.before = ready;
 	info("baseline passes %d of %d runs: kernel %lld B, initramfs %lld B (booted as %s, guest memory "
@@ -760,6 +765,8 @@ static void build_current_kernel(struct run *r)
 	r->builds += st == 0;
 	r->log.build_ms += now_ms() - t;
 	check_interrupt();
+	if (st == KBUILD_HOST_FAULT)
+		die("harness fault, not the config's: %s", r->kb.fault);
 	if (st < 0)
 		die("the kernel config that the memo passed does not build (see logs/build.log); "
 		    "delete the app's memo to test it again");
@@ -776,8 +783,10 @@ static void search_kernel(struct run *r, const struct search_opts *so)
 	write_initrd(r, r->cur.initrd, 1, r->cur.initrd_hash, NULL);
 	r->cur.initrd_raw = 0;
 	r->log.phase = "kernel";
+	r->cur.initrd_bytes = file_size(r->cur.initrd);
 	if (was_raw) {
-		struct boot_image img = { r->cur.kernel, r->cur.initrd, r->cur.initrd_unpacked };
+		struct boot_image img = { r->cur.kernel, r->cur.initrd, r->cur.initrd_bytes,
+					  r->cur.initrd_unpacked };
 		enter_stage(r, STAGE_BASELINE);
 		test_until_sure(r, &img, 1, "the image with its initramfs in xz, as kernel candidates boot it,");
 		enter_stage(r, STAGE_KERNEL);
@@ -839,7 +848,8 @@ static void verify_final(struct run *r)
 	r->rep.verify_runs = runs;
 	/* The final image runs at the profile's memory, as it will be run. */
 	r->trial.exact_memory = 1;
-	struct boot_image img = { r->cur.kernel, r->cur.initrd, r->rep.initramfs_raw.after };
+	struct boot_image img = { r->cur.kernel, r->cur.initrd, file_size(r->cur.initrd),
+				  r->rep.initramfs_raw.after };
 	for (int i = 0; i < runs; i++) {
 		enum verdict v = trial_run(&r->trial, &img, &res);
 		check_interrupt();

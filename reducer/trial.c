@@ -13,8 +13,10 @@ int trial_memory_mb(const struct trial *t, const struct boot_image *b)
 	if (t->exact_memory)
 		return t->vm->memory_mb;
 	/* The unpacked files take a little more than their bytes (inodes,
-	 * dentries, page rounding): an eighth more. */
-	long long need = file_size(b->initrd) + b->unpacked + b->unpacked / 8;
+	 * dentries, page rounding): an eighth more; and twice that, as the
+	 * tmpfs holding them is capped at half the memory. */
+	long long files = b->unpacked + b->unpacked / 8;
+	long long need = b->bytes + 2 * files;
 	if (need < 0)
 		need = 0;
 	return t->vm->memory_mb + (int)((need + MiB - 1) / MiB);
@@ -88,12 +90,23 @@ static enum verdict trial_once(struct trial *t, const struct boot_image *b, stru
 	} else if (st == CHILD_SPAWN_FAILED) {
 		r->v = V_HOST;
 		snprintf(r->why, sizeof(r->why), "cannot start the test script %s", t->tests);
+	} else if (cp.signaled) {
+		r->v = V_HOST;
+		snprintf(r->why, sizeof(r->why), "the test script was killed by signal %d (not by reduce)",
+			 cp.signaled);
 	} else if (st == CHILD_TIMEOUT) {
 		r->v = V_TIMEOUT;
 		snprintf(r->why, sizeof(r->why), "the test script ran over %d s", t->test_timeout_ms / 1000);
 	} else if (st != 0) {
 		r->v = V_TEST;
 		snprintf(r->why, sizeof(r->why), "the test script exited with status %d", st);
+	}
+	/* A test that could not write its files, or a console that could not
+	 * be written, fails for the host's reason. */
+	if (r->v != V_PASS && r->v != V_ABORT && (disk_full(t->test_log) || disk_full(c.console_log))) {
+		r->v = V_HOST;
+		snprintf(r->why, sizeof(r->why), "no space left on %s while writing %s",
+			 mount_of(t->test_log), t->test_log);
 	}
 	return r->v;
 }

@@ -22,6 +22,7 @@ struct trial {
 /* What one trial boots. */
 struct boot_image {
 	const char *kernel, *initrd;
+	long long bytes;        /* the initramfs file's size (it may not be written yet) */
 	long long unpacked;     /* bytes the initramfs unpacks to (its cpio) */
 };
 
@@ -35,9 +36,10 @@ struct trial_result {
 
 /* Guest memory for an image: the profile's figure is the app's, so a
  * search trial gets on top of it what the kernel needs to unpack the
- * image (the initramfs file and its unpacked files are both in guest
- * memory while it unpacks). Without it a large tree's candidates would
- * all fail to unpack, and be taken for candidates that do not boot. */
+ * image: the initramfs file and its unpacked files are both in guest
+ * memory while it unpacks, and the files go into a tmpfs that may take
+ * at most half of it. Without it a large tree's candidates would all
+ * fail to unpack, and be taken for candidates that do not boot. */
 int trial_memory_mb(const struct trial *t, const struct boot_image *b);
 /* The hash of everything but the image that decides a trial's verdict:
  * the machine as vm_describe() gives it, with this image's memory, and

@@ -280,7 +280,14 @@ int read_file(const char *path, struct strbuf *out)
 	return n < 0 ? -1 : 0;
 }
 
+static int write_atomic(const char *path, const char *data, size_t len, int durable);
+
 int write_file_atomic(const char *path, const char *data, size_t len)
+{
+	return write_atomic(path, data, len, 0);
+}
+
+static int write_atomic(const char *path, const char *data, size_t len, int durable)
 {
 	char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -293,17 +300,25 @@ int write_file_atomic(const char *path, const char *data, size_t len)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			int saved = errno;
 			close(fd);
 			unlink(tmp);
 			free(tmp);
+			errno = saved;
 			return -1;
 		}
 		data += n;
 		len -= n;
 	}
-	if (close(fd) < 0 || rename(tmp, path) < 0) {
+	int synced = !durable || fsync(fd) == 0;
+	int saved_sync = errno;
+	if (close(fd) < 0 || !synced || rename(tmp, path) < 0) {
+		if (!synced)
+			errno = saved_sync;
+		int saved = errno;
 		unlink(tmp);
 		free(tmp);
+		errno = saved;
 		return -1;
 	}
 	free(tmp);
@@ -316,6 +331,16 @@ int copy_file(const char *src, const char *dst)
 	int ret = read_file(src, &sb);
 	if (!ret)
 		ret = write_file_atomic(dst, sb.buf, sb.len);
+	sb_release(&sb);
+	return ret;
+}
+
+int copy_file_durable(const char *src, const char *dst)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int ret = read_file(src, &sb);
+	if (!ret)
+		ret = write_atomic(dst, sb.buf, sb.len, 1);
 	sb_release(&sb);
 	return ret;
 }

@@ -77,6 +77,9 @@ int read_file(const char *path, struct strbuf *out);
  * leaves a half-written file behind. */
 int write_file_atomic(const char *path, const char *data, size_t len);
 int copy_file(const char *src, const char *dst);
+/* The same, on disk before it is renamed into place: for caches that
+ * every later run trusts. */
+int copy_file_durable(const char *src, const char *dst);
 int mkdir_p(const char *path);
 int rm_rf(const char *path);
 int file_exists(const char *path);

@@ -139,12 +139,15 @@ static enum verdict qemu_exit(const struct vm_config *c, int status, char *why, 
 {
 	if (interrupted)
 		return V_ABORT;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+	struct strbuf log = STRBUF_INIT;
+	read_file(c->qemu_log, &log);
+	/* QEMU ends with status 0 on SIGTERM or SIGHUP too, and says so. */
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+	    !(log.buf && strstr(log.buf, "terminating on signal"))) {
+		sb_release(&log);
 		snprintf(why, n, "QEMU exited before the app was ready");
 		return V_BOOT;
 	}
-	struct strbuf log = STRBUF_INIT;
-	read_file(c->qemu_log, &log);
 	char *last = log.buf ? log.buf : "";
 	size_t len = log.len;
 	while (len && log.buf[len - 1] == '\n')
@@ -153,6 +156,8 @@ static enum verdict qemu_exit(const struct vm_config *c, int status, char *why, 
 		last = strrchr(last, '\n') + 1;
 	if (WIFSIGNALED(status))
 		snprintf(why, n, "QEMU was killed by signal %d (not by reduce)", WTERMSIG(status));
+	else if (WEXITSTATUS(status) == 0)
+		snprintf(why, n, "QEMU was stopped by a signal (not by reduce): %.160s", last);
 	else
 		snprintf(why, n, "QEMU failed with status %d%s%.160s", WEXITSTATUS(status),
 			 *last ? ": " : "", last);
@@ -290,7 +295,7 @@ const char *vm_qemu_version(void)
 	if (fd >= 0 && child_run(&cp) == 0 && read_file(path, &out) == 0 && out.len)
 		version = xstrndup(out.buf, strcspn(out.buf, "\n"));
 	else
-		version = xstrdup("unknown");
+		die("cannot run qemu-system-x86_64 --version: the memo's verdicts name QEMU's version");
 	if (fd >= 0)
 		unlink(path);
 	sb_release(&out);
