@@ -31,9 +31,11 @@ pkgs="$BUILD $RUN"
 # shellcheck disable=SC2086
 installed=$(dpkg-query -W -f='${Package} ${Status}\n' $pkgs 2>/dev/null |
 	sed -n 's/ install ok installed$//p') || true
+# shellcheck disable=SC2086
+installed=" "$(echo $installed)" "
 need=
 for pkg in $pkgs; do
-	case " $(echo $installed) " in
+	case $installed in
 	*" $pkg "*) ;;
 	*) need="$need $pkg" ;;
 	esac
