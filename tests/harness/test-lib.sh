@@ -22,7 +22,8 @@
 # source, ccache, the kernel image cache and the Debian rootfs tars. The
 # kernel build directories (kbuild) are mutable state: a file gets a
 # kbuild of its own, unless it calls test_shares_warm_build, and then it
-# shares the suite's warm one, SUITE_KBUILD, which is not the user's either.
+# shares the suite's warm one, SUITE_KBUILD ($SHARED_CACHE/tests/kbuild),
+# which no run of the user's uses.
 set -u
 verbose='' debug=''
 for arg in "$@"; do
@@ -39,16 +40,12 @@ TRASH=$(mktemp -d "${TMPDIR:-/tmp}/reduce-test.XXXXXX")
 export ROOT REDUCE TRASH
 test_count=0
 test_failures=0
-if [ -n "$debug" ]; then
-	trap 'echo "# trash directory kept: $TRASH"' EXIT
-else
-	trap 'rm -rf "$TRASH"' EXIT
-fi
 
 # --- caches -----------------------------------------------------------------
 
 SHARED_CACHE=${REDUCE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/reduce}
-SUITE_KBUILD=$SHARED_CACHE/tests/kbuild
+SUITE_CACHE=$SHARED_CACHE/tests
+SUITE_KBUILD=$SUITE_CACHE/kbuild
 TEST_CACHE=$TRASH/cache
 KERNEL_SOURCE=linux-source-6.1
 KERNEL_TARBALL=${REDUCE_KERNEL_TARBALL:-/usr/src/$KERNEL_SOURCE.tar.xz}
@@ -56,9 +53,27 @@ REDUCE_CACHE=$TEST_CACHE
 export REDUCE_CACHE
 
 mkdir "$TEST_CACHE"
+if [ -n "$debug" ]; then
+	trap 'keep_kvm_probe; echo "# trash directory kept: $TRASH"' EXIT
+else
+	trap 'keep_kvm_probe; rm -rf "$TRASH"' EXIT
+fi
 for d in ccache kernels rootfs; do
 	mkdir -p "$SHARED_CACHE/$d" 2>/dev/null && ln -s "$SHARED_CACHE/$d" "$TEST_CACHE/$d"
 done
+# Whether KVM works is known once a boot (reduce probes it, up to 20 s,
+# and notes it in its cache per boot of the machine): the answer is taken
+# from the user's cache or the suite's, and a new one kept in the suite's.
+for f in "$SHARED_CACHE"/kvm-probe.* "$SUITE_CACHE"/kvm-probe.*; do
+	test -f "$f" && ! test -e "$TEST_CACHE/${f##*/}" && cp "$f" "$TEST_CACHE/"
+done
+keep_kvm_probe() {
+	for f in "$TEST_CACHE"/kvm-probe.*; do
+		test -f "$f" && ! test -L "$f" && mkdir -p "$SUITE_CACHE" &&
+		! test -e "$SUITE_CACHE/${f##*/}" && cp "$f" "$SUITE_CACHE/"
+	done
+	return 0
+}
 # Linked only once unpacked: reduce would unpack into a dangling link's
 # place, so into this test's cache (see KERNEL_SOURCE below).
 if test -f "$SHARED_CACHE/$KERNEL_SOURCE/Makefile"; then
