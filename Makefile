@@ -1,20 +1,35 @@
-# reduce: see README.md. `make` builds, `make check` tests, `make demo` runs.
+# reduce: see README.md. `make` builds (no root, installs nothing),
+# `make deps` installs what is missing, `make check` tests, `make demo` runs.
 CC ?= cc
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11
 LDLIBS = -lgit2 -ljansson
 
-OBJS = $(filter-out reducer/main.o,$(patsubst %.c,%.o,$(wildcard reducer/*.c)))
+# Every reducer/*.c but main.c is a module the tests and benches link.
+OBJS = $(patsubst %.c,%.o,$(filter-out reducer/main.c,$(wildcard reducer/*.c)))
+# The one list of unit tests: a tests/unit/test-NAME.c is one.
 UNIT_TESTS = $(patsubst %.c,%,$(wildcard tests/unit/test-*.c))
+HARNESS_TESTS = $(wildcard tests/harness/t[0-9]*.sh)
 
 # The init goes into every image: static, and small when musl is there.
-# Looked up when the init is built, after deps-quiet: on a fresh machine
-# musl-gcc appears only then, and an init built before it would be glibc's
-# (18 times larger, and a different image hash than every later build).
+# Looked up when the init is built: make check and make demo install the
+# packages first and then build in a second make, so that on a fresh
+# machine musl-gcc is there by then (an init built with glibc's gcc is 18
+# times larger and gives a different image hash than every later build).
 INIT_CC = $(shell command -v musl-gcc 2>/dev/null || echo $(CC))
 
-.PHONY: all deps deps-quiet check demo bench clean
-all: deps-quiet reducer/reduce rootfs/init $(UNIT_TESTS) bench/search-sim
+# A build stops at once, in one line, when a package it needs is missing;
+# it never installs (that needs root: make deps). Not for the targets
+# that install first or build nothing.
+ifneq ($(filter-out deps check demo clean,$(or $(MAKECMDGOALS),all)),)
+MISSING := $(shell rootfs/install-deps.sh --check build)
+ifneq ($(MISSING),)
+$(error missing Debian packages: $(MISSING); run 'make deps' as root)
+endif
+endif
+
+.PHONY: all deps check demo bench clean
+all: reducer/reduce rootfs/init $(UNIT_TESTS) bench/search-sim
 
 reducer/reduce: reducer/main.o $(OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
@@ -22,27 +37,31 @@ reducer/reduce: reducer/main.o $(OBJS)
 reducer/%.o: reducer/%.c reducer/*.h
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-rootfs/init: rootfs/init.c | deps-quiet
+rootfs/init: rootfs/init.c
 	$(INIT_CC) -static -Os -s -Wall -o $@ $<
 
-tests/unit/test-%: tests/unit/test-%.c tests/unit/unit.h $(OBJS)
+tests/unit/test-%: tests/unit/test-%.c $(wildcard tests/unit/*.h) $(OBJS)
 	$(CC) $(CFLAGS) -Ireducer -o $@ $< $(OBJS) $(LDLIBS)
 
 # Installs from Debian's packages whatever is missing; quick when all is there.
 deps:
 	rootfs/install-deps.sh
 
-deps-quiet:
+# Install first, then build in a make of its own (see INIT_CC), then act.
+check:
 	@rootfs/install-deps.sh --quiet
+	$(MAKE) all
+	tests/run-all.sh $(UNIT_TESTS) $(HARNESS_TESTS)
 
-check: all
-	tests/run-all.sh
-
-demo: all
+demo:
+	@rootfs/install-deps.sh --quiet
+	$(MAKE) all
 	reducer/reduce --app busybox-httpd --tests tests/busybox-httpd.sh
 
+# Also the binaries of unit tests whose source is gone (renamed or removed).
 clean:
-	rm -f reducer/*.o reducer/reduce rootfs/init bench/search-sim $(UNIT_TESTS)
+	rm -f reducer/*.o reducer/reduce rootfs/init bench/search-sim \
+		$(filter-out %.c %.h,$(wildcard tests/unit/test-*))
 
 bench/search-sim: bench/search-sim.c $(OBJS)
 	$(CC) $(CFLAGS) -Ireducer -o $@ $< $(OBJS) $(LDLIBS)

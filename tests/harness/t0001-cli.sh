@@ -50,7 +50,7 @@ test_expect_success 'a profile with a syntax error names file and line' '
 	expect_error 2 "bad.conf:2: port must be a number" \
 		"$REDUCE" --app ./bad.conf --tests "$ROOT/tests/busybox-httpd.sh"
 '
-test_expect_success 'a profile whose command is not in the rootfs' '
+test_expect_success BUSYBOX 'a profile whose command is not in the rootfs' '
 	printf "cmd /usr/sbin/nginx\nport 80\n" >nocmd.conf &&
 	expect_error 1 "/usr/sbin/nginx does not exist in the root filesystem" \
 		"$REDUCE" --app ./nocmd.conf --tests "$ROOT/tests/busybox-httpd.sh" --out "$TRASH/nocmd" &&

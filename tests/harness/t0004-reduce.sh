@@ -4,20 +4,22 @@
 # must be smaller and must still serve the page when booted by hand with the
 # report's run_command.
 . "$(dirname "$0")/test-lib.sh"
+# Its kernel candidates build incrementally in the suite's warm build.
+test_shares_warm_build
 RUN="$TRASH/run"
 
-test_expect_success 'a bounded linear reduction finishes and is verified' '
+test_expect_success KERNEL_SEARCH 'a bounded linear reduction finishes and is verified' '
 	"$REDUCE" --app busybox-httpd --tests "$ROOT/tests/busybox-httpd.sh" \
 		--strategy linear --max-candidates 1 --out "$RUN" 2>err; rc=$?; cat err; test $rc = 0 &&
 	grep -q "\[kernel\] candidate 1" err && grep -q "\[rootfs\] candidate 1" err
 '
-test_expect_success 'the run directory holds the image, config, manifest and reports' '
+test_expect_success KERNEL_SEARCH 'the run directory holds the image, config, manifest and reports' '
 	for f in bzImage initramfs.cpio.xz kernel.config rootfs.manifest candidates.tsv report.json report.md; do
 		test -s "$RUN/$f" || { echo "missing $f"; exit 1; }
 	done &&
 	! test -e "$RUN.partial" && ! ls "$RUN" | grep -q "^candidate\."
 '
-test_expect_success 'report.json: verified, smaller kernel and rootfs, counted candidates' '
+test_expect_success KERNEL_SEARCH 'report.json: verified, smaller kernel and rootfs, counted candidates' '
 	/usr/bin/python3 - "$RUN/report.json" <<-PY
 	import json, sys
 	r = json.load(open(sys.argv[1]))
@@ -51,7 +53,7 @@ test_expect_success 'report.json: verified, smaller kernel and rootfs, counted c
 	assert set(k["predicted_wrong"]) <= set(p) & set(k["removed_options"])
 	PY
 '
-test_expect_success 'the kernel search names the options it keeps untested, and no candidate removed one' '
+test_expect_success KERNEL_SEARCH 'the kernel search names the options it keeps untested, and no candidate removed one' '
 	grep -q "options kept untested (the harness.s guest cannot boot or reach the tests without them):.*64BIT" err &&
 	/usr/bin/python3 - "$RUN" <<-PY
 	import json, sys
@@ -67,7 +69,7 @@ test_expect_success 'the kernel search names the options it keeps untested, and 
 # without them; check that for two of them with real builds and boots:
 # the run's own kernel without the option fails as a baseline.
 for opt in VIRTIO_NET RD_XZ; do
-test_expect_success "the run's kernel without $opt (a harness need) fails its baseline" '
+test_expect_success KERNEL_SEARCH "the run's kernel without $opt (a harness need) fails its baseline" '
 	sed "s/^CONFIG_'$opt'=y\$/# CONFIG_'$opt' is not set/" "$RUN/kernel.config" >no-'$opt'.config &&
 	! grep -q "^CONFIG_'$opt'=" no-'$opt'.config &&
 	"$REDUCE" --app busybox-httpd --tests "$ROOT/tests/busybox-httpd.sh" --only-kernel \
@@ -77,20 +79,20 @@ test_expect_success "the run's kernel without $opt (a harness need) fails its ba
 	! test -e "$TRASH/no-'$opt'"
 '
 done
-test_expect_success 'candidates.tsv has one line per candidate, with what it turned off' '
+test_expect_success KERNEL_SEARCH 'candidates.tsv has one line per candidate, with what it turned off' '
 	cat "$RUN/candidates.tsv" &&
 	test $(grep -c "	kernel	" "$RUN/candidates.tsv") = 1 &&
 	test $(grep -c "	rootfs	" "$RUN/candidates.tsv") = 1 &&
 	grep "	kernel	" "$RUN/candidates.tsv" | grep -q "	CONFIG_[A-Z0-9_]*" &&
 	grep "	rootfs	" "$RUN/candidates.tsv" | grep -q "	/"
 '
-test_expect_success 'the manifest matches the files count and the image' '
+test_expect_success KERNEL_SEARCH 'the manifest matches the files count and the image' '
 	n=$(wc -l <"$RUN/rootfs.manifest") &&
 	grep -q "\"files\": {\"before\": [0-9]*, \"after\": $n}" "$RUN/report.json" &&
 	xz -dc "$RUN/initramfs.cpio.xz" | cpio -it --quiet | sed "s|^|/|" | sort >listed &&
 	sort "$RUN/rootfs.manifest" >manifest && diff manifest listed
 '
-test_expect_success 'the final image serves the page when booted with run_command' '
+test_expect_success KERNEL_SEARCH 'the final image serves the page when booted with run_command' '
 	port=$(free_port) &&
 	cmd=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[\"run_command\"])" "$RUN/report.json") &&
 	cmd=$(echo "$cmd" | sed "s/127.0.0.1:8080-/127.0.0.1:$port-/") &&
@@ -101,7 +103,7 @@ test_expect_success 'the final image serves the page when booted with run_comman
 	done;
 	pkill -f "qemu-system-x86_64.*$RUN/bzImage"; test -n "$ok" || { tail console.txt; exit 1; }
 '
-test_expect_success 'report.md shows the table and the removed options and files' '
+test_expect_success KERNEL_SEARCH 'report.md shows the table and the removed options and files' '
 	grep -q "| kernel image bytes |" "$RUN/report.md" &&
 	grep -q "## Removed kernel options" "$RUN/report.md" &&
 	grep -q "## Removed rootfs files" "$RUN/report.md" && grep -q "Verified" "$RUN/report.md"

@@ -3,7 +3,7 @@
 # run directory; what was tried is kept beside it.
 . "$(dirname "$0")/test-lib.sh"
 
-test_expect_success 'SIGINT during the search stops cleanly' '
+test_expect_success BOOT 'SIGINT during the search stops cleanly' '
 	"$REDUCE" --app busybox-httpd --tests "$ROOT/tests/busybox-httpd.sh" --only-rootfs \
 		--strategy linear --out "$TRASH/intr" 2>err & pid=$! &&
 	for i in $(seq 1 600); do grep -q "\[rootfs\] candidate 2" err && break; sleep 0.5; done &&
@@ -14,7 +14,7 @@ test_expect_success 'SIGINT during the search stops cleanly' '
 	sleep 1 && no_qemu_left "$TRASH/intr" &&
 	! test -e "$TRASH/intr" && ! test -e "$TRASH/intr.partial"
 '
-test_expect_success 'the log of the candidates tried outlives the stopped run' '
+test_expect_success BOOT 'the log of the candidates tried outlives the stopped run' '
 	log="$TRASH/intr.stopped-candidates.tsv" &&
 	grep -q "; candidates tried: $log$" err &&
 	head -n 1 "$log" | grep -q "^n	phase	verdict	source" &&

@@ -4,14 +4,14 @@
 . "$(dirname "$0")/test-lib.sh"
 RUN="$TRASH/nginx"
 
-test_expect_success 'nginx from debootstrap: baseline, negative control, bounded reduction, verified' '
+test_expect_success BOOT,DEBOOTSTRAP,MIRROR 'nginx from debootstrap: baseline, negative control, bounded reduction, verified' '
 	"$REDUCE" --app nginx --tests "$ROOT/tests/nginx.sh" --only-rootfs --max-candidates 3 \
 		--verify-runs 1 --out "$RUN" 2>err; rc=$?; grep -v "candidate" err; test $rc = 0 &&
 	grep -q "negative control: with /usr/sbin/nginx left out and nothing started, the tests fail" err &&
 	grep -q "static pass: the ELF closure of /usr/sbin/nginx is [0-9]* paths" err &&
 	grep -q "\"verified\": true" "$RUN/report.json"
 '
-test_expect_success 'the static pass kept the ELF closure; the rootfs shrank from thousands of files' '
+test_expect_success BOOT,DEBOOTSTRAP,MIRROR 'the static pass kept the ELF closure; the rootfs shrank from thousands of files' '
 	grep -qx /usr/sbin/nginx "$RUN/rootfs.manifest" &&
 	grep -q "/libc.so.6$" "$RUN/rootfs.manifest" &&
 	grep -q "/libpcre2-8.so" "$RUN/rootfs.manifest" &&
@@ -23,7 +23,7 @@ assert r[\"files\"][\"before\"] > 3000 and r[\"files\"][\"after\"] < r[\"files\"
 assert r[\"elf_closure\"] >= 10
 " "$RUN/report.json"
 '
-test_expect_success 'the reduced nginx image passes the nginx tests when booted by hand' '
+test_expect_success BOOT,DEBOOTSTRAP,MIRROR 'the reduced nginx image passes the nginx tests when booted by hand' '
 	port=$(free_port) &&
 	cmd=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[\"run_command\"])" "$RUN/report.json") &&
 	cmd=$(echo "$cmd" | sed "s/127.0.0.1:8080-/127.0.0.1:$port-/") &&
@@ -35,13 +35,13 @@ test_expect_success 'the reduced nginx image passes the nginx tests when booted 
 	REDUCE_HOST=127.0.0.1 REDUCE_PORT=$port "$ROOT/tests/nginx.sh"; rc=$?
 	pkill -f "qemu-system-x86_64.*$RUN/bzImage"; test -n "$ok" && test $rc = 0
 '
-test_expect_success 'a profile naming an unknown Debian package' '
+test_expect_success DEBOOTSTRAP,MIRROR 'a profile naming an unknown Debian package' '
 	printf "rootfs debian\npackages no-such-package-xyz\ncmd /usr/bin/true\n" >badpkg.conf &&
 	expect_error 1 "debootstrap of .* failed.*no-such-package-xyz" \
 		"$REDUCE" --app ./badpkg.conf --tests "$ROOT/tests/nginx.sh" --out "$TRASH/badpkg" &&
 	! test -e "$TRASH/badpkg.partial"
 '
-test_expect_success 'a port that never opens fails the baseline within --boot-timeout' '
+test_expect_success BOOT 'a port that never opens fails the baseline within --boot-timeout' '
 	printf "cmd /bin/busybox httpd -f -p 80 -h /www\nport 81\nfile /www/index.html x\n" >port.conf &&
 	expect_error 1 "the app was not ready within 15000 ms" \
 		"$REDUCE" --app ./port.conf --tests "$ROOT/tests/busybox-httpd.sh" --boot-timeout 15 \

@@ -11,13 +11,12 @@ files_after() {
 	/usr/bin/python3 -c "import json, sys; print(json.load(open(sys.argv[1]))[\"rootfs\"][\"files\"][\"after\"])" "$1/report.json"
 }
 
-test_expect_success 'a complete hier rootfs reduction with a fresh memo is verified' '
-	cache_with_fresh_memo &&
+test_expect_success BOOT 'a complete hier rootfs reduction with a fresh memo is verified' '
 	REDUCE_CACHE=$TRASH/cache "$REDUCE" --app busybox-httpd --tests "$ROOT/tests/busybox-httpd.sh" \
 		--only-rootfs --strategy hier --verify-runs 1 --out "$RUN" 2>err; rc=$?; tail -5 err; test $rc = 0 &&
 	grep -q "proof: trying each of the remaining entries alone" err
 '
-test_expect_success 'every verdict came from a real boot, and the result is proven 1-minimal' '
+test_expect_success BOOT 'every verdict came from a real boot, and the result is proven 1-minimal' '
 	/usr/bin/python3 - "$RUN/report.json" <<-PY
 	import json, sys
 	r = json.load(open(sys.argv[1]))
@@ -32,12 +31,12 @@ test_expect_success 'every verdict came from a real boot, and the result is prov
 	assert c["tested"] < 60, c["tested"]
 	PY
 '
-test_expect_success 'what stayed is what the page needs' '
+test_expect_success BOOT 'what stayed is what the page needs' '
 	grep -qx /bin/busybox "$RUN/rootfs.manifest" &&
 	grep -q "^/www" "$RUN/rootfs.manifest" &&
 	! grep -q "^/usr/" "$RUN/rootfs.manifest"
 '
-test_expect_success 'with the result as --hint, a second run starts from it and only proves it' '
+test_expect_success BOOT 'with the result as --hint, a second run starts from it and only proves it' '
 	rm -f cache/memo/busybox-httpd.tsv &&
 	REDUCE_CACHE=$TRASH/cache "$REDUCE" --app busybox-httpd --tests "$ROOT/tests/busybox-httpd.sh" \
 		--only-rootfs --hint "$RUN" --verify-runs 1 --out "$TRASH/again" 2>err; rc=$?; tail -5 err; test $rc = 0 &&
@@ -52,7 +51,7 @@ test_expect_success 'with the result as --hint, a second run starts from it and 
 	assert again["candidates"]["tested"] < first["candidates"]["tested"]
 	PY
 '
-test_expect_success 'a run of another app as --hint lends its kernel config, not its file list' '
+test_expect_success BOOT 'a run of another app as --hint lends its kernel config, not its file list' '
 	cp -r "$RUN" "$TRASH/other" &&
 	sed -i "s/\"app\": \"busybox-httpd\",/\"app\": \"nginx\",/" "$TRASH/other/report.json" &&
 	REDUCE_CACHE=$TRASH/cache "$REDUCE" --app busybox-httpd --tests "$ROOT/tests/busybox-httpd.sh" \
@@ -60,7 +59,7 @@ test_expect_success 'a run of another app as --hint lends its kernel config, not
 	grep -q "hint: $TRASH/other is a run of another app; only its kernel config applies" err &&
 	! grep -q "trying the file list" err
 '
-test_expect_success 'reduce diff of two real runs lists what only one image has' '
+test_expect_success BOOT 'reduce diff of two real runs lists what only one image has' '
 	"$REDUCE" diff "$RUN" "$TRASH/again" >same && cat same &&
 	grep -q "same kernel options and rootfs files" same &&
 	{ "$REDUCE" diff "$TRASH/other-run" "$RUN" >d; test $? = 1; } && cat d &&
@@ -73,7 +72,7 @@ test_expect_success 'reduce diff of two real runs lists what only one image has'
 	fa=$(files_after "$TRASH/other-run") && fb=$(files_after "$RUN") &&
 	grep -q "^| rootfs files | $fa | $fb | " d
 '
-test_expect_success 'reduce diff refuses what is not a run directory' '
+test_expect_success BOOT 'reduce diff refuses what is not a run directory' '
 	expect_error 2 "is not a run directory: cannot read report.json" "$REDUCE" diff "$RUN" "$TRASH" &&
 	expect_error 2 "run directory $TRASH/nothing does not exist" "$REDUCE" diff "$TRASH/nothing" "$RUN" &&
 	expect_error 2 "diff needs two run directories" "$REDUCE" diff "$RUN" &&

@@ -36,7 +36,7 @@ test_expect_success 'ccache-modes.sh: option written as CONFIG_ or in lower case
 	bench_error 2 "write FUTEX, not CONFIG_FUTEX" "$CM" CONFIG_FUTEX &&
 	bench_error 2 "not a Kconfig option name" "$CM" futex
 '
-test_expect_success 'ccache-modes.sh: an option the kernel does not have' '
+test_expect_success KERNEL_SOURCE,KBUILD_TOOLS 'ccache-modes.sh: an option the kernel does not have' '
 	bench_error 2 "no Kconfig option NO_SUCH_OPTION" "$CM" FUTEX NO_SUCH_OPTION
 '
 test_expect_success 'real-runs.sh: unknown argument, bad --max-candidates, bad --into, unknown run' '

@@ -8,16 +8,17 @@
 # time should that stop being true; the run then stops early and the test
 # fails. (t0007 does the same for the rootfs tree.)
 . "$(dirname "$0")/test-lib.sh"
+# Its candidates build incrementally in the suite's warm build.
+test_shares_warm_build
 RUN="$TRASH/kernel"
 
-test_expect_success 'a complete hier kernel reduction with a fresh memo is verified' '
-	cache_with_fresh_memo &&
+test_expect_success KERNEL_SEARCH 'a complete hier kernel reduction with a fresh memo is verified' '
 	REDUCE_CACHE=$TRASH/cache "$REDUCE" --app busybox-httpd --tests "$ROOT/tests/busybox-httpd.sh" \
 		--only-kernel --strategy hier --max-candidates 3 --verify-runs 1 --out "$RUN" 2>err; rc=$?
 	tail -5 err; test $rc = 0 &&
 	grep -q "^reduce: kernel: 0 options predicted needed (the image.s programs use them), each tried alone and last$" err
 '
-test_expect_success 'it finished, every verdict from this run, and kept every required option' '
+test_expect_success KERNEL_SEARCH 'it finished, every verdict from this run, and kept every required option' '
 	/usr/bin/python3 - "$RUN" <<-PY
 	import json, sys
 	run = sys.argv[1]
@@ -35,7 +36,7 @@ test_expect_success 'it finished, every verdict from this run, and kept every re
 	assert r["seconds"]["kernel_search"] > 0 and r["seconds"]["baseline_build"] >= 0
 	PY
 '
-test_expect_success 'the first kernel candidate removed all but the required options, and passed' '
+test_expect_success KERNEL_SEARCH 'the first kernel candidate removed all but the required options, and passed' '
 	/usr/bin/python3 - "$RUN/candidates.tsv" <<-PY
 	import sys
 	rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])][1:]
@@ -46,14 +47,14 @@ test_expect_success 'the first kernel candidate removed all but the required opt
 	assert len(kernel) <= 2, len(kernel)
 	PY
 '
-test_expect_success 'report.md says where the time went' '
+test_expect_success KERNEL_SEARCH 'report.md says where the time went' '
 	grep -q "^Where the time went: setup [0-9]* s, baseline build [0-9]* s, .*kernel search [0-9]* s" "$RUN/report.md"
 '
 # The same run again with the first run's memo, and without the first
 # run's final kernel in the image cache: the pass is replayed without a
 # build, and only the config it led to is built, once, at the end. (A
 # bench run resumed from its memo.tsv would otherwise rebuild every pass.)
-test_expect_success 'a rerun replays the pass from the memo without a build, and builds its result once' '
+test_expect_success KERNEL_SEARCH 'a rerun replays the pass from the memo without a build, and builds its result once' '
 	cache_linking "$TRASH/cache2" linux-source-6.1 kbuild ccache rootfs &&
 	cp -r "$TRASH/cache/memo" "$TRASH/cache2/memo" &&
 	cp -rL "$TRASH/cache/kernels" "$TRASH/cache2/kernels" &&

@@ -1,32 +1,321 @@
 # Shell test library in the style of git's t/test-lib.sh.
-#   test_expect_success 'what it checks' 'commands'
-# Each test runs in a subshell with `set -e`-like && chains; its output goes
-# to a log that is shown only when it fails. Results print as "ok - ..." and
-# "not ok - ..."; tests/run-all.sh counts them.
+#   test_expect_success [PREREQ,...] 'what it checks' 'commands'
+#   test_setup [PREREQ,...] 'what it prepares' 'commands'
+# Each body runs in a subshell in $TRASH, with && chains; its output goes
+# to a log that is shown only when it fails (always with -v). Results print
+# in TAP's manner, which tests/run-all.sh counts:
+#   ok N - what               passed
+#   not ok N - what           failed
+#   ok N - what # SKIP why    skipped: a prerequisite is missing
+# A setup step is not a test: when it works it prints a "# setup:" comment
+# only; when it fails it prints "not ok - setup: ..." and the file stops
+# there (the tests after it would fail for its reason, not theirs).
+#
+# Options: -v (--verbose) shows every body's output as it runs; -d
+# (--debug) keeps the trash directory and says where it is.
+#
+# The cache rule: every test file runs reduce with a cache of its own,
+# $TRASH/cache (exported as REDUCE_CACHE), so it has its own verdict memo
+# and never writes the user's. Into it are linked the parts that are
+# content-addressed and safe to share, from SHARED_CACHE, the user's cache
+# (so that make demo and make check warm each other): the unpacked kernel
+# source, ccache, the kernel image cache and the Debian rootfs tars. The
+# kernel build directories (kbuild) are mutable state: a file gets a
+# kbuild of its own, unless it calls test_shares_warm_build, and then it
+# shares the suite's warm one, SUITE_KBUILD ($SHARED_CACHE/tests/kbuild),
+# which no run of the user's uses.
 set -u
+verbose='' debug=''
+for arg in "$@"; do
+	case $arg in
+	-v|--verbose) verbose=1 ;;
+	-d|--debug) debug=1 ;;
+	*) echo "usage: $0 [-v|--verbose] [-d|--debug]" >&2; exit 2 ;;
+	esac
+done
 TEST_DIRECTORY=$(cd "$(dirname "$0")/.." && pwd)
 ROOT=$(cd "$TEST_DIRECTORY/.." && pwd)
 REDUCE="$ROOT/reducer/reduce"
 TRASH=$(mktemp -d "${TMPDIR:-/tmp}/reduce-test.XXXXXX")
-# The user's cache, which the real-run tests share (t0008 damages its
-# build directory on purpose, to test the repair).
-MAIN_CACHE=${REDUCE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/reduce}
 export ROOT REDUCE TRASH
+test_count=0
 test_failures=0
-trap 'rm -rf "$TRASH"' EXIT
+
+# --- caches -----------------------------------------------------------------
+
+SHARED_CACHE=${REDUCE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/reduce}
+SUITE_CACHE=$SHARED_CACHE/tests
+SUITE_KBUILD=$SUITE_CACHE/kbuild
+TEST_CACHE=$TRASH/cache
+KERNEL_SOURCE=linux-source-6.1
+KERNEL_TARBALL=${REDUCE_KERNEL_TARBALL:-/usr/src/$KERNEL_SOURCE.tar.xz}
+REDUCE_CACHE=$TEST_CACHE
+export REDUCE_CACHE
+
+mkdir "$TEST_CACHE"
+if [ -n "$debug" ]; then
+	trap 'keep_kvm_probe; echo "# trash directory kept: $TRASH"' EXIT
+else
+	trap 'keep_kvm_probe; rm -rf "$TRASH"' EXIT
+fi
+for d in ccache kernels rootfs; do
+	mkdir -p "$SHARED_CACHE/$d" 2>/dev/null && ln -s "$SHARED_CACHE/$d" "$TEST_CACHE/$d"
+done
+# Whether KVM works is known once a boot (reduce probes it, up to 20 s,
+# and notes it in its cache per boot of the machine): the answer is taken
+# from the user's cache or the suite's, and a new one kept in the suite's.
+for f in "$SHARED_CACHE"/kvm-probe.* "$SUITE_CACHE"/kvm-probe.*; do
+	test -f "$f" && ! test -e "$TEST_CACHE/${f##*/}" && cp "$f" "$TEST_CACHE/"
+done
+keep_kvm_probe() {
+	for f in "$TEST_CACHE"/kvm-probe.*; do
+		test -f "$f" && ! test -L "$f" && mkdir -p "$SUITE_CACHE" &&
+		! test -e "$SUITE_CACHE/${f##*/}" && cp "$f" "$SUITE_CACHE/"
+	done
+	return 0
+}
+# Linked only once unpacked: reduce would unpack into a dangling link's
+# place, so into this test's cache (see KERNEL_SOURCE below).
+if test -f "$SHARED_CACHE/$KERNEL_SOURCE/Makefile"; then
+	ln -s "$SHARED_CACHE/$KERNEL_SOURCE" "$TEST_CACHE/$KERNEL_SOURCE"
+fi
+
+# Declares that this file's runs build in the suite's warm kernel build
+# directories, and so build incrementally after the files before it.
+test_shares_warm_build() {
+	mkdir -p "$SUITE_KBUILD" &&
+	ln -s "$SUITE_KBUILD" "$TEST_CACHE/kbuild"
+}
+
+# test_copy_warm_build NAME: copies the suite's warm build directory NAME
+# (microvm-base) into this file's own kbuild, with its times (so Kbuild
+# finds it built), under the lock reduce takes on it (so no half-made
+# build is copied). Fails if the suite has not built it.
+test_copy_warm_build() {
+	test -f "$SUITE_KBUILD/$1/.config" &&
+	mkdir -p "$TEST_CACHE/kbuild" &&
+	flock "$SUITE_KBUILD/$1.lock" cp -a "$SUITE_KBUILD/$1" "$TEST_CACHE/kbuild/$1"
+}
+
+# cache_linking DIR PART...: makes the cache directory DIR with links to
+# the named parts of this file's cache (what they are: shared or its own).
+cache_linking() {
+	dir=$1
+	shift
+	mkdir "$dir" &&
+	for d in "$@"; do
+		if test -e "$TEST_CACHE/$d"; then ln -s "$(readlink -f "$TEST_CACHE/$d")" "$dir/$d"; fi
+	done
+}
+
+# The kernel source, unpacked into the shared cache once (as reduce does
+# on a first run: beside it, then renamed, so a cut unpack never looks
+# complete) and linked into this file's cache. Called before any test or
+# setup that needs the KERNEL_SOURCE prerequisite; a failed unpack fails it.
+kernel_source_ready() {
+	if ! test -f "$SHARED_CACHE/$KERNEL_SOURCE/Makefile"; then
+		echo "unpacking $KERNEL_TARBALL into $SHARED_CACHE (once)"
+		_tmp="$SHARED_CACHE/unpack.tests.$$"
+		rm -rf "$_tmp" && mkdir -p "$_tmp" &&
+		tar -xf "$KERNEL_TARBALL" -C "$_tmp" &&
+		{ mv -T "$_tmp/$KERNEL_SOURCE" "$SHARED_CACHE/$KERNEL_SOURCE" ||
+		  test -f "$SHARED_CACHE/$KERNEL_SOURCE/Makefile"; } || { rm -rf "$_tmp"; return 1; }
+		rm -rf "$_tmp"
+	fi
+	test -e "$TEST_CACHE/$KERNEL_SOURCE" ||
+	ln -s "$SHARED_CACHE/$KERNEL_SOURCE" "$TEST_CACHE/$KERNEL_SOURCE"
+}
+
+# --- prerequisites ----------------------------------------------------------
+
+# test_lazy_prereq NAME 'script' ['why it is missing']: NAME holds if the
+# script (run once, on first use, in a subshell in $TRASH) succeeds; what
+# it prints on a failure, else the third argument, is the reason a skip
+# shows.
+test_lazy_prereq() {
+	eval "prereq_script_$1=\$2; prereq_why_$1=\${3-}"
+}
+
+# test_set_prereq NAME: NAME holds from now on.
+test_set_prereq() {
+	eval "prereq_state_$1=yes"
+}
+
+# test_prereq_alias NAME 'A,B,...': NAME stands for all of them.
+test_prereq_alias() {
+	eval "prereq_alias_$1=\$2"
+}
+
+# test_have_prereq 'A,B,!C': all hold (and C does not). Sets prereq_missing
+# to the first that fails and why.
+test_have_prereq() {
+	prereq_missing=
+	for _p in $(echo "$1" | tr ',' ' '); do
+		_neg=
+		case $_p in !*) _neg=1 _p=${_p#!} ;; esac
+		eval "_alias=\${prereq_alias_$_p-}"
+		if [ -n "$_alias" ]; then
+			if [ -n "$_neg" ]; then
+				echo "test-lib: !$_p: an alias cannot be negated" >&2
+				exit 1
+			fi
+			test_have_prereq "$_alias" || return 1
+			continue
+		fi
+		eval "_state=\${prereq_state_$_p-}"
+		if [ -z "$_state" ]; then
+			eval "_script=\${prereq_script_$_p-}"
+			if [ -z "$_script" ]; then
+				echo "test-lib: unknown prerequisite $_p" >&2
+				exit 1
+			fi
+			if _why=$( (cd "$TRASH" && eval "$_script") 2>&1 ); then
+				_state=yes
+			else
+				_why=$(printf '%s\n' "$_why" | tail -n 1)
+				eval "_state=no; [ -n \"\$_why\" ] || _why=\${prereq_why_$_p}"
+				eval "prereq_whynot_$_p=\$_why"
+			fi
+			eval "prereq_state_$_p=\$_state"
+		fi
+		if { [ "$_state" = yes ] && [ -n "$_neg" ]; } || { [ "$_state" = no ] && [ -z "$_neg" ]; }; then
+			if [ -n "$_neg" ]; then
+				prereq_missing="!$_p (it holds)"
+			else
+				eval "prereq_missing=\"\$_p (\${prereq_whynot_$_p})\""
+			fi
+			return 1
+		fi
+	done
+	return 0
+}
+
+# Whether the (expanded) prerequisite list $1 names $2.
+prereq_names() {
+	for _q in $(echo "$1" | tr ',' ' '); do
+		[ "$_q" = "$2" ] && return 0
+		eval "_a=\${prereq_alias_$_q-}"
+		[ -n "$_a" ] && prereq_names "$_a" "$2" && return 0
+	done
+	return 1
+}
+
+test_lazy_prereq QEMU 'command -v qemu-system-x86_64' \
+	'qemu-system-x86_64 not found: package qemu-system-x86'
+test_lazy_prereq MUSL 'command -v musl-gcc' 'musl-gcc not found: package musl-tools'
+test_lazy_prereq PYTHON3 'test -x /usr/bin/python3' '/usr/bin/python3 not found: package python3'
+test_lazy_prereq KCONFIGLIB '/usr/bin/python3 -c "import kconfiglib" 2>/dev/null' \
+	'no python3 kconfiglib: package python3-kconfiglib'
+test_lazy_prereq KERNEL_SOURCE \
+	'test -f "$SHARED_CACHE/$KERNEL_SOURCE/Makefile" || test -f "$KERNEL_TARBALL"' \
+	"no $KERNEL_TARBALL: package $KERNEL_SOURCE"
+test_lazy_prereq KBUILD_TOOLS '
+	m=
+	for t in gcc make flex bison bc ccache; do command -v $t >/dev/null || m="$m $t"; done
+	test -f /usr/include/gelf.h || m="$m libelf-dev"
+	test -f /usr/include/openssl/ssl.h || m="$m libssl-dev"
+	test -z "$m" || { echo "kernel build tools missing:$m"; false; }
+'
+test_lazy_prereq BUSYBOX 'test -x "${REDUCE_BUSYBOX:-/bin/busybox}"' \
+	'no static busybox: package busybox-static'
+test_lazy_prereq CURL 'command -v curl' 'curl not found: package curl'
+test_lazy_prereq DEBOOTSTRAP 'command -v debootstrap' 'debootstrap not found: package debootstrap'
+# The Debian mirror reduce's debootstrap uses, as reduce finds it (this
+# release's in the apt sources), answering.
+test_lazy_prereq MIRROR '
+	release=$(sed -n "s/^VERSION_CODENAME=//p" /etc/os-release) &&
+	mirror=$(
+		cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+			awk -v r="$release" "\$1 == \"deb\" && \$3 == r { print \$2; exit }"
+		for f in /etc/apt/sources.list.d/*.sources; do
+			test -f "$f" && awk -v r="$release" "
+				/^URIs:/ { u = \$2 }
+				/^Suites:/ { for (i = 2; i <= NF; i++) if (\$i == r) s = 1 }
+				/^\$/ { if (u && s) { print u; exit } u = \"\"; s = 0 }
+				END { if (u && s) print u }" "$f"
+		done | head -n 1) &&
+	test -n "$mirror" || { echo "no Debian mirror for ${release:-this release} in the apt sources"; exit 1; }
+	curl -sf --max-time 20 -o /dev/null "$mirror/dists/$release/Release" ||
+		{ echo "the Debian mirror $mirror does not answer"; exit 1; }
+'
+# What any real run of reduce needs: a kernel build and QEMU boots of the
+# busybox image, tested with curl.
+test_prereq_alias BOOT QEMU,KERNEL_SOURCE,KBUILD_TOOLS,BUSYBOX,CURL,PYTHON3
+# And a kernel search: the Kconfig helper.
+test_prereq_alias KERNEL_SEARCH BOOT,KCONFIGLIB
+
+# --- tests ------------------------------------------------------------------
+
+# Runs body $1 in a subshell in $TRASH, its output in the log $TRASH/.log
+# (and on stdout with -v); the status is the body's.
+run_body() {
+	log="$TRASH/.log"
+	if [ -n "$verbose" ]; then
+		{ (cd "$TRASH" && eval "$1"); echo $? >"$TRASH/.rc"; } 2>&1 | tee "$log"
+		return "$(cat "$TRASH/.rc")"
+	fi
+	(cd "$TRASH" && eval "$1") >"$log" 2>&1
+}
+
+show_log() {
+	sed 's/^/#   /' "$TRASH/.log" | tail -40
+}
+
+# Before a body whose prerequisites hold: what they need made ready.
+prepare_prereqs() {
+	if prereq_names "$1" KERNEL_SOURCE; then
+		kernel_source_ready >"$TRASH/.log" 2>&1 || { echo "# unpacking the kernel source failed"; return 1; }
+	fi
+	return 0
+}
 
 test_expect_success() {
-	desc=$1
-	body=$2
-	log="$TRASH/.log"
-	if (cd "$TRASH" && eval "$body") >"$log" 2>&1; then
-		echo "ok - $desc"
+	_prereq=
+	if [ $# = 3 ]; then
+		_prereq=$1
+		shift
+	fi
+	[ $# = 2 ] || { echo "test-lib: bad test_expect_success: $*" >&2; exit 1; }
+	test_count=$((test_count + 1))
+	if [ -n "$_prereq" ] && ! test_have_prereq "$_prereq"; then
+		echo "ok $test_count - $1 # SKIP missing $prereq_missing"
+		return 0
+	fi
+	if prepare_prereqs "$_prereq" && run_body "$2"; then
+		echo "ok $test_count - $1"
 	else
-		echo "not ok - $desc"
-		sed 's/^/#   /' "$log" | tail -40
+		echo "not ok $test_count - $1"
+		[ -n "$verbose" ] || show_log
 		test_failures=$((test_failures + 1))
 	fi
 }
+
+# A step that prepares what the tests after it use. It is no test: it
+# counts neither as passed nor as skipped, and prints a comment. A setup
+# that fails is a failure, and stops the file. With missing prerequisites
+# it is left out (the tests that need it say so and are skipped).
+test_setup() {
+	_prereq=
+	if [ $# = 3 ]; then
+		_prereq=$1
+		shift
+	fi
+	[ $# = 2 ] || { echo "test-lib: bad test_setup: $*" >&2; exit 1; }
+	if [ -n "$_prereq" ] && ! test_have_prereq "$_prereq"; then
+		echo "# setup left out: $1 (missing $prereq_missing)"
+		return 0
+	fi
+	if prepare_prereqs "$_prereq" && run_body "$2"; then
+		echo "# setup: $1"
+	else
+		echo "not ok - setup: $1"
+		[ -n "$verbose" ] || show_log
+		echo "# the tests after a failed setup are not run"
+		exit 1
+	fi
+}
+
+# --- helpers ----------------------------------------------------------------
 
 # Runs a command that must fail with the given exit code and print a
 # one-line error on stderr that contains the given text.
@@ -50,33 +339,28 @@ expect_exit() {
 	grep -q -- "$text" "$TRASH/.err" || { echo "stderr lacks: $text"; return 1; }
 }
 
-# Makes $TRASH/cache, a cache with the user's kernel source, builds,
-# kernel images, ccache and rootfs but a memo of its own, so that every
-# verdict of the run under test comes from a real build and boot.
-cache_with_fresh_memo() {
-	cache_linking "$TRASH/cache" linux-source-6.1 kbuild kernels ccache rootfs
-}
-
-# Makes the cache directory $1 with links to the named parts of the
-# user's cache.
-cache_linking() {
-	dir=$1
-	shift
-	mkdir "$dir" &&
-	for d in "$@"; do
-		if test -e "$MAIN_CACHE/$d"; then ln -s "$MAIN_CACHE/$d" "$dir/$d"; fi
-	done
-}
-
 # A free TCP port on 127.0.0.1.
 free_port() {
 	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# No QEMU of this file's is left whose command line names $1 (a path in
+# $TRASH, so only this file's own processes can match).
 no_qemu_left() {
+	case $1 in "$TRASH"/*) ;; *) echo "no_qemu_left: $1 is not in $TRASH"; return 1 ;; esac
 	! pgrep -f "qemu-system-x86_64.*$1" >/dev/null
 }
 
+# The live processes (zombies are dead) of process group $1, one a line.
+live_in_group() {
+	for _pid in $(pgrep -g "$1"); do
+		_st=$(sed 's/.*) //' "/proc/$_pid/stat" 2>/dev/null | cut -c1)
+		if [ -n "$_st" ] && [ "$_st" != Z ]; then echo "$_pid"; fi
+	done
+	return 0
+}
+
 test_done() {
+	echo "1..$test_count"
 	exit $((test_failures > 0))
 }
