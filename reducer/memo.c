@@ -104,6 +104,11 @@ void memo_put(struct memo *m, const char *key, enum verdict v)
 	if (write(fd, text, want) != want || fsync(fd) < 0) {
 		if (errno == 0)
 			errno = ENOSPC;
+		/* Not even half a line is left behind. */
+		int saved = errno;
+		if (end >= 0 && ftruncate(fd, end) < 0) {
+		}
+		errno = saved;
 		die_writing(m->path);
 	}
 	close(fd);

@@ -393,8 +393,11 @@ static void stage_rootfs(struct run *r)
 	struct strbuf err = STRBUF_INIT;
 	r->log.phase = "rootfs";
 	r->stage = wpath(r, "rootfs");
-	if (rootfs_stage(&r->prof, r->root, r->stage, r->init_bin, &err) < 0)
+	if (rootfs_stage(&r->prof, r->root, r->stage, r->init_bin, &err) < 0) {
+		if (disk_full(r->stage))
+			die("no space left on %s while writing %s", mount_of(r->stage), r->stage);
 		die("%s", err.buf);
+	}
 	/* The static pass: the app's ELF closure is needed by construction,
 	 * so the search never spends a boot on it. */
 	char *app_path = xstrndup(r->prof.cmd, strcspn(r->prof.cmd, " "));

@@ -159,7 +159,7 @@ static enum verdict qemu_exit(const struct vm_config *c, int status, char *why, 
 	else if (WEXITSTATUS(status) == 0)
 		snprintf(why, n, "QEMU was stopped by a signal (not by reduce): %.160s", last);
 	else
-		snprintf(why, n, "QEMU failed with status %d%s%.160s", WEXITSTATUS(status),
+		snprintf(why, n, "QEMU failed with status %d%s%.200s", WEXITSTATUS(status),
 			 *last ? ": " : "", last);
 	sb_release(&log);
 	return V_HOST;

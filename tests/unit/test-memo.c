@@ -45,6 +45,25 @@ int main(void)
 	CHECK(memo_get(&cut, k3) == V_TIMEOUT, "a noted verdict holds for this run");
 	memo_open(&cut, "app");
 	CHECK(memo_get(&cut, k3) == V_COUNT, "a noted verdict is not stored on disk");
+	/* After a line a kill cut short, the next verdict is a whole line. */
+	memo_put(&cut, k3, V_BOOT);
+	struct memo after;
+	memo_open(&after, "app");
+	CHECK(memo_get(&after, k3) == V_BOOT && memo_get(&after, k1) == V_PASS,
+	      "a verdict stored after a cut line is read back, and so are the earlier ones");
+	struct strbuf text = STRBUF_INIT;
+	read_file(path, &text);
+	char *whole = xasprintf("\n%s\tboot\n", k3);
+	CHECK(text.buf && strstr(text.buf, whole) && !strstr(text.buf, " "),
+	      "lines are KEY<TAB>VERDICT, and the new one starts on a line of its own");
+	free(whole);
+	sb_release(&text);
+	memo_put(&after, k1, V_HOST);
+	memo_put(&after, k1, V_NOCHANGE);
+	memo_put(&after, k1, V_ABORT);
+	struct memo again2;
+	memo_open(&again2, "app");
+	CHECK(memo_get(&again2, k1) == V_PASS, "host faults, aborts and no-changes are never stored");
 	memo_open(&cut, "other-app");
 	CHECK(memo_get(&cut, k1) == V_COUNT, "memos are per app");
 	char *rm = xasprintf("rm -rf %s", dir);

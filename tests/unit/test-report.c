@@ -64,6 +64,7 @@ int main(void)
 		"assert r[\"candidates\"][\"tested\"]==10 and r[\"builds\"]==6 and r[\"boots\"]==14;"
 		"assert r[\"phases\"]==\"rootfs+kernel\";"
 		"assert r[\"verified\"] is True and r[\"accel\"]==\"tcg\" and r[\"strategy\"]==\"hier\";"
+		"assert r[\"verify\"]=={\"runs\":3,\"passed\":3,\"flaky\":False};"
 		"assert r[\"run_command\"].startswith(\"qemu-system-x86_64\");"
 		"assert r[\"kernel\"][\"removed_options\"]==[\"CONFIG_PACKET\"];"
 		"assert r[\"kernel\"][\"predicted_needed\"]==[\"CONFIG_EPOLL\",\"CONFIG_PACKET\"];"
