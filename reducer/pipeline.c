@@ -485,7 +485,8 @@ static void explain_failure(struct run *r, enum verdict v, const struct trial_re
  * instead of as a rejected candidate each time; and tests whose outcome
  * changes from run to run would make every verdict a coin toss. Returns
  * the mean time to ready of the passes. */
-static long test_until_sure(struct run *r, const struct boot_image *img, int runs, const char *what)
+static long test_until_sure(struct run *r, const struct boot_image *img, int runs, const char *what,
+			    long *init_ms)
 {
 	struct trial_result res, fail_res;
 	enum verdict fail = V_PASS;
@@ -537,7 +538,8 @@ static long test_until_sure(struct run *r, const struct boot_image *img, int run
 	}
 	free(pass_log);
 	free(fail_log);
-	r->rep.ms_to_init.before = sum_init / passed;
+	if (init_ms)
+		*init_ms = sum_init / passed;
 	/* A candidate that breaks the boot should cost about one good boot,
 	 * not a fixed long timeout; a slow test, three times a good one. */
 	long ready = sum_ready / passed;
@@ -596,7 +598,9 @@ static void test_baseline(struct run *r)
 	r->cur.initrd_bytes = file_size(r->cur.initrd);
 	struct boot_image img = { r->cur.kernel, r->cur.initrd, r->cur.initrd_bytes,
 				  r->cur.initrd_unpacked };
-	long ready = test_until_sure(r, &img, o->baseline_runs, "the baseline image");
+	long init_ms;
+	long ready = test_until_sure(r, &img, o->baseline_runs, "the baseline image", &init_ms);
+	r->rep.ms_to_init.before = init_ms;
 	r->rep.ms_to_ready.before = ready;
 	info("baseline passes %d of %d runs: kernel %lld B, initramfs %lld B (booted as %s, guest memory "
 	     "%d MiB), ready in %ld ms", o->baseline_runs, o->baseline_runs, r->rep.image_bytes.before,
@@ -791,7 +795,8 @@ static void search_kernel(struct run *r, const struct search_opts *so)
 		struct boot_image img = { r->cur.kernel, r->cur.initrd, r->cur.initrd_bytes,
 					  r->cur.initrd_unpacked };
 		enter_stage(r, STAGE_BASELINE);
-		test_until_sure(r, &img, 1, "the image with its initramfs in xz, as kernel candidates boot it,");
+		test_until_sure(r, &img, 1, "the image with its initramfs in xz, as kernel candidates boot it,",
+				NULL);
 		enter_stage(r, STAGE_KERNEL);
 	}
 	char *helper = xasprintf("%s/reducer/kconfig_helper.py", r->root);
