@@ -7,8 +7,8 @@
 # source and headers: autoconf.h changed, so every one is a miss. In
 # preprocessor mode ccache hashes the preprocessed output, so an object
 # whose output the option does not change would be a hit, at the price of
-# running the preprocessor on each object first. (Measured: for FUTEX and
-# SYSVIPC almost no output stays the same; README, Status.)
+# running the preprocessor on each object first (docs/results.md has the
+# figures).
 #
 # For each mode, from an empty ccache and build directory: build the
 # microvm base, turn the option off and build, turn it back on and build.
@@ -16,19 +16,31 @@
 # and misses. About 4 minutes per mode for the base and 4 more per option
 # on 2 cores.
 #
-# usage: bench/ccache-modes.sh [--modes "depend preprocessor"] [OPTION...]
+# usage: bench/ccache-modes.sh [--modes "depend preprocessor"] [--results FILE] [OPTION...]
+#
+# --results FILE also writes the figures as a table into section
+# "ccache-modes" of FILE (docs/results.md), with the date, machine, commit
+# and ccache version; see bench/results-lib.sh.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$PWD
-
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ME=ccache-modes.sh
+. "$ROOT/bench/results-lib.sh"
+RESULTS=
 modes="depend preprocessor"
-if [ "${1:-}" = --modes ]; then
-	[ $# -ge 2 ] || { echo "ccache-modes.sh: --modes needs a value" >&2; exit 2; }
-	modes=$2
-	shift 2
-fi
-case "${1:-}" in -h|--help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0 ;; -*)
-	echo "ccache-modes.sh: unknown option $1" >&2; exit 2 ;; esac
+while [ $# -gt 0 ]; do
+	case $1 in
+	--modes)
+		[ $# -ge 2 ] || { echo "ccache-modes.sh: --modes needs a value" >&2; exit 2; }
+		modes=$2
+		shift 2 ;;
+	--results) [ $# -ge 2 ] || results_file ''; results_file "$2"; shift 2 ;;
+	-h|--help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-*) echo "ccache-modes.sh: unknown option $1" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+cd "$ROOT"
+root=$PWD
 options=("$@")
 [ ${#options[@]} -gt 0 ] || options=(FUTEX)
 for o in "${options[@]}"; do
@@ -88,9 +100,11 @@ build() {
 	read -r hits misses < <(CCACHE_DIR="$work/ccache-$mode" ccache --print-stats |
 		awk -F'\t' '$1=="direct_cache_hit"||$1=="preprocessed_cache_hit"{h+=$2}
 			$1=="cache_miss"{m=$2} END{print h+0, m+0}')
+	seconds=$(printf '%.1f' "$(echo "$t1 - $t0" | bc)")
+	size=$(stat -c %s "$work/build-$mode/arch/x86/boot/bzImage")
 	printf 'mode=%-12s build=%-14s seconds=%6.1f hits=%d misses=%d bzImage=%d\n' \
-		"$mode" "$what" "$(echo "$t1 - $t0" | bc)" "$hits" "$misses" \
-		"$(stat -c %s "$work/build-$mode/arch/x86/boot/bzImage")"
+		"$mode" "$what" "$seconds" "$hits" "$misses" "$size"
+	printf '%s\t%s\t%s\t%s\t%s\n' "$mode" "$what" "$seconds" "$misses" "$size" >>"$work/rows"
 }
 
 setopt() {
@@ -99,7 +113,8 @@ setopt() {
 	kmake "$mode" olddefconfig
 }
 
-echo "$(date -u +%F) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, ccache $(ccache --version | head -1 | awk '{print $3}')"
+ccache_version=$(ccache --version | head -1 | awk '{print $3}')
+echo "$(date -u +%F) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, ccache $ccache_version"
 for mode in $modes; do
 	mkdir -p "$work/build-$mode"
 	kmake "$mode" tinyconfig
@@ -115,3 +130,28 @@ for mode in $modes; do
 		build "$mode" "$opt=y"
 	done
 done
+[ -n "$RESULTS" ] || exit 0
+
+# One row per build, two columns (seconds, misses) per mode.
+{
+	echo "Measured $(results_where), ccache $ccache_version: \`bench/ccache-modes.sh --modes \"$modes\" ${options[*]}\`."
+	echo "Each mode from an empty ccache and build directory: the microvm base, then each option off and back on (the revert)."
+	echo
+	awk -F'\t' -v modes="$modes" '
+		{ if (!($2 in seen)) { seen[$2] = 1; order[++nb] = $2 }
+		  secs[$2, $1] = $3; miss[$2, $1] = $4
+		  # Both modes should build the same image; a difference shows.
+		  if (!index(" " img[$2] " ", " " $5 " ")) img[$2] = img[$2] (img[$2] == "" ? "" : " / ") $5 }
+		END {
+			nm = split(modes, ms, " ")
+			h = "| build |"; r = "|---|"
+			for (j = 1; j <= nm; j++) { h = h " " ms[j] " s | " ms[j] " misses |"; r = r "---:|---:|" }
+			print h " bzImage bytes |"; print r "---:|"
+			for (i = 1; i <= nb; i++) {
+				b = order[i]; line = "| " b (b ~ /=y$/ ? " (revert)" : "") " |"
+				for (j = 1; j <= nm; j++) line = line " " secs[b, ms[j]] " | " miss[b, ms[j]] " |"
+				print line " " img[b] " |"
+			}
+		}' "$work/rows"
+} >"$work/section"
+results_write ccache-modes "ccache modes (bench/ccache-modes.sh)" "$work/section"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# What "failures imply failures" (reducer/monotone.c) would have saved in
+# What "failures imply failures" (reducer/failures.c) would have saved in
 # runs made without it, read from their candidates.tsv: a kernel candidate
 # whose removed options include all those of an earlier candidate that
 # failed to boot or pass the tests (both counted from the run's start) is
@@ -46,7 +46,7 @@ for d in sys.argv[1:]:
             print("%s: candidate %s (%s, %s s) implied by candidate %s" % (d, f[0], verdict, f[4], by))
         if verdict == "pass":
             removed |= what
-            # As reducer/monotone.c does: a pass inside a failure (flaky,
+            # As reducer/failures.c does: a pass inside a failure (flaky,
             # or removing more helped) makes that failure imply nothing.
             fails = [(s, k) for s, k in fails if not s <= cand]
         elif verdict in ("boot", "test"):
