@@ -243,8 +243,21 @@ int kbuild_base_config(struct kbuild *kb, const char *base, const char *fragment
 	}
 	if (!st)
 		st = make(kb, "olddefconfig", 600000);
-	if (st || copy_file(cfg, out) < 0) {
-		sb_addf(err, "could not make the %s base config (status %d, see %s)", base, st, kb->log);
+	if (!st && copy_file(cfg, out) < 0) {
+		if (errno == ENOSPC || errno == EDQUOT || disk_full(out))
+			sb_addf(err, "no space left on %s while writing %s", mount_of(out), out);
+		else
+			sb_addf(err, "cannot write %s: %s", out, strerror(errno));
+		free(cfg);
+		return -1;
+	}
+	if (st) {
+		if (disk_full(kb->builddir) || disk_full(kb->log))
+			sb_addf(err, "no space left on %s while making the %s base config in %s",
+				mount_of(kb->builddir), base, kb->builddir);
+		else
+			sb_addf(err, "could not make the %s base config (status %d, see %s)", base, st,
+				kb->log);
 		free(cfg);
 		return -1;
 	}

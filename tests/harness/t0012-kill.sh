@@ -54,7 +54,7 @@ test_expect_success KERNEL_SEARCH 'SIGKILL during a kernel build, then the same 
 	cache_linking "$TRASH/c2" linux-source-6.1 kbuild ccache rootfs &&
 	{ env REDUCE_CACHE="$TRASH/c2" "$REDUCE" $ARGS --out "$TRASH/b" 2>err & pid=$!; } &&
 	for i in $(seq 1 6000); do grep -q "options kept untested" err && break; sleep 0.1; done &&
-	mk=$(child_of $pid -x make) && sleep 3 && kill -0 $mk &&
+	mk=$(child_of $pid -f "^make .* bzImage$") && sleep 2 && kill -0 $mk &&
 	kill -9 $pid; wait $pid; rc=$?; cat err; test $rc = 137 &&
 	gone $mk && test -e "$TRASH/b.partial" &&
 	run "$TRASH/c2" --out "$TRASH/b" 2>err2; rc=$?; cat err2; test $rc = 0 &&
