@@ -74,3 +74,15 @@ results_write() {
 	mv "$tmp" "$RESULTS"
 	echo "$ME: wrote section $name of $RESULTS" >&2
 }
+
+# The whole command line of a script whose only flags are --results FILE
+# and --help (its help is its header comment): parses "$@" into RESULTS.
+results_only_args() {
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--results) [ $# -ge 2 ] || results_file ''; results_file "$2"; shift 2 ;;
+		-h|--help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0 ;;
+		*) echo "$ME: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+		esac
+	done
+}

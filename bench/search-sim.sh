@@ -18,13 +18,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ME=search-sim.sh
 . "$ROOT/bench/results-lib.sh"
 RESULTS=
-while [ $# -gt 0 ]; do
-	case $1 in
-	--results) [ $# -ge 2 ] || results_file ''; results_file "$2"; shift 2 ;;
-	-h|--help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0 ;;
-	*) echo "$ME: unknown argument '$1' (see --help)" >&2; exit 2 ;;
-	esac
-done
+results_only_args "$@"
 SRC="${REDUCE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/reduce}/linux-source-6.1"
 [ -f "$SRC/Makefile" ] || { echo "$ME: kernel source not unpacked yet: run reducer/reduce once or make check" >&2; exit 1; }
 [ -x "$ROOT/bench/search-sim" ] || { echo "$ME: bench/search-sim is not built: run make" >&2; exit 1; }

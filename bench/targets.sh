@@ -15,13 +15,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ME=targets.sh
 . "$ROOT/bench/results-lib.sh"
 RESULTS=
-while [ $# -gt 0 ]; do
-	case $1 in
-	--results) [ $# -ge 2 ] || results_file ''; results_file "$2"; shift 2 ;;
-	-h|--help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0 ;;
-	*) echo "$ME: unknown argument '$1' (see --help)" >&2; exit 2 ;;
-	esac
-done
+results_only_args "$@"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 /usr/bin/python3 - "$ROOT" "$tmp/table" <<'PY'

@@ -79,29 +79,30 @@ void child_install_signal_handlers(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* Closes what of the pipes is open, keeping errno. */
+static void close_pipes(const int *a, const int *b, const int *c)
+{
+	int saved = errno;
+	int fds[] = { a[0], a[1], b[0], b[1], c[0], c[1] };
+	for (size_t i = 0; i < sizeof(fds) / sizeof(*fds); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	errno = saved;
+}
+
 int child_start(struct child_process *cp)
 {
 	int in_pipe[2] = { -1, -1 }, out_pipe[2] = { -1, -1 }, err_pipe[2] = { -1, -1 };
 	cp->signaled = 0;
 	if ((cp->pipe_stdio && (pipe2(in_pipe, O_CLOEXEC) < 0 || pipe2(out_pipe, O_CLOEXEC) < 0)) ||
 	    pipe2(err_pipe, O_CLOEXEC) < 0) {
-		int saved = errno;
-		int fds[] = { in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1] };
-		for (size_t i = 0; i < sizeof(fds) / sizeof(*fds); i++)
-			if (fds[i] >= 0)
-				close(fds[i]);
-		errno = saved;
+		close_pipes(in_pipe, out_pipe, err_pipe);
 		return error("pipe: %s", strerror(errno));
 	}
 
 	pid_t pid = fork();
 	if (pid < 0) {
-		int saved = errno;
-		int fds[] = { in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1] };
-		for (size_t i = 0; i < sizeof(fds) / sizeof(*fds); i++)
-			if (fds[i] >= 0)
-				close(fds[i]);
-		errno = saved;
+		close_pipes(in_pipe, out_pipe, err_pipe);
 		return error("fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
@@ -153,12 +154,8 @@ int child_start(struct child_process *cp)
 	close(err_pipe[0]);
 	if (got == sizeof(child_errno)) {
 		waitpid(pid, NULL, 0);
-		if (cp->pipe_stdio) {
-			close(in_pipe[0]);
-			close(in_pipe[1]);
-			close(out_pipe[0]);
-			close(out_pipe[1]);
-		}
+		int none[2] = { -1, -1 };
+		close_pipes(in_pipe, out_pipe, none);
 		errno = child_errno;
 		return error("cannot run %s: %s", cp->argv[0], strerror(errno));
 	}
