@@ -270,24 +270,7 @@ prepare_prereqs() {
 }
 
 test_expect_success() {
-	_prereq=
-	if [ $# = 3 ]; then
-		_prereq=$1
-		shift
-	fi
-	[ $# = 2 ] || { echo "test-lib: bad test_expect_success: $*" >&2; exit 1; }
-	test_count=$((test_count + 1))
-	if [ -n "$_prereq" ] && ! test_have_prereq "$_prereq"; then
-		echo "ok $test_count - $1 # SKIP missing $prereq_missing"
-		return 0
-	fi
-	if prepare_prereqs "$_prereq" && run_body "$2"; then
-		echo "ok $test_count - $1"
-	else
-		echo "not ok $test_count - $1"
-		[ -n "$verbose" ] || show_log
-		test_failures=$((test_failures + 1))
-	fi
+	run_test test "$@"
 }
 
 # A step that prepares what the tests after it use. It is no test: it
@@ -295,24 +278,41 @@ test_expect_success() {
 # that fails is a failure, and stops the file. With missing prerequisites
 # it is left out (the tests that need it say so and are skipped).
 test_setup() {
+	run_test setup "$@"
+}
+
+# run_test test|setup [PREREQ] 'what' 'body'
+run_test() {
+	_kind=$1
+	shift
 	_prereq=
 	if [ $# = 3 ]; then
 		_prereq=$1
 		shift
 	fi
-	[ $# = 2 ] || { echo "test-lib: bad test_setup: $*" >&2; exit 1; }
+	[ $# = 2 ] || { echo "test-lib: bad test_$_kind: $*" >&2; exit 1; }
+	[ "$_kind" = setup ] || test_count=$((test_count + 1))
 	if [ -n "$_prereq" ] && ! test_have_prereq "$_prereq"; then
-		echo "# setup left out: $1 (missing $prereq_missing)"
+		if [ "$_kind" = setup ]; then
+			echo "# setup left out: $1 (missing $prereq_missing)"
+		else
+			echo "ok $test_count - $1 # SKIP missing $prereq_missing"
+		fi
 		return 0
 	fi
 	if prepare_prereqs "$_prereq" && run_body "$2"; then
-		echo "# setup: $1"
-	else
+		if [ "$_kind" = setup ]; then echo "# setup: $1"; else echo "ok $test_count - $1"; fi
+		return 0
+	fi
+	if [ "$_kind" = setup ]; then
 		echo "not ok - setup: $1"
 		[ -n "$verbose" ] || show_log
 		echo "# the tests after a failed setup are not run"
 		exit 1
 	fi
+	echo "not ok $test_count - $1"
+	[ -n "$verbose" ] || show_log
+	test_failures=$((test_failures + 1))
 }
 
 # --- helpers ----------------------------------------------------------------
