@@ -95,7 +95,9 @@ test_expect_success BOOT 'two concurrent runs of one app share its memo safely' 
 	wait $p1; r1=$?; wait $p2; r2=$?; tail -3 err1 err2; test $r1 = 0 && test $r2 = 0 &&
 	memo_is_clean "$MEMO" &&
 	ran=$(cat "$TRASH/one/candidates.tsv" "$TRASH/two/candidates.tsv" | grep -c "	run	") &&
-	test "$(wc -l <"$MEMO")" = "$ran"
+	test "$(wc -l <"$MEMO")" = "$ran" &&
+	grep -h "build directory" err1 err2 &&
+	{ ! grep -q "build directory .*/microvm-base\.1)" err1 err2 || ! test -e "$TRASH/cache/kbuild/microvm-base.1"; }
 '
 # The profile's memory is part of each verdict's key: a verdict made with
 # another guest memory is not replayed.
