@@ -11,15 +11,6 @@ test_expect_success BOOT,DEBOOTSTRAP,MIRROR 'nginx from debootstrap: baseline, n
 	grep -q "static pass: the ELF closure of /usr/sbin/nginx is [0-9]* paths" err &&
 	grep -q "\"verified\": true" "$RUN/report.json"
 '
-# The profile gives nginx 64 MiB, too small to unpack its whole Debian
-# tree as a plain cpio (the rootfs candidates' form): search trials get
-# what unpacking needs on top, and the final image runs in the 64 MiB.
-test_expect_success BOOT,DEBOOTSTRAP,MIRROR 'its profile memory is too small for the plain-cpio candidates: they get more, the result runs in it' '
-	grep -qx "memory 64" "$ROOT/profiles/nginx.conf" &&
-	m=$(sed -n "s/.*booted as a plain cpio, guest memory \([0-9]*\) MiB.*/\1/p" err) && test "$m" -gt 128 &&
-	test "$(grep -c "	rootfs	pass	" "$RUN/candidates.tsv")" -ge 1 &&
-	grep -q "^qemu-system-x86_64 .* -m 64 " "$RUN/report.md"
-'
 test_expect_success BOOT,DEBOOTSTRAP,MIRROR 'the static pass kept the ELF closure; the rootfs shrank from thousands of files' '
 	grep -qx /usr/sbin/nginx "$RUN/rootfs.manifest" &&
 	grep -q "/libc.so.6$" "$RUN/rootfs.manifest" &&
