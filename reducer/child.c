@@ -272,9 +272,7 @@ int child_finish(struct child_process *cp, int timeout_ms)
 		nanosleep(&ts, NULL);
 	}
 	/* The child may have left grandchildren behind in its group. */
-	kill(-cp->pid, SIGKILL);
-	untrack(cp->pid);
-	cp->pid = 0;
+	child_forget(cp);
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	/* Not by us: our kills end in CHILD_TIMEOUT or an interrupt. */

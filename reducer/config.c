@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,12 @@ int config_read(const char *path, struct config *c)
 	config_parse(text.buf, c);
 	sb_release(&text);
 	return 0;
+}
+
+void config_load(const char *path, struct config *c)
+{
+	if (config_read(path, c) < 0)
+		die("cannot read %s: %s", path, strerror(errno));
 }
 
 void config_release(struct config *c)

@@ -20,6 +20,8 @@ int config_append(const char *path, const char *fragment);
 
 /* -1 if the file cannot be read (errno says why). */
 int config_read(const char *path, struct config *c);
+/* The same, for files the run wrote itself: one it cannot read ends it. */
+void config_load(const char *path, struct config *c);
 void config_parse(const char *text, struct config *c);
 void config_release(struct config *c);
 

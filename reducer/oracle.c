@@ -32,12 +32,6 @@ static void take_kernel(struct kernel_cands *k, const char *hash, int built)
 	k->cur->kernel_stale = !built;
 }
 
-static void read_config(const char *path, struct config *c)
-{
-	if (config_read(path, c) < 0)
-		die("cannot read %s: %s", path, strerror(errno));
-}
-
 /* The options the removed nodes name, turned off, with Kconfig turning
  * off their dependents. */
 static void resolve(struct kernel_cands *k, const unsigned char *removed, struct config *cand)
@@ -49,7 +43,7 @@ static void resolve(struct kernel_cands *k, const unsigned char *removed, struct
 	if (kconfig_resolve(k->kc, k->cand_config, syms.v, syms.n) < 0)
 		die("Kconfig helper failed");
 	sv_clear(&syms);
-	read_config(k->cand_config, cand);
+	config_load(k->cand_config, cand);
 }
 
 /* A host fault is no verdict: the run cannot go on without a harness
@@ -63,7 +57,8 @@ static void host_fault(const char *why)
 
 /* Builds and boots a kernel candidate that neither the memo nor an
  * earlier failure answers. */
-static enum verdict build_and_test(struct kernel_cands *k, uint64_t *build_ms, uint64_t *trial_ms)
+static enum verdict build_and_test(struct kernel_cands *k, const struct boot_image *img,
+				   uint64_t *build_ms, uint64_t *trial_ms)
 {
 	uint64_t t0 = now_ms();
 	int st;
@@ -80,13 +75,11 @@ static enum verdict build_and_test(struct kernel_cands *k, uint64_t *build_ms, u
 	t0 = now_ms();
 	enum verdict v;
 	struct trial_result res;
-	struct boot_image img = { k->cand_kernel, k->cur->initrd, k->cur->initrd_bytes,
-				  k->cur->initrd_unpacked };
 	if (st == CHILD_TIMEOUT)
 		v = V_TIMEOUT;
 	else if (st < 0)
 		v = V_BUILD;
-	else if ((v = trial_run(k->t->trial, &img, &res)) == V_HOST)
+	else if ((v = trial_run(k->t->trial, img, &res)) == V_HOST)
 		host_fault(res.why);
 	*trial_ms = now_ms() - t0;
 	return v;
@@ -107,7 +100,7 @@ enum verdict kernel_oracle(void *ctx, const unsigned char *removed)
 		return V_NOCHANGE;
 	}
 	struct strvec what = STRVEC_INIT;
-	read_config(k->cur->config, &cur);
+	config_load(k->cur->config, &cur);
 	config_turned_off(&cur, &cand, &what);
 	config_release(&cur);
 	struct boot_image img = { k->cand_kernel, k->cur->initrd, k->cur->initrd_bytes,
@@ -142,7 +135,7 @@ enum verdict kernel_oracle(void *ctx, const unsigned char *removed)
 		candlog_add(t->log, v, source, 0, 0, &what);
 	} else {
 		uint64_t build_ms = 0, trial_ms = 0;
-		v = build_and_test(k, &build_ms, &trial_ms);
+		v = build_and_test(k, &img, &build_ms, &trial_ms);
 		if (v != V_ABORT) {
 			candlog_add(t->log, v, "run", build_ms, trial_ms, &what);
 			record(t, key, v);
@@ -196,7 +189,7 @@ enum verdict rootfs_oracle(void *ctx, const unsigned char *removed)
 	free(incl);
 	enum verdict v = memo_get(t->memo, key);
 	int ran = v == V_COUNT;
-	if (v != V_COUNT) {
+	if (!ran) {
 		t->replayed += memo_from_earlier_run(t->memo, key);
 		candlog_add(t->log, v, "memo", 0, 0, &what);
 	} else {

@@ -6,7 +6,6 @@
 #include "pipeline.h"
 #include "candlog.h"
 #include "config.h"
-#include "cpio.h"
 #include "elf.h"
 #include "initramfs.h"
 #include "kbuild.h"
@@ -171,17 +170,10 @@ static void tail_file(const char *path, int lines, struct strbuf *out)
 	sb_release(&sb);
 }
 
-static int read_config_or_die(const char *path, struct config *c)
-{
-	if (config_read(path, c) < 0)
-		die("cannot read %s: %s", path, strerror(errno));
-	return 0;
-}
-
 static int count_enabled(const char *path)
 {
 	struct config c = CONFIG_INIT;
-	read_config_or_die(path, &c);
+	config_load(path, &c);
 	int n = config_count_enabled(&c);
 	config_release(&c);
 	return n;
@@ -231,18 +223,18 @@ static void negative_control(struct run *r)
 	if (app < 0)
 		die("%s is not in the staged root filesystem", r->prof.cmd);
 	incl[app] = 0;
-	struct strbuf cpio = STRBUF_INIT;
+	struct initramfs im;
 	char *img = wpath(r, "negative.initramfs.cpio");
 	if (write_file_atomic(conf, changed.buf, changed.len) < 0)
 		die_writing(conf);
-	if (cpio_build(&r->rf, incl, &cpio) < 0)
+	if (initramfs_pack(&im, &r->rf, incl, 0, 0) < 0)
 		die("cannot read the staged root filesystem %s", r->rf.root);
 	if (write_file_atomic(conf, orig.buf, orig.len) < 0)
 		die_writing(conf);
-	if (write_file_atomic(img, cpio.buf, cpio.len) < 0)
+	if (initramfs_write(&im, img) < 0)
 		die_writing(img);
 	struct trial_result res;
-	struct boot_image bi = { r->cur.kernel, img, (long long)cpio.len, (long long)cpio.len };
+	struct boot_image bi = { r->cur.kernel, img, (long long)im.cpio.len, (long long)im.cpio.len };
 	enum verdict v = trial_run(&r->trial, &bi, &res);
 	unlink(img);
 	check_interrupt();
@@ -253,7 +245,7 @@ static void negative_control(struct run *r)
 			  "they would let the reducer strip everything; make them check the app");
 	info("negative control: with /%s left out and nothing started, the tests fail (%s), as they should",
 	     r->rf.path[app], res.why);
-	sb_release(&cpio);
+	initramfs_release(&im);
 	free(incl);
 	free(img);
 	free(conf);
@@ -434,7 +426,7 @@ static void build_baseline(struct run *r)
 		die("%s", err.buf);
 	check_interrupt();
 	struct config base = CONFIG_INIT;
-	read_config_or_die(r->base_config, &base);
+	config_load(r->base_config, &base);
 	info("baseline kernel: %s base, %d options enabled (build directory %s)",
 	     o->kernel_base, config_count_enabled(&base), r->kb.builddir);
 	int st = kbuild_image_for(&r->kb, r->base_config, r->cur.kernel, 3600 * 1000);
@@ -635,7 +627,7 @@ static unsigned char *hint_options(struct run *r, const struct kconfig *kc)
 {
 	struct config hint = CONFIG_INIT;
 	char *path = xasprintf("%s/kernel.config", r->o->hint);
-	read_config_or_die(path, &hint);
+	config_load(path, &hint);
 	unsigned char *cand = xcalloc(kc->n + 1, 1);
 	for (int i = 0; i < kc->n; i++)
 		cand[i] = !kc->group[i] && !config_is_y(&hint, kc->name[i]);
@@ -896,8 +888,8 @@ static void fill_report(struct run *r)
 	r->rep.image_bytes.after = file_size(r->cur.kernel);
 	r->rep.initramfs_bytes.after = file_size(r->cur.initrd);
 	struct config base = CONFIG_INIT, result = CONFIG_INIT;
-	read_config_or_die(r->base_config, &base);
-	read_config_or_die(r->cur.config, &result);
+	config_load(r->base_config, &base);
+	config_load(r->cur.config, &result);
 	r->rep.options_enabled.after = config_count_enabled(&result);
 	config_turned_off(&base, &result, &r->rep.removed_options);
 	config_release(&base);

@@ -33,6 +33,19 @@ void trial_key(const struct trial *t, const struct boot_image *b, char out[41])
 	sb_release(&s);
 }
 
+/* A guest whose console could not be written, or a test that could not
+ * write its files, fails for the host's reason, whatever it looked like. */
+static enum verdict full_disk(const struct trial *t, const struct vm_config *c,
+			      struct trial_result *r)
+{
+	if (r->v != V_PASS && r->v != V_ABORT && (disk_full(t->test_log) || disk_full(c->console_log))) {
+		r->v = V_HOST;
+		snprintf(r->why, sizeof(r->why), "no space left on %s while writing %s",
+			 mount_of(c->console_log), c->console_log);
+	}
+	return r->v;
+}
+
 static enum verdict trial_once(struct trial *t, const struct boot_image *b, struct trial_result *r)
 {
 	struct vm vm;
@@ -54,7 +67,7 @@ static enum verdict trial_once(struct trial *t, const struct boot_image *b, stru
 	else if (r->v != V_PASS)
 		snprintf(r->why, sizeof(r->why), "%s", vm.why);
 	if (r->v != V_PASS)
-		return r->v;
+		return full_disk(t, &c, r);
 
 	/* The test-script contract (README): the guest is reachable through
 	 * these variables; exit status 0 means pass. */
@@ -101,14 +114,7 @@ static enum verdict trial_once(struct trial *t, const struct boot_image *b, stru
 		r->v = V_TEST;
 		snprintf(r->why, sizeof(r->why), "the test script exited with status %d", st);
 	}
-	/* A test that could not write its files, or a console that could not
-	 * be written, fails for the host's reason. */
-	if (r->v != V_PASS && r->v != V_ABORT && (disk_full(t->test_log) || disk_full(c.console_log))) {
-		r->v = V_HOST;
-		snprintf(r->why, sizeof(r->why), "no space left on %s while writing %s",
-			 mount_of(t->test_log), t->test_log);
-	}
-	return r->v;
+	return full_disk(t, &c, r);
 }
 
 enum verdict trial_run(struct trial *t, const struct boot_image *b, struct trial_result *r)
