@@ -846,8 +846,12 @@ static void verify_final(struct run *r)
 	int runs = r->o->verify_runs;
 	long sum_init = 0, sum_ready = 0;
 	r->rep.verify_runs = runs;
-	/* The final image runs at the profile's memory, as it will be run. */
+	/* The final image runs at the profile's memory, as it will be run,
+	 * and within the user's boot limit: the candidates' limit was taken
+	 * from the baseline's form (a plain cpio for a rootfs-only run),
+	 * which an xz image of a large tree can take longer to unpack. */
 	r->trial.exact_memory = 1;
+	r->trial.boot_timeout_ms = r->o->boot_timeout_s * 1000;
 	struct boot_image img = { r->cur.kernel, r->cur.initrd, file_size(r->cur.initrd),
 				  r->rep.initramfs_raw.after };
 	for (int i = 0; i < runs; i++) {
