@@ -15,11 +15,21 @@ static void pad4(struct strbuf *out)
 		sb_add(out, zeros, 4 - out->len % 4);
 }
 
+/* Every entry's mtime: SOURCE_DATE_EPOCH, as reproducible builds name
+ * it, or 0; never the staged files' own, which differ from run to run. */
+static unsigned mtime(void)
+{
+	const char *e = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+	unsigned long v = e && *e ? strtoul(e, &end, 10) : 0;
+	return e && *e && !*end && v <= 0xffffffffUL ? (unsigned)v : 0;
+}
+
 static void header(struct strbuf *out, unsigned ino, unsigned mode, unsigned nlink,
 		   unsigned long size, unsigned rmaj, unsigned rmin, const char *name)
 {
 	sb_addf(out, "070701%08X%08X%08X%08X%08X%08X%08lX%08X%08X%08X%08X%08X%08X",
-		ino, mode, 0, 0, nlink, 0, size, 0, 0, rmaj, rmin,
+		ino, mode, 0, 0, nlink, mtime(), size, 0, 0, rmaj, rmin,
 		(unsigned)strlen(name) + 1, 0);
 	sb_add(out, name, strlen(name) + 1);
 	pad4(out);

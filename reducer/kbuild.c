@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SOURCE_NAME "linux-source-6.1"
@@ -159,6 +160,48 @@ static void mark_failed(const char *stamp)
 	utimensat(AT_FDCWD, stamp, times, 0);
 }
 
+/* The build's date for the kernel's version string: SOURCE_DATE_EPOCH,
+ * as reproducible builds name it, or a fixed one; never the clock's. */
+static const char *build_timestamp(void)
+{
+	static char env[96];
+	const char *e = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+	time_t t = e && *e ? (time_t)strtoll(e, &end, 10) : 0;
+	char date[64];
+	if (env[0])
+		return env;
+	if (e && *e && !*end && gmtime(&t) &&
+	    strftime(date, sizeof(date), "%a %b %e %H:%M:%S UTC %Y", gmtime(&t)))
+		snprintf(env, sizeof(env), "KBUILD_BUILD_TIMESTAMP=%s", date);
+	else
+		snprintf(env, sizeof(env), "KBUILD_BUILD_TIMESTAMP=Thu Jan  1 00:00:00 UTC 2026");
+	return env;
+}
+
+/* What besides the config decides the image's bytes: the kernel
+ * source's version and the build's date. (The compiler's version is in
+ * the config, as CC_VERSION_TEXT.) */
+static void image_key(const struct kbuild *kb, const char *config_hash, char out[41])
+{
+	struct strbuf mk = STRBUF_INIT, id = STRBUF_INIT;
+	char *path = xasprintf("%s/Makefile", kb->srctree);
+	read_file(path, &mk);
+	sb_addf(&id, "config %s\n%s\n", config_hash, build_timestamp());
+	for (const char *l = mk.buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : "") {
+		size_t n = strcspn(l, "\n");
+		if (!strncmp(l, "VERSION", 7) || !strncmp(l, "PATCHLEVEL", 10) ||
+		    !strncmp(l, "SUBLEVEL", 8) || !strncmp(l, "EXTRAVERSION", 12))
+			sb_add(&id, l, n + 1);
+		if (!strncmp(l, "NAME", 4))
+			break;
+	}
+	content_hash(id.buf, id.len, out);
+	free(path);
+	sb_release(&mk);
+	sb_release(&id);
+}
+
 /* Every make runs after kbuild_repair(), which its callers run before
  * they write the .config: the repair removes what was written since the
  * stamp, and a .config written after it would go too, leaving olddefconfig
@@ -185,8 +228,7 @@ static int make(struct kbuild *kb, const char *target, int timeout_ms)
 	 * preprocessed output stays the same, and for FUTEX or SYSVIPC it does
 	 * not (task_struct has fields under both): bench/ccache-modes.sh measured
 	 * the same ~1,030 misses a flip and a base 21% slower than depend mode. */
-	const char *env[] = { "KBUILD_BUILD_TIMESTAMP=Thu Jan  1 00:00:00 UTC 2026",
-			      "KBUILD_BUILD_USER=reduce", "KBUILD_BUILD_HOST=reduce",
+	const char *env[] = { build_timestamp(), "KBUILD_BUILD_USER=reduce", "KBUILD_BUILD_HOST=reduce",
 			      "KBUILD_BUILD_VERSION=1", ccdir, "CCACHE_MAXSIZE=5G",
 			      "CCACHE_DEPEND=1", "LC_ALL=C", NULL };
 	struct child_process cp = { .argv = argv, .env = env, .out_path = kb->log,
@@ -330,11 +372,13 @@ int kbuild_image_for(struct kbuild *kb, const char *config, const char *image, i
 		snprintf(kb->fault, sizeof(kb->fault), "cannot read %s: %s", config, strerror(errno));
 		return KBUILD_HOST_FAULT;
 	}
-	/* v2: images that earlier versions cached after a make cut short may
-	 * have been built from the defaults (the repair removed the .config
-	 * they were to be built from), so none of them is trusted. */
-	char *dir = xasprintf("%s/kernels/v2/%.2s", cache_dir(), hash);
-	char *cached = xasprintf("%s/%s.bzImage", dir, hash + 2);
+	/* v3: named by the config, the source's version and the build's
+	 * date. (v2 images were named by the config alone; v1 images may have
+	 * been built from the defaults after a make cut short.) */
+	char key[41];
+	image_key(kb, hash, key);
+	char *dir = xasprintf("%s/kernels/v3/%.2s", cache_dir(), key);
+	char *cached = xasprintf("%s/%s.bzImage", dir, key + 2);
 	int ret;
 	if (file_exists(cached) && copy_file(cached, image) == 0) {
 		/* Its time says when a run last used it (reduce cache --prune). */

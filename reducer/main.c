@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "cache.h"
 #include "pipeline.h"
+#include "release.h"
 #include "rundiff.h"
 #include "child.h"
 #include "util.h"
@@ -17,6 +18,9 @@
 
 static const char usage_text[] =
 "usage: reduce --app APP --tests SCRIPT [options]\n"
+"       reduce release --app APP --tests SCRIPT --version V [--history REPO] [options]\n"
+"       reduce release --check APP@VERSION [--history REPO]\n"
+"       reduce log [--history REPO] [APP]\n"
 "       reduce diff RUN_A RUN_B\n"
 "       reduce cache [--prune DAYS]\n"
 "\n"
@@ -54,12 +58,41 @@ static const char usage_text[] =
 "Test scripts get REDUCE_HOST, REDUCE_PORT (first port), REDUCE_PORT_<guest port>,\n"
 "REDUCE_GUEST_IP, REDUCE_APP and REDUCE_CONSOLE, and exit 0 for pass.\n"
 "\n"
+"'reduce release' makes the result the app's next release in a git history\n"
+"(see 'reduce release --help'); 'reduce log' lists the releases;\n"
 "'reduce diff' compares two run directories (see 'reduce diff --help');\n"
 "'reduce cache' shows and prunes the cache (see 'reduce cache --help').\n"
 "\n"
 "Exit status: 0 a verified image was written; 1 the run failed (baseline\n"
 "fails its tests, kernel does not build, final image not verified);\n"
 "2 bad command line or bad input; 130 interrupted.\n";
+
+static const char release_usage[] =
+"usage: reduce release --app APP --tests SCRIPT --version V [--history REPO]\n"
+"                      [--force] [--max-growth PCT] [reduce's options]\n"
+"       reduce release --check APP@VERSION [--history REPO]\n"
+"\n"
+"Reduces APP as reduce does, going on from its last release in the history\n"
+"(that release is the --hint, and its verdicts join the memo), and commits\n"
+"the verified result as the next release: a commit on branch APP, tagged\n"
+"APP/V. Prints the Markdown diff against the previous release (and appends\n"
+"it to $GITHUB_STEP_SUMMARY when that is set).\n"
+"\n"
+"  --version V           the app's version being released (a git tag name)\n"
+"  --history REPO        a directory (default reports/history.git, created bare\n"
+"                        on first use) or a URL: fetched first, pushed after\n"
+"  --force               release a version that is already released again\n"
+"  --max-growth PCT      release nothing if the image (kernel + initramfs) grew\n"
+"                        by more than PCT percent since the previous release\n"
+"  --check APP@VERSION   build a release again from its kernel.config and\n"
+"                        rootfs.manifest, without caches, and compare the bytes\n"
+"\n"
+"Exit status: 0 released (--check: the rebuild is byte-identical); 1 the run\n"
+"failed or is not verified, or the history cannot be read or written (--check:\n"
+"the rebuild differs, and says how); 2 bad command line or input, or the\n"
+"version is already released; 3 grew more than --max-growth; 4 the push was\n"
+"refused (someone released meanwhile; the run directory is kept); 130\n"
+"interrupted. Nothing is committed unless the exit status is 0.\n";
 
 static int parse_count(const char *flag, const char *s, int lo)
 {
@@ -85,23 +118,19 @@ static char *repo_root(void)
 	return dir;
 }
 
-/* Subcommands other than the reduction itself, which needs none. */
-static const struct {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-} commands[] = {
-	{ "diff", cmd_diff },
-	{ "cache", cmd_cache },
-};
-
-int main(int argc, char **argv)
+static double parse_percent(const char *flag, const char *s)
 {
-	for (size_t i = 0; argc > 1 && i < sizeof(commands) / sizeof(*commands); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
-	struct options o = { .kernel_base = "microvm", .accel = "auto",
-			     .strategy = STRAT_HIER, .test_timeout_s = 60, .boot_timeout_s = 120,
-			     .verify_runs = 3, .baseline_runs = 3 };
+	char *end;
+	double v = strtod(s, &end);
+	if (!*s || *end || v < 0 || v > 1e6)
+		die_usage("%s needs a percentage of at least 0, not '%s'", flag, s);
+	return v;
+}
+
+/* The reduction's command line, and with ro (reduce release) the
+ * release's flags too. */
+static void parse_options(int argc, char **argv, struct options *o, struct release_options *ro)
+{
 	static const struct option longopts[] = {
 		{ "app", required_argument, NULL, 'a' },
 		{ "tests", required_argument, NULL, 't' },
@@ -119,49 +148,107 @@ int main(int argc, char **argv)
 		{ "baseline-runs", required_argument, NULL, 'N' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", required_argument, NULL, 'W' },
+		{ "history", required_argument, NULL, 'Y' },
+		{ "force", no_argument, NULL, 'F' },
+		{ "max-growth", required_argument, NULL, 'G' },
+		{ "check", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 }
 	};
 	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, ":hq", longopts, NULL)) != -1) {
+	int c, li = -1;
+	while ((c = getopt_long(argc, argv, ":hq", longopts, &li)) != -1) {
+		if (!ro && strchr("WYFGC", c))
+			die_usage("--%s is an option of reduce release (see reduce release --help)",
+				  longopts[li].name);
 		switch (c) {
-		case 'a': o.app = optarg; break;
-		case 't': o.tests = optarg; break;
-		case 'k': o.kernel_base = optarg; break;
+		case 'a': o->app = optarg; break;
+		case 't': o->tests = optarg; break;
+		case 'k': o->kernel_base = optarg; break;
 		case 's':
-			if (parse_strategy(optarg, &o.strategy) < 0)
+			if (parse_strategy(optarg, &o->strategy) < 0)
 				die_usage("unknown strategy '%s' (hier or linear)", optarg);
 			break;
-		case 'm': o.max_candidates = parse_count("--max-candidates", optarg, 1); break;
-		case 'H': o.hint = optarg; break;
-		case 'K': o.only_kernel = 1; break;
-		case 'R': o.only_rootfs = 1; break;
-		case 'o': o.out = optarg; break;
+		case 'm': o->max_candidates = parse_count("--max-candidates", optarg, 1); break;
+		case 'H': o->hint = optarg; break;
+		case 'K': o->only_kernel = 1; break;
+		case 'R': o->only_rootfs = 1; break;
+		case 'o': o->out = optarg; break;
 		case 'A':
 			if (strcmp(optarg, "auto") && strcmp(optarg, "kvm") && strcmp(optarg, "tcg"))
 				die_usage("unknown accelerator '%s' (auto, kvm or tcg)", optarg);
-			o.accel = optarg;
+			o->accel = optarg;
 			break;
-		case 'T': o.test_timeout_s = parse_count("--test-timeout", optarg, 1); break;
-		case 'B': o.boot_timeout_s = parse_count("--boot-timeout", optarg, 1); break;
-		case 'V': o.verify_runs = parse_count("--verify-runs", optarg, 1); break;
-		case 'N': o.baseline_runs = parse_count("--baseline-runs", optarg, 1); break;
-		case 'q': o.quiet = 1; break;
-		case 'h': fputs(usage_text, stdout); return 0;
+		case 'T': o->test_timeout_s = parse_count("--test-timeout", optarg, 1); break;
+		case 'B': o->boot_timeout_s = parse_count("--boot-timeout", optarg, 1); break;
+		case 'V': o->verify_runs = parse_count("--verify-runs", optarg, 1); break;
+		case 'N': o->baseline_runs = parse_count("--baseline-runs", optarg, 1); break;
+		case 'q': o->quiet = 1; break;
+		case 'W': ro->version = optarg; break;
+		case 'Y': ro->history = optarg; break;
+		case 'F': ro->force = 1; break;
+		case 'G': ro->max_growth = parse_percent("--max-growth", optarg); break;
+		case 'C': ro->check = optarg; break;
+		case 'h': fputs(ro ? release_usage : usage_text, stdout); exit(0);
 		case ':': die_usage("%s needs a value (see --help)", argv[optind - 1]);
 		default: die_usage("unknown option '%s' (see --help)", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
 		die_usage("unexpected argument '%s' (see --help)", argv[optind]);
-	if (!o.app)
+	if (ro && ro->check)
+		return;
+	if (!o->app)
 		die_usage("--app is required (see --help)");
-	if (!o.tests)
+	if (!o->tests)
 		die_usage("--tests is required (see --help)");
-	if (o.only_kernel && o.only_rootfs)
+	if (ro && !ro->version)
+		die_usage("--version is required: the version of %s being released (see reduce release "
+			  "--help)", o->app);
+	if (o->only_kernel && o->only_rootfs)
 		die_usage("--only-kernel and --only-rootfs exclude each other");
+}
+
+static int diff_command(int argc, char **argv, const char *root)
+{
+	return cmd_diff(argc, argv);
+}
+
+static int cache_command(int argc, char **argv, const char *root)
+{
+	return cmd_cache(argc, argv);
+}
+
+/* Subcommands other than the reduction itself and the release. */
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv, const char *root);
+} commands[] = {
+	{ "diff", diff_command },
+	{ "cache", cache_command },
+	{ "log", cmd_log },
+};
+
+int main(int argc, char **argv)
+{
+	for (size_t i = 0; argc > 1 && i < sizeof(commands) / sizeof(*commands); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1, repo_root());
+	struct options o = { .kernel_base = "microvm", .accel = "auto",
+			     .strategy = STRAT_HIER, .test_timeout_s = 60, .boot_timeout_s = 120,
+			     .verify_runs = 3, .baseline_runs = 3 };
+	struct release_options ro = { .max_growth = -1 };
+	int release = argc > 1 && !strcmp(argv[1], "release");
+	if (release)
+		parse_options(argc - 1, argv + 1, &o, &ro);
+	else
+		parse_options(argc, argv, &o, NULL);
 
 	child_install_signal_handlers();
 	char *root = repo_root();
-	return reduce_run(&o, root);
+	if (release && ro.check)
+		return release_check(&ro, root);
+	if (release)
+		return release_run(&o, &ro, root);
+	return reduce_run(&o, root, NULL);
 }

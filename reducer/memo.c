@@ -15,6 +15,44 @@ static int storable(enum verdict v)
 	return v == V_PASS || v == V_BUILD || v == V_BOOT || v == V_TEST;
 }
 
+static void parse_lines(struct memo *m, char *text);
+
+/* Whole lines, written with one write() under an exclusive lock, so
+ * that runs sharing the file never interleave. A line that a kill or a
+ * full disk cut short is ended first: it then does not parse, and the
+ * new lines stay whole. On failure nothing of them is left behind. */
+static int append_lines(const char *path, const char *lines, size_t len)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	flock(fd, LOCK_EX);
+	char last = '\n';
+	off_t end = lseek(fd, 0, SEEK_END);
+	if (end > 0 && pread(fd, &last, 1, end - 1) != 1)
+		last = '\n';
+	struct strbuf text = STRBUF_INIT;
+	if (last != '\n')
+		sb_adds(&text, "\n");
+	sb_add(&text, lines, len);
+	errno = 0;
+	int rc = 0;
+	if (write(fd, text.buf, text.len) != (ssize_t)text.len || fsync(fd) < 0) {
+		if (errno == 0)
+			errno = ENOSPC;
+		int saved = errno;
+		if (end >= 0 && ftruncate(fd, end) < 0) {
+		}
+		errno = saved;
+		rc = -1;
+	}
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	sb_release(&text);
+	return rc;
+}
+
 void memo_note(struct memo *m, const char *key, enum verdict v)
 {
 	if (m->n == m->alloc) {
@@ -44,17 +82,8 @@ void memo_open(struct memo *m, const char *app)
 		close(fd);
 	if (got < 0)
 		return;
-	for (char *l = strtok(sb.buf, "\n"); l; l = strtok(NULL, "\n")) {
-		char key[41];
-		char name[16];
-		/* A line cut short by a crash simply does not parse. Files
-		 * written before the tab separated with a space. */
-		if (sscanf(l, "%40s %15s", key, name) != 2 || strlen(key) != 40)
-			continue;
-		enum verdict v = verdict_parse(name);
-		if (storable(v))
-			memo_note(m, key, v);
-	}
+	/* Files written before the tab separated with a space. */
+	parse_lines(m, sb.buf);
 	m->nloaded = m->n;
 	sb_release(&sb);
 }
@@ -85,33 +114,9 @@ void memo_put(struct memo *m, const char *key, enum verdict v)
 	if (!storable(v))
 		return;
 	memo_note(m, key, v);
-	/* One short line per verdict, written whole with one write() under an
-	 * exclusive lock, so that runs sharing the file never interleave. A
-	 * line that a kill or a full disk cut short is ended first: it then
-	 * does not parse, and the new line stays whole. */
-	char *line = xasprintf("\n%s\t%s\n", key, verdict_names[v]);
-	int fd = open(m->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (fd < 0)
+	char *line = xasprintf("%s\t%s\n", key, verdict_names[v]);
+	if (append_lines(m->path, line, strlen(line)) < 0)
 		die_writing(m->path);
-	flock(fd, LOCK_EX);
-	char last = '\n';
-	off_t end = lseek(fd, 0, SEEK_END);
-	if (end > 0 && pread(fd, &last, 1, end - 1) != 1)
-		last = '\n';
-	const char *text = last == '\n' ? line + 1 : line;
-	ssize_t want = (ssize_t)strlen(text);
-	errno = 0;
-	if (write(fd, text, want) != want || fsync(fd) < 0) {
-		if (errno == 0)
-			errno = ENOSPC;
-		/* Not even half a line is left behind. */
-		int saved = errno;
-		if (end >= 0 && ftruncate(fd, end) < 0) {
-		}
-		errno = saved;
-		die_writing(m->path);
-	}
-	close(fd);
 	free(line);
 }
 
@@ -125,4 +130,80 @@ void memo_key(char out[41], const char *config_hash, const char *cpio_hash,
 			    harness_hash);
 	content_hash(s, strlen(s), out);
 	free(s);
+}
+
+/* Parses memo lines into m (notes only): what a crash cut short, or a
+ * line that is not a verdict of ours, is skipped. */
+static void parse_lines(struct memo *m, char *text)
+{
+	for (char *l = strtok(text, "\n"); l; l = strtok(NULL, "\n")) {
+		char key[41];
+		char name[16];
+		if (sscanf(l, "%40s %15s", key, name) != 2 || strlen(key) != 40 ||
+		    strspn(key, "0123456789abcdef") != 40)
+			continue;
+		enum verdict v = verdict_parse(name);
+		if (storable(v))
+			memo_note(m, key, v);
+	}
+}
+
+static int by_key(const void *a, const void *b)
+{
+	return strcmp(((const char (*)[41])a)[0], ((const char (*)[41])b)[0]);
+}
+
+int memo_export(const char *app, struct strbuf *out)
+{
+	struct memo m;
+	memo_open(&m, app);
+	/* One line per key, its latest verdict, sorted: the same verdicts
+	 * give the same bytes, whatever order they were learned in. */
+	struct { char key[41]; unsigned char v; } *e = xmalloc((m.n + 1) * sizeof(*e));
+	int n = 0;
+	for (int i = 0; i < m.n; i++)
+		if (find(&m, m.key[i]) == i) {
+			memcpy(e[n].key, m.key[i], 41);
+			e[n++].v = m.v[i];
+		}
+	qsort(e, n, sizeof(*e), by_key);
+	for (int i = 0; i < n; i++)
+		sb_addf(out, "%s\t%s\n", e[i].key, verdict_names[e[i].v]);
+	free(e);
+	memo_close(&m);
+	return n;
+}
+
+int memo_merge(const char *app, const char *text, int *added)
+{
+	struct memo m, in = { 0 };
+	char *copy = xstrdup(text);
+	parse_lines(&in, copy);
+	free(copy);
+	memo_open(&m, app);
+	/* A verdict this machine learned itself stays: the imported one is
+	 * added only for a key it does not know. */
+	struct strbuf lines = STRBUF_INIT;
+	*added = 0;
+	for (int i = 0; i < in.n; i++)
+		if (find(&m, in.key[i]) < 0 && find(&in, in.key[i]) == i) {
+			memo_note(&m, in.key[i], in.v[i]);
+			sb_addf(&lines, "%s\t%s\n", in.key[i], verdict_names[in.v[i]]);
+			(*added)++;
+		}
+	int rc = 0;
+	if (lines.len)
+		rc = append_lines(m.path, lines.buf, lines.len);
+	sb_release(&lines);
+	memo_close(&m);
+	memo_close(&in);
+	return rc;
+}
+
+void memo_close(struct memo *m)
+{
+	free(m->path);
+	free(m->key);
+	free(m->v);
+	memset(m, 0, sizeof(*m));
 }

@@ -1,6 +1,7 @@
 #ifndef REDUCE_MEMO_H
 #define REDUCE_MEMO_H
 
+#include "util.h"
 #include "verdict.h"
 
 /* Test verdicts stored on disk by the content of what was tested (kernel
@@ -26,6 +27,14 @@ int memo_from_earlier_run(const struct memo *m, const char *key);
 void memo_put(struct memo *m, const char *key, enum verdict v);
 /* Remembers a verdict for this run only, not on disk. */
 void memo_note(struct memo *m, const char *key, enum verdict v);
+void memo_close(struct memo *m);
+/* The app's verdicts as text, one "KEY<TAB>VERDICT" line per key (its
+ * latest verdict), sorted by key. Returns how many. */
+int memo_export(const char *app, struct strbuf *out);
+/* Adds the verdicts of such a text (another machine's, a release's) for
+ * the keys this memo does not know; malformed lines are skipped. -1 when
+ * the memo cannot be written (errno says why). */
+int memo_merge(const char *app, const char *text, int *added);
 /* The memo key of a test: the hash of its parts, the kernel config, the
  * initramfs and the harness (trial_key(): the machine, its memory, the
  * test script). */

@@ -354,10 +354,7 @@ static void check_inputs(struct run *r)
 		die_usage("unknown app '%s' (no %s; available: %s)", o->app,
 			  ppath ? ppath : "profile", avail.len ? avail.buf : "none");
 	}
-	const char *name = strrchr(o->app, '/') ? strrchr(o->app, '/') + 1 : o->app;
-	char *pname = xstrdup(name);
-	if (strstr(pname, ".conf"))
-		*strstr(pname, ".conf") = '\0';
+	char *pname = profile_name(o->app);
 	if (profile_parse(ppath, pname, &r->prof, &err) < 0)
 		die_usage("%s", err.buf);
 	if (!file_exists(o->tests))
@@ -806,8 +803,10 @@ static void search_kernel(struct run *r, const struct search_opts *so)
 	t.required = kernel_required(r, &kc);
 	t.predicted = kernel_predicted(r, &kc, t.required);
 	struct search_opts ho = *so;
-	if (r->o->hint)
+	if (r->o->hint) {
 		ho.start = hint_options(r, &kc);
+		ho.start_whole = r->hint_files;
+	}
 	char *cand_config = wpath(r, "candidate.config"), *cand_kernel = wpath(r, "candidate.bzImage");
 	r->kern.t = &r->tester;
 	r->kern.cur = &r->cur;
@@ -913,10 +912,11 @@ static void fill_report(struct run *r)
 	char *mpath = wpath(r, "rootfs.manifest");
 	if (write_file_atomic(mpath, manifest.buf, manifest.len) < 0)
 		die_writing(mpath);
-	/* The run command names the files by their final place. */
+	/* The run command names the files relative to the run directory:
+	 * it travels with them (a release history, another machine). */
 	struct vm_config fin = r->vmc;
-	fin.kernel = xasprintf("%s/bzImage", r->final);
-	fin.initrd = xasprintf("%s/initramfs.cpio.xz", r->final);
+	fin.kernel = "bzImage";
+	fin.initrd = "initramfs.cpio.xz";
 	vm_command_line(&fin, &cmd);
 	r->rep.run_command = cmd.buf;
 	enter_stage(r, r->clock.cur);
@@ -926,7 +926,7 @@ static void fill_report(struct run *r)
 	free(mpath);
 }
 
-int reduce_run(const struct options *o, const char *root)
+int reduce_run(const struct options *o, const char *root, char **run_dir)
 {
 	struct run R, *r = &R;
 	memset(r, 0, sizeof(*r));
@@ -994,5 +994,97 @@ int reduce_run(const struct options *o, const char *root)
 	     r->rep.files.before, r->rep.files.after,
 	     r->rep.verified ? "verified" : "NOT verified");
 	info("report: %s/report.md", r->final);
+	if (run_dir)
+		*run_dir = xstrdup(r->final);
 	return r->rep.verified ? EXIT_OK : EXIT_FAIL;
+}
+
+/* The staged tree's entries the manifest names; every line must be one. */
+static unsigned char *manifest_included(const struct rootfs *rf, const char *manifest_path)
+{
+	struct strbuf m = STRBUF_INIT;
+	if (read_file(manifest_path, &m) < 0)
+		die("cannot read %s", manifest_path);
+	struct strvec want = STRVEC_INIT;
+	for (char *l = strtok(m.buf, "\n"); l; l = strtok(NULL, "\n"))
+		sv_push(&want, l[0] == '/' ? l + 1 : l);
+	qsort(want.v, want.n, sizeof(*want.v), strptr_cmp);
+	unsigned char *incl = xcalloc(rf->n + 1, 1);
+	size_t found = 0;
+	for (int i = 0; i < rf->n; i++) {
+		const char *key = rf->path[i];
+		if (bsearch(&key, want.v, want.n, sizeof(*want.v), strptr_cmp)) {
+			incl[i] = 1;
+			found++;
+		}
+	}
+	if (found != want.n)
+		die("%s names %zu paths that the profile's tree does not have (another profile or "
+		    "base?)", manifest_path, want.n - found);
+	sv_clear(&want);
+	sb_release(&m);
+	return incl;
+}
+
+int reduce_rebuild(const struct rebuild *rb, const char *root)
+{
+	struct run R, *r = &R;
+	struct strbuf err = STRBUF_INIT;
+	struct options o = { .app = rb->profile, .kernel_base = "microvm" };
+	memset(r, 0, sizeof(*r));
+	r->o = &o;
+	r->root = root;
+	r->t0 = now_ms();
+	if (profile_parse(rb->profile, rb->app, &r->prof, &err) < 0)
+		die_usage("%s", err.buf);
+	r->init_bin = xasprintf("%s/rootfs/init", root);
+	if (!is_executable(r->init_bin))
+		die("%s is missing: run 'make' first", r->init_bin);
+	r->partial = xstrdup(rb->out);
+	r->final = xstrdup(rb->out);
+	if (mkdir_p(r->partial) < 0)
+		die("cannot create %s: %s", r->partial, strerror(errno));
+
+	/* The rootfs as the run staged it, holding what its manifest lists. */
+	stage_rootfs(r);
+	unsigned char *incl = manifest_included(&r->rf, rb->manifest);
+	struct config cfg = CONFIG_INIT;
+	if (config_read(rb->config, &cfg) < 0)
+		die("cannot read %s", rb->config);
+	struct initramfs im;
+	char *initrd = wpath(r, "initramfs.cpio.xz");
+	if (initramfs_pack(&im, &r->rf, incl, 1, config_is_y(&cfg, "XZ_DEC_X86")) < 0)
+		die("cannot read the staged root filesystem %s", r->rf.root);
+	if (initramfs_write(&im, initrd) < 0)
+		die_writing(initrd);
+	initramfs_release(&im);
+	config_release(&cfg);
+	free(incl);
+	rm_rf(r->stage);
+
+	/* A fresh build, never the image cache: the point is to redo it. */
+	if (kernel_source(&r->srctree, &err) < 0)
+		die("%s", err.buf);
+	char *build_log = wpath(r, "build.log");
+	if (kbuild_open(&r->kb, r->srctree, "check", build_log) < 0)
+		die("cannot set up a kernel build directory");
+	info("building the kernel from %s (build directory %s)", rb->config, r->kb.builddir);
+	int st = kbuild_build(&r->kb, rb->config, 3600 * 1000);
+	if (st == KBUILD_HOST_FAULT)
+		die("the kernel could not be built: %s", r->kb.fault);
+	if (st < 0) {
+		struct strbuf t = STRBUF_INIT;
+		tail_file(build_log, 15, &t);
+		die("the kernel does not build:\n%s", t.len ? t.buf : "");
+	}
+	char *built = kbuild_image(&r->kb), *image = wpath(r, "bzImage");
+	if (copy_file(built, image) < 0)
+		die_writing(image);
+	kbuild_close(&r->kb);
+	free(built);
+	free(image);
+	free(initrd);
+	free(build_log);
+	sb_release(&err);
+	return 0;
 }

@@ -185,6 +185,15 @@ char *profile_path(const char *root, const char *app)
 	return xasprintf("%s/profiles/%s.conf", root, app);
 }
 
+char *profile_name(const char *app)
+{
+	const char *base = strrchr(app, '/') ? strrchr(app, '/') + 1 : app;
+	char *name = xstrdup(base);
+	if (strstr(name, ".conf"))
+		*strstr(name, ".conf") = '\0';
+	return name;
+}
+
 void profile_list(const char *root, struct strbuf *out)
 {
 	char *dir = xasprintf("%s/profiles", root);

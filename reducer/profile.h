@@ -31,6 +31,9 @@ struct profile {
 int profile_parse(const char *path, const char *name, struct profile *p, struct strbuf *err);
 /* Finds profiles/<app>.conf (or takes `app` as a path if it has a '/'). */
 char *profile_path(const char *root, const char *app);
+/* The app's name for an --app (a name, or a profile's path): the file's
+ * name without .conf. */
+char *profile_name(const char *app);
 void profile_list(const char *root, struct strbuf *out);
 
 #endif

@@ -94,32 +94,35 @@ static void section(struct strbuf *out, const char *title, const struct strvec *
 		sb_addf(out, "- `%s`\n", v->v[i]);
 }
 
-int cmd_diff(int argc, char **argv)
+/* Whether a file of the image is the same bytes in both directories:
+ * 1 same, 0 differs, -1 one of them lacks it. */
+static int same_bytes(const char *a, const char *b, const char *name)
 {
-	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		fputs("usage: reduce diff RUN_A RUN_B\n\n"
-		      "Compares two run directories (e.g. reports/nginx/<time>): sizes, boot time,\n"
-		      "and the kernel options and rootfs files that only one of them has.\n\n"
-		      "Exit status: 0 both images hold the same options and files; 1 they\n"
-		      "differ; 2 bad command line or not a run directory.\n", stdout);
-		return 0;
-	}
-	if (argc != 3)
-		die_usage("diff needs two run directories, e.g. reduce diff reports/nginx/A reports/nginx/B");
-	struct run_dir a = { 0 }, b = { 0 };
-	load(&a, argv[1]);
-	load(&b, argv[2]);
+	char *pa = xasprintf("%s/%s", a, name), *pb = xasprintf("%s/%s", b, name);
+	char ha[41], hb[41];
+	int rc = file_hash(pa, ha) < 0 || file_hash(pb, hb) < 0 ? -1 : !strcmp(ha, hb);
+	free(pa);
+	free(pb);
+	return rc;
+}
 
-	struct strbuf out = STRBUF_INIT;
-	sb_addf(&out, "# reduce diff\n\nA: `%s` (%s)  \nB: `%s` (%s)\n\n", a.dir, a.app, b.dir, b.app);
-	sb_adds(&out, "| | A | B | change |\n|---|---:|---:|---:|\n");
-	figure(&out, "kernel image bytes", &a, &b, "kernel.image_bytes.after");
-	figure(&out, "initramfs bytes", &a, &b, "initramfs.bytes.after");
-	figure(&out, "total bytes", &a, &b, "total_bytes.after");
-	figure(&out, "kernel options enabled", &a, &b, "kernel.options_enabled.after");
-	figure(&out, "rootfs files", &a, &b, "rootfs.files.after");
-	figure(&out, "boot ms to init", &a, &b, "boot.ms_to_init.after");
-	figure(&out, "boot ms to app ready", &a, &b, "boot.ms_to_ready.after");
+int run_diff(const char *dir_a, const char *label_a, const char *dir_b, const char *label_b,
+	     struct strbuf *out)
+{
+	struct run_dir a = { 0 }, b = { 0 };
+	load(&a, dir_a);
+	load(&b, dir_b);
+
+	sb_addf(out, "# reduce diff\n\nA: `%s` (%s)  \nB: `%s` (%s)\n\n", label_a, a.app, label_b,
+		b.app);
+	sb_adds(out, "| | A | B | change |\n|---|---:|---:|---:|\n");
+	figure(out, "kernel image bytes", &a, &b, "kernel.image_bytes.after");
+	figure(out, "initramfs bytes", &a, &b, "initramfs.bytes.after");
+	figure(out, "total bytes", &a, &b, "total_bytes.after");
+	figure(out, "kernel options enabled", &a, &b, "kernel.options_enabled.after");
+	figure(out, "rootfs files", &a, &b, "rootfs.files.after");
+	figure(out, "boot ms to init", &a, &b, "boot.ms_to_init.after");
+	figure(out, "boot ms to app ready", &a, &b, "boot.ms_to_ready.after");
 
 	struct strvec gone = STRVEC_INIT, added = STRVEC_INIT, changed = STRVEC_INIT;
 	config_diff(&a.config, &b.config, &gone, &added, &changed);
@@ -127,21 +130,23 @@ int cmd_diff(int argc, char **argv)
 	lines_only_in(a.manifest.buf, b.manifest.buf, &fa);
 	lines_only_in(b.manifest.buf, a.manifest.buf, &fb);
 
-	section(&out, "Kernel options only in A", &gone);
-	section(&out, "Kernel options only in B", &added);
-	section(&out, "Kernel options with another value in B", &changed);
-	section(&out, "Rootfs files only in A", &fa);
-	section(&out, "Rootfs files only in B", &fb);
+	section(out, "Kernel options only in A", &gone);
+	section(out, "Kernel options only in B", &added);
+	section(out, "Kernel options with another value in B", &changed);
+	section(out, "Rootfs files only in A", &fa);
+	section(out, "Rootfs files only in B", &fb);
 	size_t nopt = gone.n + added.n + changed.n, nfile = fa.n + fb.n;
 	if (nopt || nfile)
-		sb_addf(&out, "\nThe images differ: %zu kernel options, %zu rootfs files.\n", nopt, nfile);
+		sb_addf(out, "\nThe images differ: %zu kernel options, %zu rootfs files.\n", nopt, nfile);
 	else
-		sb_adds(&out, "\nThe images hold the same kernel options and rootfs files.\n");
-	fwrite(out.buf, 1, out.len, stdout);
-	if (fflush(stdout) != 0)
-		die("cannot write the diff to stdout");
+		sb_adds(out, "\nThe images hold the same kernel options and rootfs files.\n");
+	const char *images[] = { "bzImage", "initramfs.cpio.xz" };
+	for (int i = 0; i < 2; i++) {
+		int same = same_bytes(dir_a, dir_b, images[i]);
+		if (same >= 0)
+			sb_addf(out, "%s: %s.\n", images[i], same ? "byte-identical" : "different bytes");
+	}
 
-	sb_release(&out);
 	struct strvec *vs[] = { &gone, &added, &changed, &fa, &fb };
 	for (size_t i = 0; i < sizeof(vs) / sizeof(*vs); i++)
 		sv_clear(vs[i]);
@@ -152,5 +157,27 @@ int cmd_diff(int argc, char **argv)
 		sb_release(&rs[i]->manifest);
 		free(rs[i]->app);
 	}
-	return (nopt || nfile) ? EXIT_FAIL : EXIT_OK;
+	return (int)(nopt + nfile);
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		fputs("usage: reduce diff RUN_A RUN_B\n\n"
+		      "Compares two run directories (e.g. reports/nginx/<time>): sizes, boot time,\n"
+		      "the kernel options and rootfs files that only one of them has, and whether\n"
+		      "the images are the same bytes.\n\n"
+		      "Exit status: 0 both images hold the same options and files; 1 they\n"
+		      "differ; 2 bad command line or not a run directory.\n", stdout);
+		return 0;
+	}
+	if (argc != 3)
+		die_usage("diff needs two run directories, e.g. reduce diff reports/nginx/A reports/nginx/B");
+	struct strbuf out = STRBUF_INIT;
+	int n = run_diff(argv[1], argv[1], argv[2], argv[2], &out);
+	fwrite(out.buf, 1, out.len, stdout);
+	if (fflush(stdout) != 0)
+		die("cannot write the diff to stdout");
+	sb_release(&out);
+	return n ? EXIT_FAIL : EXIT_OK;
 }

@@ -395,6 +395,9 @@ static void try_start(struct engine *e)
 		if ((e->t->predicted && e->t->predicted[i]) || (e->t->required && e->t->required[i]))
 			for (int a = i; a >= 0; a = e->t->parent[a])
 				s[a] = 0;
+	int nt;
+	if (e->o->start_whole && e->t->costly && (nt = top_nodes(e, s, -1, top)) > 1)
+		try_remove(e, top, nt);
 	if (e->t->costly)
 		bisect(e, top, top_nodes(e, s, 1, top), s);
 	bisect(e, top, top_nodes(e, s, e->t->costly ? 0 : -1, top), s);

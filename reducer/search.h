@@ -65,6 +65,11 @@ struct search_opts {
 	 * tried first, as one group, then halves of it, as ddmin does, so
 	 * that a hint wrong about a few nodes still removes the rest. */
 	const unsigned char *start;
+	/* The start is this search's own earlier result (a release going on
+	 * from the last): it is tried whole first, which a rerun has mostly
+	 * tested before, rather than split into its costly nodes and the
+	 * rest. */
+	int start_whole;
 };
 
 /* Searches from the state in `removed` (in/out). Returns 0, or -1 if the

@@ -171,16 +171,16 @@ test_expect_success BOOT 'a guest that tries to connect out fails; its ports lis
 	kill $listener; test $rc = 0 && grep -q "guest says: reached" "$TRASH/.err" && grep -q "GET" listener.log
 '
 test_expect_success 'reduce cache shows the parts and sizes; --prune removes what is old and keeps the memo' '
-	mkdir -p c/kernels/v2/ab c/rootfs c/memo c/kbuild/x-base &&
-	echo old >c/kernels/v2/ab/old.bzImage && echo new >c/kernels/v2/ab/new.bzImage &&
+	mkdir -p c/kernels/v3/ab c/rootfs c/memo c/kbuild/x-base &&
+	echo old >c/kernels/v3/ab/old.bzImage && echo new >c/kernels/v3/ab/new.bzImage &&
 	echo tar >c/rootfs/old.tar && echo v >c/memo/app.tsv && echo cfg >c/kbuild/x-base/.config &&
 	touch c/kbuild/x-base.lock &&
-	touch -d "40 days ago" c/kernels/v2/ab/old.bzImage c/rootfs/old.tar c/kbuild/x-base.lock c/memo/app.tsv &&
+	touch -d "40 days ago" c/kernels/v3/ab/old.bzImage c/rootfs/old.tar c/kbuild/x-base.lock c/memo/app.tsv &&
 	REDUCE_CACHE=$TRASH/c "$REDUCE" cache >out && cat out &&
 	grep -q "^cache $TRASH/c$" out && grep -q "^  kernels .* 2 files" out && grep -q "^  total " out &&
 	REDUCE_CACHE=$TRASH/c "$REDUCE" cache --prune 30 >out && cat out &&
 	grep -q "^pruned 3 files" out &&
-	! test -e c/kernels/v2/ab/old.bzImage && test -e c/kernels/v2/ab/new.bzImage &&
+	! test -e c/kernels/v3/ab/old.bzImage && test -e c/kernels/v3/ab/new.bzImage &&
 	! test -e c/rootfs/old.tar && ! test -e c/kbuild/x-base && test -e c/memo/app.tsv &&
 	expect_error 2 "needs a whole number of days" "$REDUCE" cache --prune soon &&
 	expect_error 2 "unknown argument" "$REDUCE" cache --all

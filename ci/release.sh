@@ -1,0 +1,51 @@
+#!/bin/sh
+# The release job of a CI pipeline: a verified minimal image for one
+# release of an app, committed to the release history.
+#
+#   ci/release.sh APP VERSION [HISTORY] [-- reduce release options...]
+#
+# APP is a profile (profiles/APP.conf) with its tests in tests/APP.sh
+# (REDUCE_TESTS overrides); VERSION is the app's version being released;
+# HISTORY is the history's path or URL (default reports/history.git; a
+# URL is fetched first and pushed after). REDUCE_MAX_GROWTH (percent,
+# default 10) fails the job when the image grew more than that since the
+# last release. On GitHub Actions the diff against the previous release
+# goes to the job summary ($GITHUB_STEP_SUMMARY).
+#
+# Exit status: that of reduce release (0 released; 1 the run failed;
+# 2 bad input or the version is already released; 3 grew too much;
+# 4 the push was refused: run the job again), or 2 for a bad command line.
+set -u
+usage() {
+	echo "usage: ci/release.sh APP VERSION [HISTORY] [-- reduce release options...]" >&2
+	exit 2
+}
+test $# -ge 2 || usage
+app=$1 version=$2
+shift 2
+history=reports/history.git
+if test $# -gt 0 && test "$1" != "--"; then
+	history=$1
+	shift
+fi
+if test $# -gt 0; then
+	test "$1" = "--" || usage
+	shift
+fi
+cd "$(dirname "$0")/.." || exit 2
+tests=${REDUCE_TESTS:-tests/$app.sh}
+test -x "$tests" || { echo "ci/release.sh: no executable test script $tests" >&2; exit 2; }
+
+# Installs what is missing (as root, on a fresh runner), then builds.
+if test "$(id -u)" = 0; then
+	rootfs/install-deps.sh --quiet || exit 1
+fi
+make -s all || exit 1
+
+echo "== release $app $version into $history"
+reducer/reduce release --app "$app" --tests "$tests" --version "$version" \
+	--history "$history" --max-growth "${REDUCE_MAX_GROWTH:-10}" --quiet "$@"
+rc=$?
+echo "== releases of $app (exit status $rc)"
+reducer/reduce log --history "$history" "$app" || true
+exit $rc
