@@ -402,6 +402,24 @@ static void undo_release(struct history *h, const char *app)
 	free(branch);
 }
 
+/* One ref: 0 pushed, -1 refused or failed (err says why). */
+static int push_one(git_remote *remote, const char *spec, struct strbuf *err)
+{
+	char *specs[] = { (char *)spec };
+	git_strarray refspecs = { specs, 1 };
+	struct push_status ps = { err, 0 };
+	git_push_options po;
+	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
+	po.callbacks.push_update_reference = on_push_ref;
+	po.callbacks.payload = &ps;
+	int rc = git_remote_push(remote, &refspecs, &po);
+	if (rc < 0 && !ps.refused) {
+		const git_error *e = git_error_last();
+		sb_adds(err, e && e->message ? e->message : "unknown libgit2 error");
+	}
+	return rc < 0 || ps.refused ? -1 : 0;
+}
+
 int history_push(struct history *h, const char *app, const char *version, int force,
 		 struct strbuf *err)
 {
@@ -410,25 +428,19 @@ int history_push(struct history *h, const char *app, const char *version, int fo
 		return 0;
 	if (git_remote_create_anonymous(&remote, REPO(h), h->url) < 0)
 		return git_fail(err, "%s", h->url);
+	/* The branch first, the tag only once the branch is there: a tag
+	 * pushed beside a refused branch would name a release that is not
+	 * in the app's history. */
 	char *b = xasprintf("refs/heads/%s:refs/heads/%s", app, app);
 	char *t = xasprintf("%srefs/tags/%s/%s:refs/tags/%s/%s", force ? "+" : "", app, version,
 			    app, version);
-	char *specs[] = { b, t };
-	git_strarray refspecs = { specs, 2 };
-	struct push_status ps = { err, 0 };
-	git_push_options po;
-	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
-	po.callbacks.push_update_reference = on_push_ref;
-	po.callbacks.payload = &ps;
-	int rc = git_remote_push(remote, &refspecs, &po);
-	if (rc < 0 && !ps.refused)
-		git_fail(err, "the push to %s failed", h->url);
+	int rc = push_one(remote, b, err);
+	if (rc == 0)
+		rc = push_one(remote, t, err);
 	git_remote_free(remote);
 	free(b);
 	free(t);
-	if (rc < 0 || ps.refused) {
+	if (rc < 0)
 		undo_release(h, app);
-		return -1;
-	}
-	return 0;
+	return rc;
 }

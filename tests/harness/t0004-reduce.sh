@@ -96,12 +96,12 @@ test_expect_success KERNEL_SEARCH 'the final image serves the page when booted w
 	port=$(free_port) &&
 	cmd=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[\"run_command\"])" "$RUN/report.json") &&
 	cmd=$(echo "$cmd" | sed "s/127.0.0.1:8080-/127.0.0.1:$port-/") &&
-	(eval "setsid $cmd" </dev/null >console.txt 2>&1 & echo $! >qemu.pid) &&
+	(cd "$RUN" && eval "setsid $cmd" </dev/null >"$OLDPWD/console.txt" 2>&1 &) &&
 	ok=; for i in $(seq 1 120); do
 		if curl -s --max-time 2 "http://127.0.0.1:$port/" | grep -q "reduce: hello from busybox httpd"; then ok=1; break; fi
 		sleep 0.5
 	done;
-	pkill -f "qemu-system-x86_64.*$RUN/bzImage"; test -n "$ok" || { tail console.txt; exit 1; }
+	pkill -f "qemu-system-x86_64.*127.0.0.1:$port-"; test -n "$ok" || { tail console.txt; exit 1; }
 '
 test_expect_success KERNEL_SEARCH 'report.md shows the table and the removed options and files' '
 	grep -q "| kernel image bytes |" "$RUN/report.md" &&

@@ -27,13 +27,13 @@ test_expect_success BOOT,DEBOOTSTRAP,MIRROR 'the reduced nginx image passes the 
 	port=$(free_port) &&
 	cmd=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[\"run_command\"])" "$RUN/report.json") &&
 	cmd=$(echo "$cmd" | sed "s/127.0.0.1:8080-/127.0.0.1:$port-/") &&
-	(eval "setsid $cmd" </dev/null >console.txt 2>&1 &) &&
+	(cd "$RUN" && eval "setsid $cmd" </dev/null >"$OLDPWD/console.txt" 2>&1 &) &&
 	ok=; for i in $(seq 1 120); do
 		if curl -s --max-time 2 "http://127.0.0.1:$port/" | grep -q "hello from nginx"; then ok=1; break; fi
 		sleep 0.5
 	done;
 	REDUCE_HOST=127.0.0.1 REDUCE_PORT=$port "$ROOT/tests/nginx.sh"; rc=$?
-	pkill -f "qemu-system-x86_64.*$RUN/bzImage"; test -n "$ok" && test $rc = 0
+	pkill -f "qemu-system-x86_64.*127.0.0.1:$port-"; test -n "$ok" && test $rc = 0
 '
 test_expect_success DEBOOTSTRAP,MIRROR 'a profile naming an unknown Debian package' '
 	printf "rootfs debian\npackages no-such-package-xyz\ncmd /usr/bin/true\n" >badpkg.conf &&
