@@ -7,7 +7,7 @@
 # memo. Prints builds, boots, replayed verdicts and wall seconds of each,
 # whether the two images are byte-identical, and the targets.
 #
-#   bench/release.sh [--app APP] [--dir DIR] [--results FILE]
+#   usage: bench/release.sh [--app APP] [--dir DIR] [--results FILE]
 #
 # --app: the profile (default nginx; its tests are tests/APP.sh).
 # --dir: where the caches, the history and the run directories go

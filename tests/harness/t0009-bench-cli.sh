@@ -17,7 +17,17 @@ bench_error() {
 CM="$ROOT/bench/ccache-modes.sh"
 RR="$ROOT/bench/real-runs.sh"
 IR="$ROOT/bench/implied-replay.sh"
+RS="$ROOT/bench/release.sh"
 
+test_expect_success 'release.sh --help says what it measures and how to call it' '
+	"$RS" --help >help &&
+	grep -q "usage: bench/release.sh" help && grep -q "empty cache" help
+'
+test_expect_success 'release.sh: an app without a profile, an unknown argument, a bad --results' '
+	bench_error 2 "no profile profiles/no-such-app.conf" "$RS" --app no-such-app &&
+	bench_error 2 "unknown argument .--fast." "$RS" --fast &&
+	bench_error 2 "no such directory" "$RS" --results "$TRASH/none/results.md"
+'
 test_expect_success 'ccache-modes.sh --help says what it measures and how to call it' '
 	"$CM" --help >help &&
 	grep -q "usage: bench/ccache-modes.sh" help &&
