@@ -242,8 +242,8 @@ int release_run(struct options *o, const struct release_options *ro, const char 
 			warning("REDUCE_TEST_BEFORE_PUSH failed");
 	}
 	if (h.url && history_push(&h, app, ro->version, ro->force, &err) < 0) {
-		error("the push to %s was refused (%s): someone else released meanwhile? Nothing "
-		      "released; the run is in %s: release again to retry", h.url, err.buf, dir);
+		error("the push to %s was refused (%s): if another runner released meanwhile, "
+		      "release again; nothing released; the run is in %s", h.url, err.buf, dir);
 		return EXIT_PUSH_REFUSED;
 	}
 	info("released %s %s: commit %.12s, tag %s/%s in %s%s", app, ro->version, commit, app,
