@@ -46,14 +46,17 @@ test_expect_success RELEASE 'nothing machine-specific in the release: no path of
 	done
 	figure "$TRASH/r1" run_command | grep -q " -kernel bzImage -initrd initramfs.cpio.xz "
 '
-test_expect_success RELEASE 'the next release from an empty cache replays the last: 2 builds, the same bytes' '
+test_expect_success RELEASE 'the next release from an empty cache replays the last: 2 builds, the same bytes, the diff in the job summary' '
 	cache_linking "$TRASH/fresh" "$KERNEL_SOURCE" ccache kbuild &&
-	REDUCE_CACHE="$TRASH/fresh" release --version 1.1 --history "$HIST" --out "$TRASH/r2" >out 2>err; rc=$?
+	echo "earlier step" >summary.md &&
+	REDUCE_CACHE="$TRASH/fresh" GITHUB_STEP_SUMMARY="$TRASH/summary.md" \
+		release --version 1.1 --history "$HIST" --out "$TRASH/r2" >out 2>err; rc=$?
 	tail -4 err; test $rc = 0 &&
 	grep -q "history: the previous release is busybox-httpd 1.0 .*; [1-9][0-9]* of its verdicts were new here" err &&
 	builds=$(figure "$TRASH/r2" builds) && echo "builds: $builds" && test "$builds" -le 2 &&
 	grep -q "The images hold the same kernel options and rootfs files." out &&
 	grep -q "^bzImage: byte-identical.$" out && grep -q "^initramfs.cpio.xz: byte-identical.$" out &&
+	{ echo "earlier step"; cat out; } | cmp - summary.md &&
 	cmp "$TRASH/r1/bzImage" "$TRASH/r2/bzImage" &&
 	cmp "$TRASH/r1/initramfs.cpio.xz" "$TRASH/r2/initramfs.cpio.xz" &&
 	test "$(git_h rev-parse busybox-httpd^)" = "$(git_h rev-parse "busybox-httpd/1.0^{commit}")"
