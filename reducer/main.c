@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include "cache.h"
+#include "memocmd.h"
 #include "pipeline.h"
 #include "release.h"
 #include "rundiff.h"
@@ -23,6 +24,7 @@ static const char usage_text[] =
 "       reduce log [--history REPO] [APP]\n"
 "       reduce diff RUN_A RUN_B\n"
 "       reduce cache [--prune DAYS]\n"
+"       reduce memo export|import APP [FILE]\n"
 "\n"
 "Finds the smallest kernel + initramfs that still pass SCRIPT when booted\n"
 "under QEMU, and writes them with a report to a run directory.\n"
@@ -61,7 +63,8 @@ static const char usage_text[] =
 "'reduce release' makes the result the app's next release in a git history\n"
 "(see 'reduce release --help'); 'reduce log' lists the releases;\n"
 "'reduce diff' compares two run directories (see 'reduce diff --help');\n"
-"'reduce cache' shows and prunes the cache (see 'reduce cache --help').\n"
+"'reduce cache' shows and prunes the cache (see 'reduce cache --help');\n"
+"'reduce memo' exports and imports an app's verdicts (see 'reduce memo --help').\n"
 "\n"
 "Exit status: 0 a verified image was written; 1 the run failed (baseline\n"
 "fails its tests, kernel does not build, final image not verified);\n"
@@ -219,6 +222,11 @@ static int cache_command(int argc, char **argv, const char *root)
 	return cmd_cache(argc, argv);
 }
 
+static int memo_command(int argc, char **argv, const char *root)
+{
+	return cmd_memo(argc, argv);
+}
+
 /* Subcommands other than the reduction itself and the release. */
 static const struct {
 	const char *name;
@@ -227,6 +235,7 @@ static const struct {
 	{ "diff", diff_command },
 	{ "cache", cache_command },
 	{ "log", cmd_log },
+	{ "memo", memo_command },
 };
 
 int main(int argc, char **argv)

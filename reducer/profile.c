@@ -166,7 +166,7 @@ fail_nolines:
 	return -1;
 }
 
-static int valid_app_name(const char *s)
+int valid_app_name(const char *s)
 {
 	if (!*s)
 		return 0;

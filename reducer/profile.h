@@ -31,6 +31,8 @@ struct profile {
 int profile_parse(const char *path, const char *name, struct profile *p, struct strbuf *err);
 /* Finds profiles/<app>.conf (or takes `app` as a path if it has a '/'). */
 char *profile_path(const char *root, const char *app);
+/* Letters, digits, '-', '_' and '.': a name that is safe in a file name. */
+int valid_app_name(const char *s);
 /* The app's name for an --app (a name, or a profile's path): the file's
  * name without .conf. */
 char *profile_name(const char *app);

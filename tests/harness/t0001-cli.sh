@@ -61,4 +61,23 @@ test_expect_success 'an existing output directory is refused' '
 	expect_error 2 "already exists" \
 		"$REDUCE" --app busybox-httpd --tests "$ROOT/tests/busybox-httpd.sh" --out "$TRASH/taken"
 '
+test_expect_success 'reduce memo: verdicts exported, imported on another machine, known ones kept' '
+	a=0123456789abcdef0123456789abcdef01234567 b=89abcdef0123456789abcdef0123456789abcdef &&
+	printf "%s\tpass\njunk line\n%s\tboot\n%s\thost\n" $b $a 0000000000000000000000000000000000000000 >in.tsv &&
+	REDUCE_CACHE="$TRASH/m1" "$REDUCE" memo import myapp in.tsv 2>err && cat err &&
+	grep -q "imported 2 verdicts of myapp that were new here" err &&
+	REDUCE_CACHE="$TRASH/m1" "$REDUCE" memo export myapp >out 2>err &&
+	printf "%s\tboot\n%s\tpass\n" $a $b | cmp - out &&
+	REDUCE_CACHE="$TRASH/m1" "$REDUCE" memo import myapp out 2>err &&
+	grep -q "imported 0 verdicts" err &&
+	REDUCE_CACHE="$TRASH/m1" "$REDUCE" memo export myapp "$TRASH/exported.tsv" 2>/dev/null &&
+	cmp out "$TRASH/exported.tsv" &&
+	REDUCE_CACHE="$TRASH/m2" "$REDUCE" memo export otherapp >empty 2>/dev/null && ! test -s empty
+'
+test_expect_success 'reduce memo: bad command lines' '
+	expect_error 2 "memo needs export or import" "$REDUCE" memo &&
+	expect_error 2 "usage: reduce memo import APP FILE" "$REDUCE" memo import myapp &&
+	expect_error 2 "is not an app name" "$REDUCE" memo export ../etc &&
+	expect_error 2 "cannot read $TRASH/none.tsv" "$REDUCE" memo import myapp "$TRASH/none.tsv"
+'
 test_done
