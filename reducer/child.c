@@ -136,6 +136,8 @@ int child_start(struct child_process *cp)
 			e = errno;
 			fprintf(stderr, "%s: cannot chdir to %s: %s\n", progname, cp->dir, strerror(errno));
 		} else {
+			for (const char *const *v = cp->unset; v && *v; v++)
+				unsetenv(*v);
 			for (const char *const *v = cp->env; v && *v; v++)
 				putenv((char *)*v);
 			execvp(cp->argv[0], (char *const *)cp->argv);

@@ -14,6 +14,7 @@ struct child_process {
 	const char *const *argv;
 	const char *dir;            /* chdir here first, or NULL */
 	const char *const *env;     /* extra NAME=VALUE entries, or NULL */
+	const char *const *unset;   /* names taken out of the environment, or NULL */
 	const char *out_path;       /* stdout+stderr appended here; NULL: /dev/null */
 	int inherit_stderr;         /* stderr goes to ours instead */
 	int pipe_stdio;             /* child_start: give us in/out pipes */

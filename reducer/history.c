@@ -2,6 +2,7 @@
 #include "history.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <git2.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -51,11 +52,29 @@ int history_is_url(const char *spec)
 	return colon && strchr(spec, '@') && (!slash || colon < slash);
 }
 
+/* Credentials beyond those in the URL: a token from the environment for
+ * https (as CI systems hand them out), the ssh agent for ssh. libgit2
+ * asks again after a refusal: three tries, then the error stands. */
+static int credentials(git_credential **out, const char *url, const char *user, unsigned int allowed,
+		       void *payload)
+{
+	int *tries = payload;
+	const char *token = getenv("REDUCE_HISTORY_TOKEN");
+	if (++*tries > 3)
+		return GIT_EAUTH;
+	if ((allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) && token && *token)
+		return git_credential_userpass_plaintext_new(out, user && *user ? user : "x-access-token",
+							     token);
+	if (allowed & GIT_CREDENTIAL_SSH_KEY)
+		return git_credential_ssh_key_from_agent(out, user && *user ? user : "git");
+	return GIT_PASSTHROUGH;
+}
+
 static int fetch(struct history *h, struct strbuf *err)
 {
 	git_remote *remote;
 	if (git_remote_create_anonymous(&remote, REPO(h), h->url) < 0)
-		return git_fail(err, "%s", h->url);
+		return git_fail(err, "%s", history_display(h->url));
 	/* The remote is the truth: what the copy had that the remote lost
 	 * (a refused push undone, a tag deleted there) goes too. */
 	char *specs[] = { "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*" };
@@ -63,12 +82,28 @@ static int fetch(struct history *h, struct strbuf *err)
 	git_fetch_options fo;
 	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
 	fo.prune = GIT_FETCH_PRUNE;
+	int tries = 0;
+	fo.callbacks.credentials = credentials;
+	fo.callbacks.payload = &tries;
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
 	int rc = git_remote_fetch(remote, &refspecs, &fo, "reduce: fetch");
 	if (rc < 0)
-		git_fail(err, "cannot fetch the history from %s", h->url);
+		git_fail(err, "cannot fetch the history from %s", history_display(h->url));
 	git_remote_free(remote);
 	return rc < 0 ? -1 : 0;
+}
+
+const char *history_display(const char *spec)
+{
+	static char buf[1024];
+	const char *scheme = strstr(spec, "://");
+	const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+	const char *slash = scheme ? strchr(scheme + 3, '/') : NULL;
+	/* A token in the URL (https://user:TOKEN@host/...) is not printed. */
+	if (!at || (slash && slash < at))
+		return spec;
+	snprintf(buf, sizeof(buf), "%.*s***%s", (int)(scheme + 3 - spec), spec, at);
+	return buf;
 }
 
 int history_valid_ref(const char *name)
@@ -78,7 +113,7 @@ int history_valid_ref(const char *name)
 	return git_reference_name_is_valid(&valid, name) == 0 && valid;
 }
 
-int history_open(struct history *h, const char *spec, struct strbuf *err)
+int history_open(struct history *h, const char *spec, int create, struct strbuf *err)
 {
 	git_repository *repo = NULL;
 	memset(h, 0, sizeof(*h));
@@ -93,6 +128,11 @@ int history_open(struct history *h, const char *spec, struct strbuf *err)
 		h->path = xstrdup(spec);
 	}
 	if (git_repository_open_ext(&repo, h->path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+		if (!create && !h->url) {
+			sb_addf(err, file_exists(h->path) ? "history %s is not a git repository" :
+				"no history at %s (reduce release creates it)", h->path);
+			return -1;
+		}
 		/* Something there that is not a repository is the user's: only
 		 * an empty directory is made into a history. */
 		if (file_exists(h->path) && !empty_dir(h->path)) {
@@ -259,6 +299,30 @@ out:
 	return rc;
 }
 
+int history_extract(struct history *h, const struct release *rel, const char *dir,
+		    const char *const *names, size_t n, struct strbuf *err)
+{
+	rm_rf(dir);
+	if (mkdir_p(dir) < 0) {
+		sb_addf(err, "cannot create %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct strbuf sb = STRBUF_INIT;
+		if (history_read(h, rel, names[i], &sb) < 0)
+			continue;
+		char *p = xasprintf("%s/%s", dir, names[i]);
+		int rc = write_file_atomic(p, sb.buf ? sb.buf : "", sb.len);
+		if (rc < 0)
+			sb_addf(err, "cannot write %s: %s", p, strerror(errno));
+		free(p);
+		sb_release(&sb);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static git_signature *signature(git_repository *repo)
 {
 	git_signature *sig;
@@ -319,26 +383,30 @@ int history_commit(struct history *h, const char *app, const char *version,
 		git_fail(err, "cannot write a commit into %s", h->path);
 		goto out;
 	}
-	/* The tag first: it is what says a version was released, and its
-	 * creation fails if another run released this version meanwhile. */
-	if (git_tag_create(&tag_id, repo, tag, target, sig, message, force) < 0) {
-		if (git_error_last() && git_error_last()->klass == GIT_ERROR_TAG)
-			sb_addf(err, "version %s of %s is already released (tag %s)", version, app, tag);
-		else
-			git_fail(err, "cannot create the tag %s", tag);
-		goto out;
-	}
-	/* The branch moves only from the tip the commit was made on. */
+	/* The branch moves only from the tip the commit was made on: another
+	 * release meanwhile fails it, and then nothing has moved. */
 	if (git_reference_create_matching(&ref, repo, branch, &commit_id, have_tip,
 					  have_tip ? &tip : NULL, "reduce release") < 0) {
 		git_fail(err, "cannot move %s (another release meanwhile?)", branch);
-		char *tref = xasprintf("refs/tags/%s", tag);
-		git_reference *t;
-		if (!force && git_reference_lookup(&t, repo, tref) == 0) {
-			git_reference_delete(t);
-			git_reference_free(t);
+		goto out;
+	}
+	/* Then the tag, which fails if this version was released meanwhile;
+	 * the branch then goes back to where it was. */
+	int trc = git_tag_create(&tag_id, repo, tag, target, sig, message, force);
+	if (trc < 0) {
+		if (trc == GIT_EEXISTS) {
+			sb_addf(err, "version %s of %s is already released (tag %s)", version, app, tag);
+			rc = HISTORY_EXISTS;
+		} else {
+			git_fail(err, "cannot create the tag %s", tag);
 		}
-		free(tref);
+		git_reference *back = NULL;
+		if (have_tip)
+			git_reference_create_matching(&back, repo, branch, &tip, 1, &commit_id,
+						      "reduce: release undone");
+		else if (git_reference_lookup(&back, repo, branch) == 0)
+			git_reference_delete(back);
+		git_reference_free(back);
 		goto out;
 	}
 	git_oid_tostr(commit, 41, &commit_id);
@@ -364,7 +432,14 @@ out:
 struct push_status {
 	struct strbuf *err;
 	int refused;
+	int tries;
 };
+
+static int push_credentials(git_credential **out, const char *url, const char *user,
+			    unsigned int allowed, void *payload)
+{
+	return credentials(out, url, user, allowed, &((struct push_status *)payload)->tries);
+}
 
 static int on_push_ref(const char *refname, const char *status, void *data)
 {
@@ -407,10 +482,11 @@ static int push_one(git_remote *remote, const char *spec, struct strbuf *err)
 {
 	char *specs[] = { (char *)spec };
 	git_strarray refspecs = { specs, 1 };
-	struct push_status ps = { err, 0 };
+	struct push_status ps = { err, 0, 0 };
 	git_push_options po;
 	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
 	po.callbacks.push_update_reference = on_push_ref;
+	po.callbacks.credentials = push_credentials;
 	po.callbacks.payload = &ps;
 	int rc = git_remote_push(remote, &refspecs, &po);
 	if (rc < 0 && !ps.refused) {
@@ -427,7 +503,7 @@ int history_push(struct history *h, const char *app, const char *version, int fo
 	if (!h->url)
 		return 0;
 	if (git_remote_create_anonymous(&remote, REPO(h), h->url) < 0)
-		return git_fail(err, "%s", h->url);
+		return git_fail(err, "%s", history_display(h->url));
 	/* The branch first, the tag only once the branch is there: a tag
 	 * pushed beside a refused branch would name a release that is not
 	 * in the app's history. */
@@ -435,12 +511,12 @@ int history_push(struct history *h, const char *app, const char *version, int fo
 	char *t = xasprintf("%srefs/tags/%s/%s:refs/tags/%s/%s", force ? "+" : "", app, version,
 			    app, version);
 	int rc = push_one(remote, b, err);
-	if (rc == 0)
-		rc = push_one(remote, t, err);
+	if (rc < 0)
+		undo_release(h, app);
+	else if (push_one(remote, t, err) < 0)
+		rc = HISTORY_PARTIAL;
 	git_remote_free(remote);
 	free(b);
 	free(t);
-	if (rc < 0)
-		undo_release(h, app);
 	return rc;
 }

@@ -28,11 +28,14 @@ struct release {
 /* Whether spec names a remote (a URL such as file:///x, https://h/x or
  * user@host:path) rather than a directory on this machine. */
 int history_is_url(const char *spec);
+/* spec as it may be printed: without the credentials of a URL. */
+const char *history_display(const char *spec);
 /* Whether name is a reference name git accepts. */
 int history_valid_ref(const char *name);
-/* Opens spec; a local path is created as a bare repository on first use,
- * a URL is fetched into a copy in the cache (created on first use). */
-int history_open(struct history *h, const char *spec, struct strbuf *err);
+/* Opens spec; with create, a local path is made a bare repository on
+ * first use (readers pass 0: they make nothing). A URL is fetched into a
+ * copy in the cache, made on first use. */
+int history_open(struct history *h, const char *spec, int create, struct strbuf *err);
 void history_close(struct history *h);
 
 /* The app's last release (the tip of its branch): 1 found, 0 none yet. */
@@ -49,6 +52,11 @@ void release_clear(struct release *r);
 int history_read(struct history *h, const struct release *rel, const char *name,
 		 struct strbuf *out);
 
+/* The named files of a release (those it has; names are the caller's,
+ * never the tree's) written into dir, created afresh. */
+int history_extract(struct history *h, const struct release *rel, const char *dir,
+		    const char *const *names, size_t n, struct strbuf *err);
+
 /* One file of a new release. */
 struct history_file {
 	const char *name;
@@ -56,17 +64,22 @@ struct history_file {
 	size_t len;
 };
 
+#define HISTORY_EXISTS (-2)
+#define HISTORY_PARTIAL (-3)
 /* Commits the files as APP's next release (parent: its branch's tip),
  * tags it APP/VERSION with `message`, and moves the branch. Fails, leaving
- * both refs as they were, when the tag exists (unless force) or the
- * branch moved meanwhile. The new commit's id goes to `commit`. */
+ * both refs as they were, when the tag exists (HISTORY_EXISTS, unless
+ * force) or the branch moved meanwhile (-1). The new commit's id goes to
+ * `commit`. */
 int history_commit(struct history *h, const char *app, const char *version,
 		   const struct history_file *files, int nfiles, const char *message, int force,
 		   char commit[41], struct strbuf *err);
 /* Pushes APP's branch and the tag APP/VERSION to the URL. A refused push
  * (the remote moved: someone else released meanwhile) returns -1 with
  * the reason in err and takes both refs of the local copy back to what
- * the remote has, so that the next release starts from the remote. */
+ * the remote has, so that the next release starts from the remote.
+ * HISTORY_PARTIAL: the branch went, the tag did not (it appeared on the
+ * remote meanwhile, or the second connection failed). */
 int history_push(struct history *h, const char *app, const char *version, int force,
 		 struct strbuf *err);
 

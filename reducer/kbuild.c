@@ -179,27 +179,42 @@ static const char *build_timestamp(void)
 	return env;
 }
 
+int kbuild_source_version(const char *srctree, char *out, size_t n)
+{
+	struct strbuf mk = STRBUF_INIT;
+	char *path = xasprintf("%s/Makefile", srctree);
+	char v[4][64] = { "", "", "", "" };
+	static const char *const names[] = { "VERSION", "PATCHLEVEL", "SUBLEVEL", "EXTRAVERSION" };
+	int rc = read_file(path, &mk);
+	for (const char *l = mk.buf; !rc && l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : "") {
+		if (!strncmp(l, "NAME", 4))
+			break;
+		for (int i = 0; i < 4; i++) {
+			size_t len = strlen(names[i]);
+			if (!strncmp(l, names[i], len) && strchr(" =", l[len])) {
+				const char *val = l + len + strspn(l + len, " =");
+				snprintf(v[i], sizeof(v[i]), "%.*s", (int)strcspn(val, " \n"), val);
+			}
+		}
+	}
+	free(path);
+	sb_release(&mk);
+	if (rc < 0 || !v[0][0] || !v[1][0])
+		return -1;
+	snprintf(out, n, "%s.%s%s%s%s", v[0], v[1], v[2][0] ? "." : "", v[2], v[3]);
+	return 0;
+}
+
 /* What besides the config decides the image's bytes: the kernel
  * source's version and the build's date. (The compiler's version is in
  * the config, as CC_VERSION_TEXT.) */
 static void image_key(const struct kbuild *kb, const char *config_hash, char out[41])
 {
-	struct strbuf mk = STRBUF_INIT, id = STRBUF_INIT;
-	char *path = xasprintf("%s/Makefile", kb->srctree);
-	read_file(path, &mk);
-	sb_addf(&id, "config %s\n%s\n", config_hash, build_timestamp());
-	for (const char *l = mk.buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : "") {
-		size_t n = strcspn(l, "\n");
-		if (!strncmp(l, "VERSION", 7) || !strncmp(l, "PATCHLEVEL", 10) ||
-		    !strncmp(l, "SUBLEVEL", 8) || !strncmp(l, "EXTRAVERSION", 12))
-			sb_add(&id, l, n + 1);
-		if (!strncmp(l, "NAME", 4))
-			break;
-	}
-	content_hash(id.buf, id.len, out);
-	free(path);
-	sb_release(&mk);
-	sb_release(&id);
+	char version[128] = "";
+	kbuild_source_version(kb->srctree, version, sizeof(version));
+	char *id = xasprintf("config %s\n%s\nsource %s\n", config_hash, build_timestamp(), version);
+	content_hash(id, strlen(id), out);
+	free(id);
 }
 
 /* Every make runs after kbuild_repair(), which its callers run before
@@ -231,7 +246,15 @@ static int make(struct kbuild *kb, const char *target, int timeout_ms)
 	const char *env[] = { build_timestamp(), "KBUILD_BUILD_USER=reduce", "KBUILD_BUILD_HOST=reduce",
 			      "KBUILD_BUILD_VERSION=1", ccdir, "CCACHE_MAXSIZE=5G",
 			      "CCACHE_DEPEND=1", "LC_ALL=C", NULL };
-	struct child_process cp = { .argv = argv, .env = env, .out_path = kb->log,
+	/* What the user's environment says to Kbuild would end up in the
+	 * image but not in its name (image_key): it does not get through. */
+	static const char *const unset[] = {
+		"LOCALVERSION", "KCFLAGS", "KCPPFLAGS", "KAFLAGS", "KRUSTFLAGS", "LLVM", "LLVM_IAS",
+		"ARCH", "CROSS_COMPILE", "KBUILD_OUTPUT", "KCONFIG_CONFIG", "KBUILD_EXTRA_SYMBOLS",
+		"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "GNUMAKEFLAGS", "CCACHE_PREFIX", "CCACHE_NODIRECT",
+		"CCACHE_NOHASHDIR", "CCACHE_BASEDIR", "CCACHE_SLOPPINESS", "CCACHE_CONFIGPATH", NULL
+	};
+	struct child_process cp = { .argv = argv, .env = env, .unset = unset, .out_path = kb->log,
 				    .timeout_ms = timeout_ms };
 	int st = child_run(&cp);
 	/* Only a make that succeeded surely leaves a consistent tree: one

@@ -23,6 +23,8 @@ struct kbuild {
 
 /* Unpacks linux-source-6.1 into the cache if it is not there yet. */
 int kernel_source(char **srctree, struct strbuf *err);
+/* The source's version from its Makefile, e.g. "6.1.192": -1 if unreadable. */
+int kbuild_source_version(const char *srctree, char *out, size_t n);
 int kbuild_open(struct kbuild *kb, const char *srctree, const char *name, const char *log);
 /* Resolves a --kernel-base (microvm, defconfig or a .config file) into a
  * complete config written to `out`. */

@@ -21,8 +21,8 @@ static const char usage_text[] =
 "usage: reduce --app APP --tests SCRIPT [options]\n"
 "       reduce release --app APP --tests SCRIPT --version V [--history REPO] [options]\n"
 "       reduce release --check APP@VERSION [--history REPO]\n"
-"       reduce log [--history REPO] [APP]\n"
-"       reduce diff RUN_A RUN_B\n"
+"       reduce log [--app APP] [--history REPO]\n"
+"       reduce diff [--history REPO] RUN_A RUN_B (a run directory or APP@VERSION)\n"
 "       reduce cache [--prune DAYS]\n"
 "       reduce memo export|import APP [FILE]\n"
 "\n"
@@ -199,8 +199,12 @@ static void parse_options(int argc, char **argv, struct options *o, struct relea
 	}
 	if (optind < argc)
 		die_usage("unexpected argument '%s' (see --help)", argv[optind]);
-	if (ro && ro->check)
+	if (ro && ro->check) {
+		if (o->app || o->tests || ro->version || ro->force || ro->max_growth >= 0 || o->out ||
+		    o->hint)
+			die_usage("--check takes only --history: the release names the rest");
 		return;
+	}
 	if (!o->app)
 		die_usage("--app is required (see --help)");
 	if (!o->tests)
@@ -210,11 +214,6 @@ static void parse_options(int argc, char **argv, struct options *o, struct relea
 			  "--help)", o->app);
 	if (o->only_kernel && o->only_rootfs)
 		die_usage("--only-kernel and --only-rootfs exclude each other");
-}
-
-static int diff_command(int argc, char **argv, const char *root)
-{
-	return cmd_diff(argc, argv);
 }
 
 static int cache_command(int argc, char **argv, const char *root)
@@ -232,7 +231,7 @@ static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv, const char *root);
 } commands[] = {
-	{ "diff", diff_command },
+	{ "diff", cmd_diff },
 	{ "cache", cache_command },
 	{ "log", cmd_log },
 	{ "memo", memo_command },

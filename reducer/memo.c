@@ -21,12 +21,8 @@ static void parse_lines(struct memo *m, char *text);
  * that runs sharing the file never interleave. A line that a kill or a
  * full disk cut short is ended first: it then does not parse, and the
  * new lines stay whole. On failure nothing of them is left behind. */
-static int append_lines(const char *path, const char *lines, size_t len)
+static int append_locked(int fd, const char *lines, size_t len)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -1;
-	flock(fd, LOCK_EX);
 	char last = '\n';
 	off_t end = lseek(fd, 0, SEEK_END);
 	if (end > 0 && pread(fd, &last, 1, end - 1) != 1)
@@ -46,10 +42,20 @@ static int append_lines(const char *path, const char *lines, size_t len)
 		errno = saved;
 		rc = -1;
 	}
+	sb_release(&text);
+	return rc;
+}
+
+static int append_lines(const char *path, const char *lines, size_t len)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	flock(fd, LOCK_EX);
+	int rc = append_locked(fd, lines, len);
 	int saved = errno;
 	close(fd);
 	errno = saved;
-	sb_release(&text);
 	return rc;
 }
 
@@ -181,6 +187,21 @@ int memo_merge(const char *app, const char *text, int *added)
 	parse_lines(&in, copy);
 	free(copy);
 	memo_open(&m, app);
+	/* What the memo holds is read again under the lock the appends take:
+	 * a verdict a run stored since memo_open() is known too. */
+	int fd = open(m.path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		memo_close(&m);
+		memo_close(&in);
+		return -1;
+	}
+	flock(fd, LOCK_EX);
+	struct strbuf now = STRBUF_INIT;
+	if (read_file(m.path, &now) == 0 && now.buf) {
+		m.n = 0;
+		parse_lines(&m, now.buf);
+	}
+	sb_release(&now);
 	/* A verdict this machine learned itself stays: the imported one is
 	 * added only for a key it does not know. */
 	struct strbuf lines = STRBUF_INIT;
@@ -193,7 +214,10 @@ int memo_merge(const char *app, const char *text, int *added)
 		}
 	int rc = 0;
 	if (lines.len)
-		rc = append_lines(m.path, lines.buf, lines.len);
+		rc = append_locked(fd, lines.buf, lines.len);
+	int saved = errno;
+	close(fd);
+	errno = saved;
 	sb_release(&lines);
 	memo_close(&m);
 	memo_close(&in);

@@ -34,6 +34,7 @@ struct run {
 	char *partial;          /* the run directory while it is written */
 	char *final;            /* its name once complete */
 	char *init_bin, *tests_abs, *stage, *srctree, *base_config;
+	char source_version[64]; /* the kernel source's, e.g. 6.1.192 */
 	int hint_files;         /* the hint is a run of this app: its file list applies */
 
 	struct rootfs rf;
@@ -412,6 +413,12 @@ static void build_baseline(struct run *r)
 	r->log.phase = "kernel";
 	if (kernel_source(&r->srctree, &err) < 0)
 		die("%s", err.buf);
+	if (kbuild_source_version(r->srctree, r->source_version, sizeof(r->source_version)) < 0)
+		die("cannot read the version of the kernel source %s", r->srctree);
+	r->trial.kernel_source = r->source_version;
+	r->rep.kernel_source = r->source_version;
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	r->rep.source_date_epoch = sde && *sde ? atoll(sde) : 0;
 	/* Runs from the same base share a build directory (and so build
 	 * incrementally); all file bases share one. */
 	char *kname = xasprintf("%s-base", file_exists(o->kernel_base) ? "file" : o->kernel_base);
@@ -926,6 +933,17 @@ static void fill_report(struct run *r)
 	free(mpath);
 }
 
+void reduce_check_inputs(const struct options *o, const char *root)
+{
+	struct run R;
+	memset(&R, 0, sizeof(R));
+	R.o = o;
+	R.root = root;
+	check_inputs(&R);
+	free(R.init_bin);
+	free(R.tests_abs);
+}
+
 int reduce_run(const struct options *o, const char *root, char **run_dir)
 {
 	struct run R, *r = &R;
@@ -1068,6 +1086,16 @@ int reduce_rebuild(const struct rebuild *rb, const char *root)
 	char *build_log = wpath(r, "build.log");
 	if (kbuild_open(&r->kb, r->srctree, "check", build_log) < 0)
 		die("cannot set up a kernel build directory");
+	/* The image is linked again whatever the build directory holds; the
+	 * objects Kbuild finds up to date (their sources, flags and config
+	 * unchanged) are kept. */
+	const char *linked[] = { "vmlinux", "arch/x86/boot/bzImage", "arch/x86/boot/compressed/vmlinux",
+				 "arch/x86/boot/setup.bin", "arch/x86/boot/vmlinux.bin" };
+	for (size_t i = 0; i < sizeof(linked) / sizeof(*linked); i++) {
+		char *p = xasprintf("%s/%s", r->kb.builddir, linked[i]);
+		unlink(p);
+		free(p);
+	}
 	info("building the kernel from %s (build directory %s)", rb->config, r->kb.builddir);
 	int st = kbuild_build(&r->kb, rb->config, 3600 * 1000);
 	if (st == KBUILD_HOST_FAULT)

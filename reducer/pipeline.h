@@ -9,6 +9,10 @@
  * NULL) gets the run directory written. */
 int reduce_run(const struct options *o, const char *root, char **run_dir);
 
+/* The checks reduce_run() makes of its inputs before any long work
+ * (profile, test script, kernel base, hint): dies on a bad one. */
+void reduce_check_inputs(const struct options *o, const char *root);
+
 /* What a run recorded, to build its image again. */
 struct rebuild {
 	const char *app;

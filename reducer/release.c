@@ -5,6 +5,7 @@
 #include "release.h"
 #include "child.h"
 #include "history.h"
+#include "kbuild.h"
 #include "memo.h"
 #include "pipeline.h"
 #include "profile.h"
@@ -33,32 +34,21 @@ static char *history_spec(const struct release_options *ro, const char *root)
 	return ro->history ? xstrdup(ro->history) : xasprintf("%s/reports/history.git", root);
 }
 
-static void open_history(struct history *h, const char *spec)
+static void open_history(struct history *h, const char *spec, int create)
 {
 	struct strbuf err = STRBUF_INIT;
-	if (history_open(h, spec, &err) < 0)
+	if (history_open(h, spec, create, &err) < 0)
 		die("%s", err.buf);
 	sb_release(&err);
 }
 
-/* A release's files written into dir (created afresh), as a run
- * directory that --hint and reduce diff read. */
 static void extract(struct history *h, const struct release *rel, const char *dir,
 		    const char *const *names, size_t n)
 {
-	rm_rf(dir);
-	if (mkdir_p(dir) < 0)
-		die("cannot create %s: %s", dir, strerror(errno));
-	for (size_t i = 0; i < n; i++) {
-		struct strbuf sb = STRBUF_INIT;
-		if (history_read(h, rel, names[i], &sb) < 0)
-			continue;
-		char *p = xasprintf("%s/%s", dir, names[i]);
-		if (write_file_atomic(p, sb.buf, sb.len) < 0)
-			die_writing(p);
-		free(p);
-		sb_release(&sb);
-	}
+	struct strbuf err = STRBUF_INIT;
+	if (history_extract(h, rel, dir, names, n, &err) < 0)
+		die("%s", err.buf);
+	sb_release(&err);
 }
 
 static long long figure(const char *dir, const char *path)
@@ -145,13 +135,16 @@ int release_run(struct options *o, const struct release_options *ro, const char 
 	struct history h;
 	struct release prev = { 0 }, same = { 0 };
 	check_version(app, ro->version);
-	open_history(&h, spec);
+	/* A typo costs nothing: not even a history made for it. */
+	reduce_check_inputs(o, root);
+	open_history(&h, spec, 1);
 	if (history_find(&h, app, ro->version, &same) && !ro->force)
 		die_usage("version %s of %s is already released (tag %s/%s, commit %.12s in %s); "
 			  "--force releases it again", ro->version, app, app, ro->version, same.commit,
-			  spec);
+			  history_display(spec));
 	int have_prev = history_latest(&h, app, &prev);
-	char *prev_dir = xasprintf("%s/history/previous-%s", cache_dir(), app);
+	/* Per process: two releases of the app may run on one machine. */
+	char *prev_dir = xasprintf("%s/history/previous-%s-%d", cache_dir(), app, (int)getpid());
 	if (have_prev) {
 		extract(&h, &prev, prev_dir, run_files, NRUN_FILES);
 		if (!o->hint)
@@ -166,7 +159,7 @@ int release_run(struct options *o, const struct release_options *ro, const char 
 		     app, prev.version ? prev.version : "?", prev.commit, added);
 		sb_release(&memo);
 	} else {
-		info("history: the first release of %s in %s", app, spec);
+		info("history: the first release of %s in %s", app, history_display(spec));
 	}
 	/* The history stays open through the reduction: nothing in it is
 	 * held locked, and another runner's release shows at the commit. */
@@ -174,6 +167,7 @@ int release_run(struct options *o, const struct release_options *ro, const char 
 	int rc = reduce_run(o, root, &dir);
 	if (rc != EXIT_OK) {
 		error("the run is not verified: nothing released");
+		rm_rf(prev_dir);
 		return rc;
 	}
 
@@ -198,6 +192,7 @@ int release_run(struct options *o, const struct release_options *ro, const char 
 			error("the image grew %.1f%% since %s %s (%lld -> %lld B), more than --max-growth "
 			      "%g%%: nothing released; the run is in %s", pct, app,
 			      prev.version ? prev.version : "?", before, after, ro->max_growth, dir);
+			rm_rf(prev_dir);
 			return EXIT_GREW;
 		}
 	}
@@ -228,9 +223,11 @@ int release_run(struct options *o, const struct release_options *ro, const char 
 	char *message = release_message(app, ro->version, dir, have_prev ? &prev : NULL);
 	char commit[41];
 	struct strbuf err = STRBUF_INIT;
-	if (history_commit(&h, app, ro->version, files, n, message, ro->force, commit, &err) < 0) {
+	int crc = history_commit(&h, app, ro->version, files, n, message, ro->force, commit, &err);
+	if (crc < 0) {
 		error("%s: nothing released; the run is in %s", err.buf, dir);
-		return EXIT_FAIL;
+		rm_rf(prev_dir);
+		return crc == HISTORY_EXISTS ? EXIT_USAGE : EXIT_FAIL;
 	}
 	/* Fault injection for the tests (as git's GIT_TEST_* variables):
 	 * another runner's push between our fetch and our push. */
@@ -241,13 +238,24 @@ int release_run(struct options *o, const struct release_options *ro, const char 
 		if (child_run(&cp) != 0)
 			warning("REDUCE_TEST_BEFORE_PUSH failed");
 	}
-	if (h.url && history_push(&h, app, ro->version, ro->force, &err) < 0) {
-		error("the push to %s was refused (%s): if another runner released meanwhile, "
-		      "release again; nothing released; the run is in %s", h.url, err.buf, dir);
+	int prc = h.url ? history_push(&h, app, ro->version, ro->force, &err) : 0;
+	if (prc == HISTORY_PARTIAL) {
+		error("the release's commit was pushed to branch %s of %s, but its tag %s/%s was not "
+		      "(%s): tag it by hand, or release again with --force; the run is in %s", app,
+		      history_display(h.url), app, ro->version, err.buf, dir);
+		rm_rf(prev_dir);
+		return EXIT_PUSH_REFUSED;
+	}
+	if (prc < 0) {
+		error("the push to %s was refused or failed (%s): if another runner released "
+		      "meanwhile, release again; nothing released; the run is in %s",
+		      history_display(h.url), err.buf, dir);
+		rm_rf(prev_dir);
 		return EXIT_PUSH_REFUSED;
 	}
 	info("released %s %s: commit %.12s, tag %s/%s in %s%s", app, ro->version, commit, app,
-	     ro->version, spec, h.url ? " (pushed)" : "");
+	     ro->version, history_display(spec), h.url ? " (pushed)" : "");
+	rm_rf(prev_dir);
 	for (int i = 0; i < n; i++)
 		sb_release(&data[i]);
 	sb_release(&diff);
@@ -292,19 +300,47 @@ int release_check(const struct release_options *ro, const char *root)
 	char *spec = history_spec(ro, root);
 	struct history h;
 	struct release rel;
-	open_history(&h, spec);
+	open_history(&h, spec, 0);
 	if (!history_find(&h, app, version, &rel))
-		die_usage("no release %s %s in %s (see reduce log)", app, version, spec);
+		die_usage("no release %s %s in %s (see reduce log)", app, version, history_display(spec));
 	char *work = xasprintf("%s/history/check-%s-%d", cache_dir(), app, (int)getpid());
 	char *rec = xasprintf("%s/recorded", work), *out = xasprintf("%s/rebuilt", work);
 	const char *names[] = { "bzImage", "initramfs.cpio.xz", "kernel.config", "rootfs.manifest",
-				"profile.conf" };
-	extract(&h, &rel, rec, names, 5);
+				"profile.conf", "report.json" };
+	extract(&h, &rel, rec, names, 6);
 	char *prof = xasprintf("%s/profile.conf", rec), *cfg = xasprintf("%s/kernel.config", rec),
 	     *man = xasprintf("%s/rootfs.manifest", rec);
 	if (!file_exists(prof) || !file_exists(cfg) || !file_exists(man))
 		die_usage("release %s %s records no profile.conf, kernel.config or rootfs.manifest: "
 			  "it cannot be built again", app, version);
+	/* Another source builds another kernel: that says nothing of
+	 * whether the build is reproducible. */
+	char *srctree, installed[64];
+	struct strbuf err = STRBUF_INIT;
+	if (kernel_source(&srctree, &err) < 0)
+		die("%s", err.buf);
+	if (kbuild_source_version(srctree, installed, sizeof(installed)) < 0)
+		die("cannot read the version of the kernel source %s", srctree);
+	struct report_doc doc;
+	char *rj = xasprintf("%s/report.json", rec);
+	if (report_load(rj, &doc, &err) == 0) {
+		const char *was = report_string(&doc, "kernel_source");
+		if (was && *was && strcmp(was, installed))
+			die_usage("release %s %s was built from Linux %s, and this machine's kernel source "
+				  "is %s: it cannot be checked here", app, version, was, installed);
+		/* Built at the release's date, as the release was. */
+		int ok = 0;
+		long long sde = report_number(&doc, "source_date_epoch", &ok);
+		if (ok && sde > 0) {
+			char *v = xasprintf("%lld", sde);
+			setenv("SOURCE_DATE_EPOCH", v, 1);
+			free(v);
+		} else if (ok) {
+			unsetenv("SOURCE_DATE_EPOCH");
+		}
+		report_doc_release(&doc);
+	}
+	free(rj);
 	info("rebuilding %s %s (%.12s) from its kernel.config and rootfs.manifest", app, version,
 	     rel.commit);
 	struct rebuild rb = { .app = app, .profile = prof, .config = cfg, .manifest = man, .out = out };
@@ -328,18 +364,56 @@ int release_check(const struct release_options *ro, const char *root)
 }
 
 static const char log_usage[] =
-"usage: reduce log [--history REPO] [APP]\n"
+"usage: reduce log [--app APP] [--history REPO]\n"
 "\n"
-"Lists the releases in the history (default reports/history.git), newest\n"
-"first: APP/VERSION, commit, date and summary. With APP, that app's only.\n"
+"Lists the releases in the history (default reports/history.git), one line\n"
+"each, newest first (app by app): version, date, kernel, initramfs and total\n"
+"bytes, ms to app ready, kernel options, rootfs files, kernel builds spent,\n"
+"commit. With --app, that app's only.\n"
 "\n"
-"Exit status: 0 listed; 1 the history cannot be read or APP has no\n"
-"releases; 2 bad command line.\n";
+"Exit status: 0 listed; 1 the history cannot be read or has no releases (of\n"
+"APP); 2 bad command line.\n";
+
+static void log_line(struct history *h, const char *app, const struct release *rel)
+{
+	char date[32];
+	time_t t = (time_t)rel->time;
+	strftime(date, sizeof(date), "%Y-%m-%d %H:%M", gmtime(&t));
+	struct strbuf text = STRBUF_INIT, err = STRBUF_INIT;
+	struct report_doc d = { 0 };
+	int have = history_read(h, rel, "report.json", &text) == 0 &&
+		   report_parse(text.buf ? text.buf : "", &d, &err) == 0;
+	const char *keys[] = { "kernel.image_bytes.after", "initramfs.bytes.after", "total_bytes.after",
+			       "boot.ms_to_ready.after", "kernel.options_enabled.after",
+			       "rootfs.files.after", "builds" };
+	long long v[7];
+	for (int i = 0; i < 7; i++) {
+		int ok = 0;
+		v[i] = have ? report_number(&d, keys[i], &ok) : -1;
+		if (!ok)
+			v[i] = -1;
+	}
+	char *name = xasprintf("%s/%s", app, rel->version ? rel->version : "?");
+	/* A fetched history is anyone's text: no control characters reach
+	 * the terminal. */
+	for (char *p = name; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	printf("%-22s %s %9lld %10lld %9lld %8lld %7lld %6lld %6lld  %.12s\n", name, date, v[0], v[1],
+	       v[2], v[3], v[4], v[5], v[6], rel->commit);
+	free(name);
+	if (have)
+		report_doc_release(&d);
+	sb_release(&text);
+	sb_release(&err);
+}
 
 int cmd_log(int argc, char **argv, const char *root)
 {
 	struct release_options ro = { .max_growth = -1 };
+	const char *only = NULL;
 	static const struct option longopts[] = {
+		{ "app", required_argument, NULL, 'a' },
 		{ "history", required_argument, NULL, 'y' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -348,20 +422,18 @@ int cmd_log(int argc, char **argv, const char *root)
 	int c;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'a': only = optarg; break;
 		case 'y': ro.history = optarg; break;
 		case 'h': fputs(log_usage, stdout); return 0;
 		case ':': die_usage("%s needs a value (see reduce log --help)", argv[optind - 1]);
 		default: die_usage("unknown option '%s' (see reduce log --help)", argv[optind - 1]);
 		}
 	}
-	if (argc - optind > 1)
-		die_usage("unexpected argument '%s' (see reduce log --help)", argv[optind + 1]);
-	const char *only = optind < argc ? argv[optind] : NULL;
+	if (optind < argc)
+		die_usage("unexpected argument '%s' (see reduce log --help)", argv[optind]);
 	char *spec = history_spec(&ro, root);
-	if (!history_is_url(spec) && !file_exists(spec))
-		die("no history at %s (reduce release creates it)", spec);
 	struct history h;
-	open_history(&h, spec);
+	open_history(&h, spec, 0);
 	struct strvec apps = STRVEC_INIT;
 	if (only)
 		sv_push(&apps, only);
@@ -372,13 +444,11 @@ int cmd_log(int argc, char **argv, const char *root)
 		struct release *rels;
 		int n;
 		history_list(&h, apps.v[a], &rels, &n);
+		if (n && !shown)
+			printf("%-22s %-16s %9s %10s %9s %8s %7s %6s %6s  %s\n", "release", "date", "kernel",
+			       "initramfs", "total", "ready_ms", "options", "files", "builds", "commit");
 		for (int i = 0; i < n; i++) {
-			char date[32];
-			time_t t = (time_t)rels[i].time;
-			strftime(date, sizeof(date), "%Y-%m-%d %H:%M", gmtime(&t));
-			char *name = xasprintf("%s/%s", apps.v[a], rels[i].version ? rels[i].version : "?");
-			printf("%-24s %.12s  %s  %s\n", name, rels[i].commit, date, rels[i].summary);
-			free(name);
+			log_line(&h, apps.v[a], &rels[i]);
 			release_clear(&rels[i]);
 			shown++;
 		}
@@ -387,9 +457,9 @@ int cmd_log(int argc, char **argv, const char *root)
 	if (fflush(stdout) != 0)
 		die("cannot write to stdout");
 	if (!shown && only)
-		die("no releases of %s in %s", only, spec);
+		die("no releases of %s in %s", only, history_display(spec));
 	if (!shown)
-		die("no releases in %s", spec);
+		die("no releases in %s", history_display(spec));
 	sv_clear(&apps);
 	history_close(&h);
 	free(spec);

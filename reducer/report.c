@@ -43,6 +43,9 @@ void report_json(const struct report *r, struct strbuf *out)
 	json_quote(out, r->app);
 	sb_adds(out, ",\n  \"kernel_base\": ");
 	json_quote(out, r->kernel_base);
+	sb_adds(out, ",\n  \"kernel_source\": ");
+	json_quote(out, r->kernel_source ? r->kernel_source : "");
+	sb_addf(out, ",\n  \"source_date_epoch\": %lld", r->source_date_epoch);
 	sb_adds(out, ",\n  \"strategy\": ");
 	json_quote(out, r->strategy);
 	sb_adds(out, ",\n  \"accel\": ");

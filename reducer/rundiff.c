@@ -3,11 +3,13 @@
  * to see what a new release's image gained or lost against the last one.
  */
 #include "rundiff.h"
+#include "history.h"
 #include "config.h"
 #include "report.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void split_sorted(const char *text, struct strvec *out)
 {
@@ -160,21 +162,67 @@ int run_diff(const char *dir_a, const char *label_a, const char *dir_b, const ch
 	return (int)(nopt + nfile);
 }
 
-int cmd_diff(int argc, char **argv)
+/* A run directory, or APP@VERSION: that release's files, written into
+ * a directory of its own in the cache. */
+static const char *resolve(const char *arg, const char *history, const char *root, int i,
+			   char **tmp)
 {
+	*tmp = NULL;
+	const char *at = strrchr(arg, '@');
+	if (file_exists(arg) || !at || at == arg || !at[1])
+		return arg;
+	char *spec = history ? xstrdup(history) : xasprintf("%s/reports/history.git", root);
+	struct history h;
+	struct release rel;
+	struct strbuf err = STRBUF_INIT;
+	if (history_open(&h, spec, 0, &err) < 0)
+		die_usage("%s is neither a run directory nor a release: %s", arg, err.buf);
+	char *app = xstrndup(arg, at - arg);
+	if (!history_find(&h, app, at + 1, &rel))
+		die_usage("%s is neither a run directory nor a release in %s", arg, history_display(spec));
+	*tmp = xasprintf("%s/history/diff-%d-%d", cache_dir(), (int)getpid(), i);
+	const char *names[] = { "report.json", "kernel.config", "rootfs.manifest", "bzImage",
+				"initramfs.cpio.xz" };
+	if (history_extract(&h, &rel, *tmp, names, 5, &err) < 0)
+		die("%s", err.buf);
+	release_clear(&rel);
+	history_close(&h);
+	free(app);
+	free(spec);
+	sb_release(&err);
+	return *tmp;
+}
+
+int cmd_diff(int argc, char **argv, const char *root)
+{
+	const char *history = NULL;
 	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		fputs("usage: reduce diff RUN_A RUN_B\n\n"
-		      "Compares two run directories (e.g. reports/nginx/<time>): sizes, boot time,\n"
-		      "the kernel options and rootfs files that only one of them has, and whether\n"
-		      "the images are the same bytes.\n\n"
+		fputs("usage: reduce diff [--history REPO] A B\n\n"
+		      "Compares two runs (e.g. reports/nginx/<time>), each a run directory or\n"
+		      "APP@VERSION, a release in the history (default reports/history.git):\n"
+		      "sizes, boot time, the kernel options and rootfs files that only one of\n"
+		      "them has, and whether the images are the same bytes.\n\n"
 		      "Exit status: 0 both images hold the same options and files; 1 they\n"
-		      "differ; 2 bad command line or not a run directory.\n", stdout);
+		      "differ; 2 bad command line, not a run directory or no such release.\n", stdout);
 		return 0;
 	}
+	if (argc >= 3 && !strcmp(argv[1], "--history")) {
+		history = argv[2];
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc != 3)
-		die_usage("diff needs two run directories, e.g. reduce diff reports/nginx/A reports/nginx/B");
+		die_usage("diff needs two runs, e.g. reduce diff reports/nginx/A nginx@1.25.3");
+	char *tmp[2];
+	const char *a = resolve(argv[1], history, root, 0, &tmp[0]);
+	const char *b = resolve(argv[2], history, root, 1, &tmp[1]);
 	struct strbuf out = STRBUF_INIT;
-	int n = run_diff(argv[1], argv[1], argv[2], argv[2], &out);
+	int n = run_diff(a, argv[1], b, argv[2], &out);
+	for (int i = 0; i < 2; i++)
+		if (tmp[i]) {
+			rm_rf(tmp[i]);
+			free(tmp[i]);
+		}
 	fwrite(out.buf, 1, out.len, stdout);
 	if (fflush(stdout) != 0)
 		die("cannot write the diff to stdout");

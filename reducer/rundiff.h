@@ -12,9 +12,9 @@ void lines_only_in(const char *a, const char *b, struct strvec *out);
 int run_diff(const char *dir_a, const char *label_a, const char *dir_b, const char *label_b,
 	     struct strbuf *out);
 
-/* reduce diff RUN_A RUN_B: what changed between two run directories.
- * Exit 0 when both images hold the same options and files, 1 when they
- * differ, 2 on bad input. */
-int cmd_diff(int argc, char **argv);
+/* reduce diff [--history REPO] A B: what changed between two runs, each
+ * a run directory or APP@VERSION (a release). Exit 0 when both images
+ * hold the same options and files, 1 when they differ, 2 on bad input. */
+int cmd_diff(int argc, char **argv, const char *root);
 
 #endif

@@ -29,6 +29,8 @@ void trial_key(const struct trial *t, const struct boot_image *b, char out[41])
 	c.memory_mb = trial_memory_mb(t, b);
 	vm_describe(&c, &s);
 	sb_addf(&s, "tests %s\n", t->tests_hash ? t->tests_hash : "");
+	if (t->kernel_source)
+		sb_addf(&s, "kernel-source %s\n", t->kernel_source);
 	content_hash(s.buf, s.len, out);
 	sb_release(&s);
 }

@@ -10,6 +10,7 @@ struct trial {
 	const char *tests;      /* the test script */
 	const char *tests_hash;
 	const char *app;
+	const char *kernel_source; /* its version: a verdict is about this source's kernel */
 	const char *test_log;   /* the script's stdout and stderr */
 	int boot_timeout_ms;
 	int test_timeout_ms;

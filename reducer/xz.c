@@ -19,19 +19,24 @@ int xz_write(const struct strbuf *data, const char *path, const char *preset, in
 	 * decodes multi-block streams. The x86 BCJ filter makes machine code
 	 * compress about 5% better; the kernel's decoder has it only with
 	 * CONFIG_XZ_DEC_X86. */
-	const char *argv[8];
+	const char *argv[9];
 	int a = 0;
 	argv[a++] = "xz";
 	argv[a++] = "--check=crc32";
 	argv[a++] = "-T0";
+	/* No memory limit may switch it to the single-threaded compressor,
+	 * whose output differs: the same cpio always gives the same bytes. */
+	argv[a++] = "--no-adjust";
 	argv[a++] = "-c";
 	if (x86)
 		argv[a++] = "--x86";
 	argv[a++] = lzma2;
 	argv[a++] = raw;
 	argv[a] = NULL;
+	/* The user's xz settings would change the bytes, not the image. */
+	static const char *const unset[] = { "XZ_OPT", "XZ_DEFAULTS", NULL };
 	struct child_process cp = { .argv = argv, .out_path = xz, .inherit_stderr = 1,
-				    .timeout_ms = 600000 };
+				    .unset = unset, .timeout_ms = 600000 };
 	int st = child_run(&cp);
 	if (st != 0) {
 		/* The caller names the cause; a full disk is the usual one. */

@@ -63,10 +63,23 @@ test_expect_success RELEASE 'the next release from an empty cache replays the la
 '
 test_expect_success RELEASE 'reduce log lists both releases, newest first' '
 	"$REDUCE" log --history "$HIST" >log && cat log &&
-	test "$(wc -l <log)" = 2 &&
-	head -1 log | grep -q "^busybox-httpd/1.1 .* busybox-httpd 1.1: " &&
-	tail -1 log | grep -q "^busybox-httpd/1.0 " &&
-	"$REDUCE" log --history "$HIST" busybox-httpd | cmp - log
+	test "$(wc -l <log)" = 3 &&
+	head -1 log | grep -q "^release  *date  *kernel  *initramfs  *total  *ready_ms  *options  *files  *builds  *commit$" &&
+	k=$(figure "$TRASH/r2" kernel.image_bytes.after) i=$(figure "$TRASH/r2" initramfs.bytes.after) &&
+	t=$(figure "$TRASH/r2" total_bytes.after) f=$(figure "$TRASH/r2" rootfs.files.after) &&
+	sed -n 2p log | grep -Eq "^busybox-httpd/1.1 +[0-9-]+ [0-9:]+ +$k +$i +$t +[0-9]+ +[0-9]+ +$f +[0-2] +[0-9a-f]{12}$" &&
+	sed -n 3p log | grep -q "^busybox-httpd/1.0 " &&
+	"$REDUCE" log --history "$HIST" --app busybox-httpd | cmp - log
+'
+test_expect_success RELEASE 'reduce diff of two releases by APP@VERSION: nothing changed, the same bytes' '
+	"$REDUCE" diff --history "$HIST" busybox-httpd@1.0 busybox-httpd@1.1 >out && cat out &&
+	grep -q "^A: .busybox-httpd@1.0. (busybox-httpd)" out &&
+	grep -q "The images hold the same kernel options and rootfs files." out &&
+	grep -q "^bzImage: byte-identical.$" out &&
+	"$REDUCE" diff --history "$HIST" busybox-httpd@1.0 "$TRASH/r2" >/dev/null &&
+	expect_error 2 "busybox-httpd@9.9 is neither a run directory nor a release" \
+		"$REDUCE" diff --history "$HIST" busybox-httpd@1.0 busybox-httpd@9.9 &&
+	! ls "$TEST_CACHE/history" | grep -q "^diff-"
 '
 test_expect_success RELEASE 'a version already released is refused before any work, and nothing moves' '
 	tip=$(git_h rev-parse busybox-httpd) &&
@@ -91,13 +104,24 @@ test_expect_success RELEASE 'bad release command lines and histories' '
 		release --version 9 --history "$TRASH/notrepo" &&
 	expect_error 2 "no release busybox-httpd 7.7 in" "$REDUCE" release --check busybox-httpd@7.7 --history "$HIST" &&
 	expect_error 2 "needs APP@VERSION" "$REDUCE" release --check busybox-httpd --history "$HIST" &&
-	expect_error 1 "no releases of nginx in" "$REDUCE" log --history "$HIST" nginx
+	expect_error 1 "no releases of nginx in" "$REDUCE" log --history "$HIST" --app nginx &&
+	expect_error 2 "--check takes only --history" "$REDUCE" release --check busybox-httpd@1.0 --version 2 &&
+	expect_error 2 "unknown app .nosuch." release --app nosuch --version 1 --history "$TRASH/newhist" &&
+	! test -e "$TRASH/newhist" &&
+	expect_error 1 "no history at $TRASH/newhist" "$REDUCE" log --history "$TRASH/newhist" &&
+	mkdir empty && expect_error 1 "is not a git repository" "$REDUCE" log --history "$TRASH/empty" &&
+	! test -e "$TRASH/empty/HEAD" &&
+	expect_error 1 "cannot fetch the history from file://$TRASH/nowhere" \
+		release --version 9 --history "file://$TRASH/nowhere"
 '
 test_expect_success RELEASE 'ci/release.sh releases to a file:// remote and pushes the commit and tag' '
 	git init -q --bare remote.git &&
-	"$ROOT/ci/release.sh" $APP 2.0 "file://$TRASH/remote.git" -- --out "$TRASH/r3" \
+	REDUCE_ARTIFACTS="$TRASH/artifacts" "$ROOT/ci/release.sh" $APP 2.0 "file://$TRASH/remote.git" -- \
 		--baseline-runs 1 --verify-runs 1 --accel tcg >out 2>err; rc=$?
 	cat out; tail -3 err; test $rc = 0 &&
+	for f in bzImage initramfs.cpio.xz kernel.config rootfs.manifest report.json report.md; do
+		test -s "$TRASH/artifacts/busybox-httpd-2.0/$f" || { echo "no artifact $f"; exit 1; }
+	done &&
 	git --git-dir=remote.git rev-parse -q --verify "busybox-httpd/2.0^{commit}" &&
 	test "$(git --git-dir=remote.git rev-parse busybox-httpd)" = "$(git --git-dir=remote.git rev-parse "busybox-httpd/2.0^{commit}")" &&
 	grep -q "^busybox-httpd/2.0 " out
@@ -112,6 +136,16 @@ test_expect_success RELEASE 'a push refused because another runner released mean
 	test -s "$TRASH/r4/bzImage" &&
 	! git --git-dir=remote.git rev-parse -q --verify busybox-httpd/2.1 &&
 	test "$(git --git-dir=remote.git log -1 --format=%s busybox-httpd)" = other
+'
+test_expect_success RELEASE 'release --check refuses a release of another kernel source, before any build' '
+	git_h show busybox-httpd/1.0:report.json | sed "s/\"kernel_source\": \"[^\"]*\"/\"kernel_source\": \"5.10.1\"/" >r.json &&
+	grep -q "\"kernel_source\": \"5.10.1\"" r.json &&
+	blob=$(git_h hash-object -w r.json) &&
+	git_h ls-tree busybox-httpd/1.0 | sed "s/[0-9a-f]\{40\}	report.json$/$blob	report.json/" >tree &&
+	t=$(git_h mktree <tree) && c=$(git_h commit-tree -m old-source "$t") &&
+	git_h tag busybox-httpd/old-source "$c" &&
+	expect_error 2 "release busybox-httpd old-source was built from Linux 5.10.1, and this machine.s kernel source is 6.1" \
+		"$REDUCE" release --check busybox-httpd@old-source --history "$HIST"
 '
 test_expect_success RELEASE 'release --check rebuilds a release byte for byte' '
 	"$REDUCE" release --check busybox-httpd@1.0 --history "$HIST" >out 2>err; rc=$?

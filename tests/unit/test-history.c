@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int commit(struct history *h, const char *version, const char *text, int force,
 		  char id[41], struct strbuf *err)
@@ -36,7 +37,10 @@ int main(void)
 	struct history h;
 	struct strbuf err = STRBUF_INIT;
 	char *path = xasprintf("%s/h.git", dir);
-	REQUIRE(history_open(&h, path, &err) == 0, "open %s: %s", path, err.buf);
+	CHECK(history_open(&h, path, 0, &err) < 0 && strstr(err.buf, "no history at") && !file_exists(path),
+	      "a reader opens no history where there is none (%s)", err.buf);
+	err.len = 0;
+	REQUIRE(history_open(&h, path, 1, &err) == 0, "open %s: %s", path, err.buf);
 	char *head = xasprintf("%s/HEAD", path);
 	CHECK(file_exists(head), "a missing history is created as a bare repository");
 	struct release rel, rel2;
@@ -53,7 +57,7 @@ int main(void)
 	CHECK(history_read(&h, &rel, "nothing", &got) < 0, "a file the release lacks is an error");
 	release_clear(&rel);
 
-	CHECK(commit(&h, "1.0", "{\"v\": 9}", 0, c2, &err) < 0 &&
+	CHECK(commit(&h, "1.0", "{\"v\": 9}", 0, c2, &err) == HISTORY_EXISTS &&
 	      strstr(err.buf, "version 1.0 of app is already released (tag app/1.0)"),
 	      "a version cannot be released twice (%s)", err.buf);
 	CHECK(history_latest(&h, "app", &rel) == 1 && !strcmp(rel.commit, c1),
@@ -77,6 +81,19 @@ int main(void)
 	      history_find(&h, "app", "1.1", &rel) == 1 && !strcmp(rel.commit, c3),
 	      "--force releases a version again, the tag moved to the new commit");
 	release_clear(&rel);
+	/* A branch that cannot move (locked by another writer) moves nothing,
+	 * not even the tag --force would have moved. */
+	char *lock = xasprintf("%s/refs/heads/app.lock", path);
+	write_file_atomic(lock, "", 0);
+	char c4[41];
+	CHECK(commit(&h, "1.1", "{\"v\": 4}", 1, c4, &err) == -1 &&
+	      history_find(&h, "app", "1.1", &rel) == 1 && !strcmp(rel.commit, c3) &&
+	      history_latest(&h, "app", &rel2) == 1 && !strcmp(rel2.commit, c3),
+	      "a release whose branch cannot move leaves the branch and the tag as they were");
+	release_clear(&rel);
+	release_clear(&rel2);
+	unlink(lock);
+	free(lock);
 	struct strvec apps = STRVEC_INIT;
 	CHECK(history_apps(&h, &apps) == 0 && apps.n == 1 && !strcmp(apps.v[0], "app"),
 	      "each app is a branch");
@@ -87,7 +104,7 @@ int main(void)
 	mkdir_p(junk);
 	write_file_atomic(file, "x", 1);
 	err.len = 0;
-	CHECK(history_open(&h, junk, &err) < 0 && strstr(err.buf, "exists and is not a git repository"),
+	CHECK(history_open(&h, junk, 1, &err) < 0 && strstr(err.buf, "exists and is not a git repository"),
 	      "a directory that is not a repository is not made into one (%s)", err.buf);
 	char *rm = xasprintf("rm -rf %s", dir);
 	if (system(rm)) {
