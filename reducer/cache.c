@@ -59,9 +59,10 @@ static const struct {
 	{ "linux-source-6.1", "the kernel source, unpacked once", 0 },
 	{ "kbuild", "kernel build directories (one per base, reused by later runs)", 1 },
 	{ "ccache", "compiled objects (ccache, capped at 5 GiB)", 0 },
-	{ "kernels", "built kernel images, by config hash", 1 },
+	{ "kernels", "built kernel images, by config, kernel source and build date", 1 },
 	{ "rootfs", "Debian root filesystem archives", 1 },
 	{ "memo", "verdicts, one file per app", 0 },
+	{ "history", "copies of remote release histories; what stopped releases left", 1 },
 };
 
 static int older_than(const struct stat *st, time_t cutoff)
@@ -117,14 +118,42 @@ static void prune_builds(const char *dir)
 		closedir(d);
 }
 
+/* An entry of history/ goes whole: a git repository pruned file by file
+ * would lose objects it still needs. A copy of a remote was last used
+ * when it was last fetched. */
+static void prune_history(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char *path = xasprintf("%s/%s", dir, e->d_name);
+		char *fetched = xasprintf("%s/FETCH_HEAD", path);
+		struct stat st;
+		if ((stat(fetched, &st) == 0 || stat(path, &st) == 0) && older_than(&st, prune_cutoff)) {
+			long files;
+			long long bytes = du(path, &files);
+			if (rm_rf(path) == 0) {
+				pruned_files += files;
+				pruned_bytes += bytes;
+			}
+		}
+		free(fetched);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+}
+
 static int usage(FILE *f)
 {
 	fputs("usage: reduce cache [--prune DAYS]\n\n"
 	      "Shows what the cache holds ($REDUCE_CACHE, else $XDG_CACHE_HOME/reduce, else\n"
 	      "~/.cache/reduce) and its size. --prune DAYS removes the kernel images, build\n"
-	      "directories and rootfs archives that no run has used for DAYS days (build\n"
-	      "directories a run holds stay); the kernel source, ccache and the verdict memo\n"
-	      "stay.\n\nExit status: 0, or 2 on a bad command line.\n", f);
+	      "directories, rootfs archives and copies of remote histories that no run has\n"
+	      "used for DAYS days (build directories a run holds stay); the kernel source,\n"
+	      "ccache and the verdict memo stay.\n\nExit status: 0, or 2 on a bad command line.\n", f);
 	return f == stdout ? EXIT_OK : EXIT_USAGE;
 }
 
@@ -154,6 +183,8 @@ int cmd_cache(int argc, char **argv)
 			char *p = xasprintf("%s/%s", root, parts[i].name);
 			if (!strcmp(parts[i].name, "kbuild"))
 				prune_builds(p);
+			else if (!strcmp(parts[i].name, "history"))
+				prune_history(p);
 			else
 				nftw(p, prune_file, 32, FTW_PHYS);
 			free(p);

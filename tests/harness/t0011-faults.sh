@@ -175,11 +175,16 @@ test_expect_success 'reduce cache shows the parts and sizes; --prune removes wha
 	echo old >c/kernels/v3/ab/old.bzImage && echo new >c/kernels/v3/ab/new.bzImage &&
 	echo tar >c/rootfs/old.tar && echo v >c/memo/app.tsv && echo cfg >c/kbuild/x-base/.config &&
 	touch c/kbuild/x-base.lock &&
+	mkdir -p c/history/old.git/objects/ab c/history/new.git/objects/ab &&
+	echo o >c/history/old.git/objects/ab/obj && echo o >c/history/new.git/objects/ab/obj &&
+	touch c/history/old.git/FETCH_HEAD c/history/new.git/FETCH_HEAD &&
+	touch -d "40 days ago" c/history/old.git/FETCH_HEAD c/history/new.git/objects/ab/obj &&
 	touch -d "40 days ago" c/kernels/v3/ab/old.bzImage c/rootfs/old.tar c/kbuild/x-base.lock c/memo/app.tsv &&
 	REDUCE_CACHE=$TRASH/c "$REDUCE" cache >out && cat out &&
 	grep -q "^cache $TRASH/c$" out && grep -q "^  kernels .* 2 files" out && grep -q "^  total " out &&
 	REDUCE_CACHE=$TRASH/c "$REDUCE" cache --prune 30 >out && cat out &&
-	grep -q "^pruned 3 files" out &&
+	grep -q "^pruned 5 files" out &&
+	! test -e c/history/old.git && test -e c/history/new.git/objects/ab/obj &&
 	! test -e c/kernels/v3/ab/old.bzImage && test -e c/kernels/v3/ab/new.bzImage &&
 	! test -e c/rootfs/old.tar && ! test -e c/kbuild/x-base && test -e c/memo/app.tsv &&
 	expect_error 2 "needs a whole number of days" "$REDUCE" cache --prune soon &&
