@@ -27,7 +27,7 @@ usage() {
 test $# -ge 2 || usage
 app=$1 version=$2
 shift 2
-history=reports/history.git
+history=
 if test $# -gt 0 && test "$1" != "--"; then
 	history=$1
 	shift
@@ -41,6 +41,7 @@ abs() {
 	case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac
 }
 case $history in
+'') history=$(cd "$(dirname "$0")/.." && pwd)/reports/history.git ;;
 *://*|*@*:*) ;;
 *) history=$(abs "$history") ;;
 esac

@@ -62,7 +62,7 @@ static const char usage_text[] =
 "\n"
 "'reduce release' makes the result the app's next release in a git history\n"
 "(see 'reduce release --help'); 'reduce log' lists the releases;\n"
-"'reduce diff' compares two run directories (see 'reduce diff --help');\n"
+"'reduce diff' compares two runs or releases (see 'reduce diff --help');\n"
 "'reduce cache' shows and prunes the cache (see 'reduce cache --help');\n"
 "'reduce memo' exports and imports an app's verdicts (see 'reduce memo --help').\n"
 "\n"
@@ -87,15 +87,17 @@ static const char release_usage[] =
 "  --force               release a version that is already released again\n"
 "  --max-growth PCT      release nothing if the image (kernel + initramfs) grew\n"
 "                        by more than PCT percent since the previous release\n"
-"  --check APP@VERSION   build a release again from its kernel.config and\n"
-"                        rootfs.manifest, without caches, and compare the bytes\n"
+"  --check APP@VERSION   build a release again from its profile, kernel.config\n"
+"                        and rootfs.manifest (the image relinked, never taken\n"
+"                        from the image cache) and compare the bytes\n"
 "\n"
 "Exit status: 0 released (--check: the rebuild is byte-identical); 1 the run\n"
 "failed or is not verified, or the history cannot be read or written (--check:\n"
 "the rebuild differs, and says how); 2 bad command line or input, or the\n"
 "version is already released; 3 grew more than --max-growth; 4 the push was\n"
-"refused (someone released meanwhile; the run directory is kept); 130\n"
-"interrupted. Nothing is committed unless the exit status is 0.\n";
+"refused or failed (someone released meanwhile?), or only the branch went and\n"
+"not the tag (it says so); the run directory is kept; 130 interrupted. Nothing\n"
+"is committed unless the exit status is 0 (or 4 saying the branch went).\n";
 
 static int parse_count(const char *flag, const char *s, int lo)
 {

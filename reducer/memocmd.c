@@ -19,7 +19,8 @@ static const char memo_usage[] =
 "(or stdout), one KEY<TAB>VERDICT line per key, sorted. import adds those of\n"
 "FILE whose keys this machine does not know; lines that are not verdicts are\n"
 "skipped. A verdict is replayed only where everything it was made under\n"
-"matches (config, initramfs, tests, QEMU's version, accelerator, memory).\n"
+"matches (config, initramfs, tests, kernel source, QEMU's version,\n"
+"accelerator, memory).\n"
 "\n"
 "Exit status: 0 done; 1 the memo cannot be read or written; 2 bad command\n"
 "line or unreadable FILE.\n";

@@ -940,6 +940,8 @@ void reduce_check_inputs(const struct options *o, const char *root)
 	R.o = o;
 	R.root = root;
 	check_inputs(&R);
+	if (o->out && file_exists(o->out))
+		die_usage("output directory %s already exists", o->out);
 	free(R.init_bin);
 	free(R.tests_abs);
 }

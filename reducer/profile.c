@@ -3,7 +3,9 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int parse_int(const char *s, int lo, int hi, int *out)
 {
@@ -88,10 +90,34 @@ int profile_parse(const char *path, const char *name, struct profile *p, struct 
 			free(p->description);
 			p->description = xstrdup(val);
 		} else if (!strcmp(key, "rootfs")) {
-			if (strcmp(val, "busybox") && strcmp(val, "debian"))
-				FAIL("rootfs must be 'busybox' or 'debian', not '%s'", val);
+			size_t kind = strcspn(val, " \t");
+			const char *src = val + kind + strspn(val + kind, " \t");
+			int takes_src = (kind == 3 && !strncmp(val, "tar", 3)) ||
+					(kind == 3 && !strncmp(val, "dir", 3));
+			if (!takes_src && strcmp(val, "busybox") && strcmp(val, "debian"))
+				FAIL("rootfs must be 'busybox', 'debian', 'tar FILE' or 'dir PATH', not '%s'", val);
+			if (takes_src && !*src)
+				FAIL("rootfs %.*s needs a path", (int)kind, val);
 			free(p->rootfs);
-			p->rootfs = xstrdup(val);
+			free(p->rootfs_src);
+			p->rootfs = xstrndup(val, kind);
+			p->rootfs_src = NULL;
+			if (takes_src) {
+				/* Relative to the profile, wherever reduce runs. */
+				char *pdir = xstrdup(path);
+				char *slash = strrchr(pdir, '/');
+				if (slash)
+					*slash = '\0';
+				p->rootfs_src = src[0] == '/' || !slash ? xstrdup(src) : xasprintf("%s/%s", pdir, src);
+				free(pdir);
+				struct stat st;
+				int want_dir = val[0] == 'd';
+				if (stat(p->rootfs_src, &st) < 0)
+					FAIL("rootfs %.*s %s: %s", (int)kind, val, src, strerror(errno));
+				if (want_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))
+					FAIL("rootfs %.*s %s: not a %s", (int)kind, val, src,
+					     want_dir ? "directory" : "file");
+			}
 		} else if (!strcmp(key, "packages")) {
 			for (char *tok = strtok(val, " \t"); tok; tok = strtok(NULL, " \t")) {
 				for (const char *c = tok; *c; c++)

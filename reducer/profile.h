@@ -10,7 +10,8 @@ struct profile {
 	char *name;
 	char *path;
 	char *description;
-	char *rootfs;           /* "busybox" or "debian" */
+	char *rootfs;           /* "busybox", "debian", "tar" or "dir" */
+	char *rootfs_src;       /* for tar and dir: the archive or directory */
 	struct strvec packages; /* Debian packages, for rootfs debian */
 	struct strvec files;    /* "GUESTPATH\0CONTENT" pairs, flattened */
 	struct strvec keep;     /* guest paths never removed */

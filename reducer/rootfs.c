@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "rootfs.h"
+#include "unpack.h"
 #include "debian.h"
 #include "child.h"
 
@@ -82,6 +83,36 @@ out:
 	return ret;
 }
 
+/* The user's own tree: an archive (untrusted: see unpack.h) or a
+ * directory, which is packed as an archive first so that the same rules
+ * apply to it (nothing it links to outside comes in). */
+static int stage_given(const struct profile *p, const char *dir, struct strbuf *err)
+{
+	struct unpack_stats st;
+	const char *file = p->rootfs_src;
+	char *packed = NULL;
+	if (!strcmp(p->rootfs, "dir")) {
+		packed = xasprintf("%s.tar", dir);
+		const char *argv[] = { "tar", "-C", p->rootfs_src, "-cf", packed, ".", NULL };
+		struct child_process cp = { .argv = argv, .inherit_stderr = 1, .timeout_ms = 3600000 };
+		if (child_run(&cp) != 0) {
+			sb_addf(err, "cannot read the directory %s", p->rootfs_src);
+			unlink(packed);
+			free(packed);
+			return -1;
+		}
+		file = packed;
+	}
+	int rc = archive_unpack(file, dir, 0, 0, &st, err);
+	if (packed) {
+		unlink(packed);
+		free(packed);
+	}
+	if (rc == 0 && st.skipped)
+		info("rootfs: %ld device nodes, fifos or sockets of %s left out", st.skipped, p->rootfs_src);
+	return rc;
+}
+
 int rootfs_stage(const struct profile *p, const char *root, const char *dir, const char *init_bin,
 		 struct strbuf *err)
 {
@@ -91,6 +122,9 @@ int rootfs_stage(const struct profile *p, const char *root, const char *dir, con
 	}
 	if (!strcmp(p->rootfs, "busybox")) {
 		if (stage_busybox(dir, err) < 0)
+			return -1;
+	} else if (!strcmp(p->rootfs, "tar") || !strcmp(p->rootfs, "dir")) {
+		if (stage_given(p, dir, err) < 0)
 			return -1;
 	} else if (debian_stage(root, &p->packages, dir, err) < 0) {
 		return -1;

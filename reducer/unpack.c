@@ -1,0 +1,301 @@
+#define _GNU_SOURCE
+#include "unpack.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* An entry's path made relative and clean ("./a//b/" is "a/b"), or NULL
+ * when it is absolute or has a ".." component: such a path is meant to
+ * land outside. "" is the top directory itself. */
+static char *clean_path(const char *path)
+{
+	if (!path || path[0] == '/')
+		return NULL;
+	struct strbuf out = STRBUF_INIT;
+	const char *p = path;
+	while (*p) {
+		size_t n = strcspn(p, "/");
+		if (n == 2 && !strncmp(p, "..", 2)) {
+			sb_release(&out);
+			return NULL;
+		}
+		if (n && !(n == 1 && p[0] == '.')) {
+			if (out.len)
+				sb_adds(&out, "/");
+			sb_add(&out, p, n);
+		}
+		p += n;
+		p += strspn(p, "/");
+	}
+	return out.buf ? out.buf : xstrdup("");
+}
+
+/* Whether every directory above rel (inside dir) that exists is a real
+ * directory: a symlink among them would take a write elsewhere. */
+static int parents_are_dirs(const char *dir, const char *rel, char **bad)
+{
+	char *path = xasprintf("%s/%s", dir, rel);
+	size_t base = strlen(dir) + 1;
+	for (char *s = path + base; (s = strchr(s, '/')); s++) {
+		*s = '\0';
+		struct stat st;
+		int ok = lstat(path, &st) < 0 ? errno == ENOENT : S_ISDIR(st.st_mode);
+		if (!ok) {
+			*bad = xstrdup(path + base);
+			free(path);
+			return 0;
+		}
+		*s = '/';
+	}
+	free(path);
+	return 1;
+}
+
+static struct archive *open_read(const char *file, struct strbuf *err)
+{
+	struct archive *a = archive_read_new();
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	archive_read_support_format_gnutar(a);
+	if (archive_read_open_filename(a, file, 1 << 16) != ARCHIVE_OK) {
+		sb_addf(err, "%s: %s", file, archive_error_string(a) ? archive_error_string(a) :
+			"cannot open");
+		archive_read_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+static const char *base_name(const char *rel)
+{
+	const char *s = strrchr(rel, '/');
+	return s ? s + 1 : rel;
+}
+
+/* Empties a directory: what the layers below left in it. */
+static void empty_dir(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		rm_rf(path);
+		mkdir(path, st.st_mode & 07777);
+	}
+}
+
+/* The first pass of a layer: its whiteouts remove what the layers below
+ * left, before any of its own entries are written. */
+static int apply_whiteouts(const char *file, const char *dir, struct unpack_stats *st,
+			   struct strbuf *err)
+{
+	struct archive *a = open_read(file, err);
+	struct archive_entry *e;
+	int r, rc = 0;
+	if (!a)
+		return -1;
+	while (rc == 0 && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		char *rel = clean_path(archive_entry_pathname(e));
+		if (!rel || strncmp(base_name(rel), ".wh.", 4)) {
+			free(rel);
+			continue;
+		}
+		char *bad = NULL;
+		if (!parents_are_dirs(dir, rel, &bad)) {
+			sb_addf(err, "%s: %s: a whiteout below the symlink %s", file, rel, bad);
+			rc = -1;
+		} else {
+			const char *name = base_name(rel) + 4;
+			size_t dirlen = base_name(rel) - rel;
+			char *target = !strcmp(name, ".wh..opq") ? xasprintf("%s/%.*s", dir, (int)dirlen, rel)
+				: xasprintf("%s/%.*s%s", dir, (int)dirlen, rel, name);
+			struct stat sb;
+			if (!strcmp(name, ".wh..opq")) {
+				empty_dir(target);
+				st->whiteouts++;
+			} else if (lstat(target, &sb) == 0) {
+				rm_rf(target);
+				st->whiteouts++;
+			} else {
+				warning("%s: %s: a whiteout of %.*s%s, which no lower layer has", file, rel,
+					(int)dirlen, rel, name);
+				st->missing_whiteouts++;
+			}
+			free(target);
+		}
+		free(bad);
+		free(rel);
+	}
+	if (rc == 0 && r != ARCHIVE_EOF) {
+		sb_addf(err, "%s: %s", file, archive_error_string(a) ? archive_error_string(a) :
+			"cannot read the archive");
+		rc = -1;
+	}
+	archive_read_free(a);
+	return rc;
+}
+
+/* Checks one entry and makes it relative to dir, or says why not. */
+static int check_entry(const char *file, const char *dir, struct archive_entry *e, int layer,
+		       long long max_bytes, struct unpack_stats *st, struct strbuf *err, int *skip)
+{
+	const char *raw = archive_entry_pathname(e);
+	char *rel = clean_path(raw);
+	char *bad = NULL;
+	int rc = -1;
+	*skip = 0;
+	if (!rel) {
+		sb_addf(err, "%s: %s: a path outside the staging directory", file, raw ? raw : "?");
+		goto out;
+	}
+	unsigned type = archive_entry_filetype(e);
+	if (!*rel || (layer && !strncmp(base_name(rel), ".wh.", 4))) {
+		*skip = 1;
+		rc = 0;
+		goto out;
+	}
+	if (type == AE_IFCHR || type == AE_IFBLK || type == AE_IFIFO || type == AE_IFSOCK) {
+		st->skipped++;
+		*skip = 1;
+		rc = 0;
+		goto out;
+	}
+	if (!parents_are_dirs(dir, rel, &bad)) {
+		sb_addf(err, "%s: %s: an entry below the symlink %s", file, rel, bad);
+		goto out;
+	}
+	const char *link = archive_entry_hardlink(e);
+	if (link) {
+		char *lrel = clean_path(link);
+		char *lbad = NULL;
+		int ok = lrel && *lrel && parents_are_dirs(dir, lrel, &lbad);
+		if (!ok)
+			sb_addf(err, "%s: %s: a hard link to %s, outside the staging directory or below a "
+				"symlink", file, rel, link);
+		else
+			archive_entry_set_hardlink(e, lrel);
+		free(lrel);
+		free(lbad);
+		if (!ok)
+			goto out;
+	}
+	if (++st->entries > UNPACK_MAX_ENTRIES) {
+		sb_addf(err, "%s: more than %d entries (the limit)", file, UNPACK_MAX_ENTRIES);
+		goto out;
+	}
+	if (type == AE_IFREG && !link)
+		st->bytes += archive_entry_size(e);
+	if (st->bytes > max_bytes) {
+		sb_addf(err, "%s: unpacks to more than %lld bytes (the limit)", file, max_bytes);
+		goto out;
+	}
+	archive_entry_set_pathname(e, rel);
+	/* Owners are root's in the image; setuid and setgid bits are not
+	 * given to an untrusted archive's files on the host. */
+	archive_entry_set_perm(e, archive_entry_perm(e) & 01777);
+	rc = 0;
+out:
+	free(rel);
+	free(bad);
+	return rc;
+}
+
+int archive_unpack(const char *file, const char *dir_given, int layer, long long max_bytes,
+		   struct unpack_stats *st, struct strbuf *err)
+{
+	memset(st, 0, sizeof(*st));
+	/* Absolute: the entries are written from inside it. */
+	char *dir = realpath(dir_given, NULL);
+	if (!dir) {
+		sb_addf(err, "cannot find %s: %s", dir_given, strerror(errno));
+		return -1;
+	}
+	if (!max_bytes)
+		max_bytes = UNPACK_MAX_BYTES;
+	if (layer && apply_whiteouts(file, dir, st, err) < 0) {
+		free(dir);
+		return -1;
+	}
+	struct archive *a = open_read(file, err);
+	if (!a) {
+		free(dir);
+		return -1;
+	}
+	struct archive *w = archive_write_disk_new();
+	archive_write_disk_set_options(w, ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
+				       ARCHIVE_EXTRACT_UNLINK | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+				       ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+				       ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+	/* Paths are relative to dir: libarchive writes them from the working
+	 * directory, which is put back at the end. */
+	int cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = 0;
+	if (cwd < 0 || chdir(dir) < 0) {
+		sb_addf(err, "cannot enter %s: %s", dir, strerror(errno));
+		rc = -1;
+	}
+	struct archive_entry *e;
+	int r = ARCHIVE_OK;
+	while (rc == 0 && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		int skip;
+		if (check_entry(file, dir, e, layer, max_bytes, st, err, &skip) < 0) {
+			rc = -1;
+			break;
+		}
+		if (skip)
+			continue;
+		if (archive_write_header(w, e) < ARCHIVE_WARN) {
+			sb_addf(err, "%s: %s: %s", file, archive_entry_pathname(e),
+				archive_error_string(w) ? archive_error_string(w) : "cannot write it");
+			rc = -1;
+			break;
+		}
+		const void *buf;
+		size_t len;
+		la_int64_t off;
+		int dr;
+		while ((dr = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK)
+			if (archive_write_data_block(w, buf, len, off) < ARCHIVE_OK) {
+				dr = ARCHIVE_FATAL;
+				break;
+			}
+		if (dr != ARCHIVE_EOF) {
+			const char *why = archive_error_string(a) ? archive_error_string(a) :
+				archive_error_string(w);
+			sb_addf(err, "%s: %s: %s", file, archive_entry_pathname(e),
+				why ? why : "a truncated or corrupt archive");
+			rc = -1;
+			break;
+		}
+		if (archive_write_finish_entry(w) < ARCHIVE_WARN) {
+			sb_addf(err, "%s: %s: %s", file, archive_entry_pathname(e),
+				archive_error_string(w) ? archive_error_string(w) : "cannot write it");
+			rc = -1;
+			break;
+		}
+	}
+	if (rc == 0 && r != ARCHIVE_EOF) {
+		sb_addf(err, "%s: %s", file, archive_error_string(a) ? archive_error_string(a) :
+			"a truncated or corrupt archive");
+		rc = -1;
+	}
+	if (archive_write_close(w) < ARCHIVE_WARN && rc == 0) {
+		sb_addf(err, "%s: %s", file, archive_error_string(w) ? archive_error_string(w) :
+			"cannot finish writing");
+		rc = -1;
+	}
+	archive_write_free(w);
+	archive_read_free(a);
+	if (cwd >= 0) {
+		if (fchdir(cwd) < 0)
+			die("cannot return to the working directory: %s", strerror(errno));
+		close(cwd);
+	}
+	free(dir);
+	return rc;
+}

@@ -1,0 +1,176 @@
+/* Unpacking untrusted archives: what may not be written outside the
+ * staging directory is not, device nodes are skipped, sizes are bounded,
+ * corrupt archives fail with the file's name, and OCI layers' whiteouts
+ * remove what the layers below left. The archives are made here with
+ * libarchive's writer, so they can hold what no tar command would write. */
+#include "unpack.h"
+#include "unit.h"
+#include "util.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+struct ent {
+	const char *name;
+	unsigned type;          /* AE_IFREG, AE_IFDIR, AE_IFLNK, AE_IFCHR; 0: a hard link */
+	const char *data;       /* contents, or the link's target */
+	int mode;
+};
+
+static void make_tar(const char *path, const struct ent *es, int n)
+{
+	struct archive *a = archive_write_new();
+	archive_write_set_format_pax_restricted(a);
+	REQUIRE(archive_write_open_filename(a, path) == ARCHIVE_OK, "cannot write %s", path);
+	for (int i = 0; i < n; i++) {
+		struct archive_entry *e = archive_entry_new();
+		archive_entry_set_pathname(e, es[i].name);
+		archive_entry_set_perm(e, es[i].mode ? es[i].mode : 0644);
+		if (!es[i].type) {
+			archive_entry_set_filetype(e, AE_IFREG);
+			archive_entry_set_hardlink(e, es[i].data);
+		} else {
+			archive_entry_set_filetype(e, es[i].type);
+		}
+		if (es[i].type == AE_IFLNK)
+			archive_entry_set_symlink(e, es[i].data);
+		if (es[i].type == AE_IFREG)
+			archive_entry_set_size(e, strlen(es[i].data));
+		if (es[i].type == AE_IFCHR)
+			archive_entry_set_rdev(e, makedev(1, 3));
+		archive_write_header(a, e);
+		if (es[i].type == AE_IFREG)
+			archive_write_data(a, es[i].data, strlen(es[i].data));
+		archive_entry_free(e);
+	}
+	archive_write_close(a);
+	archive_write_free(a);
+}
+
+static char *tmp;
+
+static char *fresh(const char *name)
+{
+	char *d = xasprintf("%s/%s", tmp, name);
+	rm_rf(d);
+	mkdir_p(d);
+	return d;
+}
+
+static int unpack(const char *tar, const char *dir, int layer, long long max, struct unpack_stats *st,
+		  struct strbuf *err)
+{
+	err->len = 0;
+	if (err->buf)
+		err->buf[0] = '\0';
+	return archive_unpack(tar, dir, layer, max, st, err);
+}
+
+static int exists(const char *dir, const char *rel)
+{
+	char *p = xasprintf("%s/%s", dir, rel);
+	struct stat st;
+	int ok = lstat(p, &st) == 0;
+	free(p);
+	return ok;
+}
+
+int main(void)
+{
+	char t[] = "/tmp/reduce-test-archive-XXXXXX";
+	REQUIRE(mkdtemp(t), "mkdtemp");
+	tmp = t;
+	struct unpack_stats st;
+	struct strbuf err = STRBUF_INIT;
+	char *tar = xasprintf("%s/a.tar", tmp);
+
+	const struct ent good[] = {
+		{ "./usr/", AE_IFDIR, "", 0755 }, { "usr/bin/app", AE_IFREG, "#!/bin/sh\n", 04755 },
+		{ "usr/bin/link", AE_IFLNK, "app", 0777 }, { "usr/bin/hard", 0, "usr/bin/app", 0 },
+		{ "dev/null", AE_IFCHR, "", 0666 }, { "etc//conf", AE_IFREG, "x=1\n", 0600 },
+	};
+	make_tar(tar, good, 6);
+	char *d = fresh("good");
+	CHECK(unpack(tar, d, 0, 0, &st, &err) == 0, "an ordinary archive unpacks (%s)", err.len ? err.buf : "");
+	char *app = xasprintf("%s/usr/bin/app", d), *hard = xasprintf("%s/usr/bin/hard", d);
+	struct stat sa, sh;
+	CHECK(stat(app, &sa) == 0 && (sa.st_mode & 07777) == 0755,
+	      "modes are kept, less setuid and setgid (%o)", sa.st_mode & 07777);
+	CHECK(stat(hard, &sh) == 0 && sh.st_ino == sa.st_ino, "a hard link inside is a hard link");
+	CHECK(exists(d, "usr/bin/link") && exists(d, "etc/conf"), "symlinks and cleaned paths are written");
+	CHECK(!exists(d, "dev/null") && st.skipped == 1, "a device node is skipped, not made");
+
+	const struct ent dotdot[] = { { "ok", AE_IFREG, "1", 0 }, { "a/../../evil", AE_IFREG, "x", 0 } };
+	make_tar(tar, dotdot, 2);
+	d = fresh("dotdot");
+	CHECK(unpack(tar, d, 0, 0, &st, &err) < 0 && strstr(err.buf, "a/../../evil: a path outside") &&
+	      strstr(err.buf, tar) && !exists(tmp, "evil"), "a path with .. is refused (%s)", err.buf);
+
+	const struct ent absolute[] = { { "/tmp/reduce-abs-evil", AE_IFREG, "x", 0 } };
+	make_tar(tar, absolute, 1);
+	d = fresh("abs");
+	CHECK(unpack(tar, d, 0, 0, &st, &err) < 0 && strstr(err.buf, "a path outside") &&
+	      access("/tmp/reduce-abs-evil", F_OK) < 0, "an absolute path is refused");
+
+	char *outside = fresh("outside");
+	const struct ent through[] = { { "s", AE_IFLNK, outside, 0777 }, { "s/planted", AE_IFREG, "x", 0 } };
+	make_tar(tar, through, 2);
+	d = fresh("through");
+	CHECK(unpack(tar, d, 0, 0, &st, &err) < 0 && strstr(err.buf, "s/planted: an entry below the symlink s") &&
+	      !exists(outside, "planted"), "a file through a symlink is refused and lands nowhere (%s)", err.buf);
+
+	const struct ent hardout[] = { { "h", 0, "../../etc/passwd", 0 } };
+	make_tar(tar, hardout, 1);
+	d = fresh("hardout");
+	CHECK(unpack(tar, d, 0, 0, &st, &err) < 0 && strstr(err.buf, "h: a hard link to ../../etc/passwd"),
+	      "a hard link to a path outside is refused (%s)", err.buf);
+
+	const struct ent big[] = { { "big", AE_IFREG, "0123456789012345678901234567890123456789", 0 } };
+	make_tar(tar, big, 1);
+	d = fresh("big");
+	CHECK(unpack(tar, d, 0, 16, &st, &err) < 0 && strstr(err.buf, "unpacks to more than 16 bytes"),
+	      "what an archive unpacks to is bounded (%s)", err.buf);
+
+	make_tar(tar, good, 6);
+	struct stat ts;
+	stat(tar, &ts);
+	REQUIRE(truncate(tar, 700) == 0 && ts.st_size > 700, "truncate");
+	d = fresh("cut");
+	CHECK(unpack(tar, d, 0, 0, &st, &err) < 0 && strstr(err.buf, tar),
+	      "a truncated archive fails, naming the file (%s)", err.buf);
+	char *junk = xasprintf("%s/junk.tar", tmp);
+	write_file_atomic(junk, "this is not an archive at all\n", 30);
+	d = fresh("junk");
+	CHECK(unpack(junk, d, 0, 0, &st, &err) < 0 && strstr(err.buf, junk),
+	      "a file that is no archive fails, naming it (%s)", err.buf);
+
+	const struct ent lower[] = { { "d/a", AE_IFREG, "a", 0 }, { "d/b", AE_IFREG, "b", 0 },
+				     { "e/x", AE_IFREG, "x", 0 }, { "keep", AE_IFREG, "k", 0 } };
+	const struct ent upper[] = { { "e/y", AE_IFREG, "y", 0 }, { "d/.wh.a", AE_IFREG, "", 0 },
+				     { "e/.wh..wh..opq", AE_IFREG, "", 0 }, { ".wh.ghost", AE_IFREG, "", 0 } };
+	char *tar2 = xasprintf("%s/b.tar", tmp);
+	make_tar(tar, lower, 4);
+	make_tar(tar2, upper, 4);
+	d = fresh("layers");
+	CHECK(unpack(tar, d, 1, 0, &st, &err) == 0 && unpack(tar2, d, 1, 0, &st, &err) == 0,
+	      "two layers unpack (%s)", err.len ? err.buf : "");
+	CHECK(!exists(d, "d/a") && exists(d, "d/b") && exists(d, "keep"),
+	      "a whiteout removes its file from the layer below, and only it");
+	CHECK(!exists(d, "e/x") && exists(d, "e/y"),
+	      "an opaque directory drops the lower layers' entries, keeps its own (listed before the marker)");
+	CHECK(!exists(d, "d/.wh.a") && !exists(d, "e/.wh..wh..opq") && st.whiteouts == 2 &&
+	      st.missing_whiteouts == 1, "whiteouts are not written; one of a missing file is counted");
+	d = fresh("nolayer");
+	CHECK(unpack(tar2, d, 0, 0, &st, &err) == 0 && exists(d, "d/.wh.a"),
+	      "outside a layer, .wh. files are ordinary files");
+
+	char *rm = xasprintf("rm -rf %s", tmp);
+	if (system(rm)) {
+	}
+	UNIT_EXIT();
+}
