@@ -3,7 +3,7 @@
 CC ?= cc
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11
-LDLIBS = -lgit2 -ljansson -larchive
+LDLIBS = -lgit2 -ljansson -larchive -lcrypto
 
 # Every reducer/*.c but main.c is a module the tests and benches link.
 OBJS = $(patsubst %.c,%.o,$(filter-out reducer/main.c,$(wildcard reducer/*.c)))

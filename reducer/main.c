@@ -30,6 +30,8 @@ static const char usage_text[] =
 "under QEMU, and writes them with a report to a run directory.\n"
 "\n"
 "  --app APP             app profile: profiles/APP.conf, or a path to a profile\n"
+"  --image oci:DIR[:TAG] reduce a container image (an OCI image layout) with no\n"
+"                        profile: its config gives the command, env, user, ports\n"
 "  --tests SCRIPT        executable test script run on the host against the VM\n"
 "  --kernel-base BASE    microvm (default: tinyconfig + kernel-configs/microvm.config),\n"
 "                        defconfig (x86_64_defconfig + kvm_guest.config), or a .config file\n"
@@ -138,6 +140,7 @@ static void parse_options(int argc, char **argv, struct options *o, struct relea
 {
 	static const struct option longopts[] = {
 		{ "app", required_argument, NULL, 'a' },
+		{ "image", required_argument, NULL, 'I' },
 		{ "tests", required_argument, NULL, 't' },
 		{ "kernel-base", required_argument, NULL, 'k' },
 		{ "strategy", required_argument, NULL, 's' },
@@ -168,6 +171,7 @@ static void parse_options(int argc, char **argv, struct options *o, struct relea
 				  longopts[li].name);
 		switch (c) {
 		case 'a': o->app = optarg; break;
+		case 'I': o->image = optarg; break;
 		case 't': o->tests = optarg; break;
 		case 'k': o->kernel_base = optarg; break;
 		case 's':
@@ -207,8 +211,14 @@ static void parse_options(int argc, char **argv, struct options *o, struct relea
 			die_usage("--check takes only --history: the release names the rest");
 		return;
 	}
-	if (!o->app)
-		die_usage("--app is required (see --help)");
+	if (!o->app && !o->image)
+		die_usage("--app (or --image) is required (see --help)");
+	if (ro && !o->app)
+		die_usage("reduce release needs --app: a release is of a profile (one with "
+			  "'rootfs oci PATH[:TAG]' for an image)");
+	if (o->app && o->image)
+		die_usage("--image is for a reduction without a profile; a profile names its image with "
+			  "'rootfs oci PATH[:TAG]'");
 	if (!o->tests)
 		die_usage("--tests is required (see --help)");
 	if (ro && !ro->version)

@@ -7,6 +7,7 @@
  * README.md document it). */
 struct options {
 	const char *app;
+	const char *image;      /* oci:DIR[:TAG], with or without a profile */
 	const char *tests;
 	const char *kernel_base;
 	const char *out;

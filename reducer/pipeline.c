@@ -12,6 +12,7 @@
 #include "kconfig.h"
 #include "memo.h"
 #include "needs.h"
+#include "oci.h"
 #include "oracle.h"
 #include "profile.h"
 #include "report.h"
@@ -20,6 +21,7 @@
 #include "trial.h"
 #include "vm.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -343,11 +345,94 @@ static void check_hint(struct run *r, const char *app)
 	free(hm);
 }
 
+/* An image's config gives the defaults the profile does not set: the
+ * command (Entrypoint, then Cmd), the environment, the working
+ * directory, the user and the ports. */
+static void apply_image(struct run *r)
+{
+	struct profile *p = &r->prof;
+	if (strcmp(p->rootfs, "oci"))
+		return;
+	struct strbuf err = STRBUF_INIT;
+	char *tag, *layout = oci_split(p->rootfs_src, &tag);
+	struct oci_image img;
+	if (oci_open(layout, tag, &img, &err) < 0)
+		die_usage("%s", err.buf);
+	if (!p->cmd) {
+		if (!img.cmd || !*img.cmd)
+			die_usage("%s: the image has no Entrypoint or Cmd, and %s no cmd line", layout, p->path);
+		p->cmd = xstrdup(img.cmd);
+	}
+	for (size_t i = 0; i < img.env.n; i++) {
+		size_t n = strcspn(img.env.v[i], "=") + 1;
+		int set = 0;
+		for (size_t j = 0; j < p->env.n; j++)
+			set |= !strncmp(p->env.v[j], img.env.v[i], n);
+		if (!set && !strchr(img.env.v[i], ' '))
+			sv_push(&p->env, img.env.v[i]);
+	}
+	if (img.workdir && !strcmp(p->workdir, "/")) {
+		free(p->workdir);
+		p->workdir = xstrdup(img.workdir);
+	}
+	if (img.user && !p->user)
+		p->user = xstrdup(img.user);
+	for (int i = 0; !p->nports && i < img.nports; i++)
+		p->ports[i] = img.ports[i];
+	if (!p->nports)
+		p->nports = img.nports;
+	/* By its directory's name: the report travels, the path does not. */
+	const char *base = strrchr(layout, '/') && strrchr(layout, '/')[1] ? strrchr(layout, '/') + 1 : layout;
+	r->rep.image = xasprintf("%s%s%s", base, tag ? ":" : "", tag ? tag : "");
+	r->rep.image_digest = xstrdup(img.digest);
+	info("image %s (%s): %zu layers, command %s", r->rep.image, img.digest, img.layers.n, p->cmd);
+	oci_release(&img);
+	free(layout);
+	free(tag);
+}
+
+/* --image oci:DIR[:TAG] without a profile: the image says it all; the
+ * app is named after its directory (and tag). */
+static void image_profile(struct run *r)
+{
+	const char *spec = r->o->image;
+	if (strncmp(spec, "oci:", 4) || !spec[4])
+		die_usage("--image takes oci:DIR[:TAG], not '%s'", spec);
+	char *tag, *layout = oci_split(spec + 4, &tag);
+	const char *base = strrchr(layout, '/') && strrchr(layout, '/')[1] ? strrchr(layout, '/') + 1 : layout;
+	struct strbuf name = STRBUF_INIT;
+	for (const char *c = base; *c; c++)
+		sb_add(&name, isalnum((unsigned char)*c) || strchr("-_.", *c) ? c : "-", 1);
+	if (tag)
+		sb_addf(&name, "-%s", tag);
+	for (char *c = name.buf; c && *c; c++)
+		if (!isalnum((unsigned char)*c) && !strchr("-_.", *c))
+			*c = '-';
+	if (!name.len || !valid_app_name(name.buf))
+		die_usage("--image %s: no app name can be made of it", spec);
+	struct stat st;
+	if (stat(layout, &st) < 0 || !S_ISDIR(st.st_mode))
+		die_usage("--image %s: %s is not a directory", spec, layout);
+	profile_init(&r->prof, name.buf, spec);
+	free(r->prof.rootfs);
+	r->prof.rootfs = xstrdup("oci");
+	r->prof.rootfs_src = xstrdup(spec + 4);
+	r->prof.memory_mb = 256;
+	apply_image(r);
+	free(layout);
+	free(tag);
+	sb_release(&name);
+}
+
 /* Everything a user can get wrong is checked before any long work. */
 static void check_inputs(struct run *r)
 {
 	const struct options *o = r->o;
 	struct strbuf err = STRBUF_INIT;
+	if (o->image && !o->app) {
+		image_profile(r);
+		goto tests;
+	}
 	char *ppath = profile_path(r->root, o->app);
 	if (!ppath || !file_exists(ppath)) {
 		struct strbuf avail = STRBUF_INIT;
@@ -358,6 +443,10 @@ static void check_inputs(struct run *r)
 	char *pname = profile_name(o->app);
 	if (profile_parse(ppath, pname, &r->prof, &err) < 0)
 		die_usage("%s", err.buf);
+	free(ppath);
+	free(pname);
+	apply_image(r);
+tests:
 	if (!file_exists(o->tests))
 		die_usage("test script %s does not exist", o->tests);
 	if (!is_executable(o->tests))
@@ -367,13 +456,11 @@ static void check_inputs(struct run *r)
 		die_usage("kernel base '%s' is neither microvm, defconfig nor an existing file",
 			  o->kernel_base);
 	if (o->hint)
-		check_hint(r, pname);
+		check_hint(r, r->prof.name);
 	r->init_bin = xasprintf("%s/rootfs/init", r->root);
 	if (!is_executable(r->init_bin))
 		die("%s is missing: run 'make' first", r->init_bin);
 	r->tests_abs = realpath(o->tests, NULL);
-	free(ppath);
-	free(pname);
 }
 
 /* The starting tree, the static pass and the tree of removable entries.

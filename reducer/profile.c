@@ -1,4 +1,5 @@
 #include "profile.h"
+#include "oci.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -49,16 +50,21 @@ static int valid_guest_path(const char *s)
 	goto fail; \
 } while (0)
 
-int profile_parse(const char *path, const char *name, struct profile *p, struct strbuf *err)
+void profile_init(struct profile *p, const char *name, const char *path)
 {
-	struct strbuf text = STRBUF_INIT;
-	int lineno = 0;
 	memset(p, 0, sizeof(*p));
 	p->name = xstrdup(name);
 	p->path = xstrdup(path);
 	p->rootfs = xstrdup("busybox");
 	p->workdir = xstrdup("/");
 	p->memory_mb = 128;
+}
+
+int profile_parse(const char *path, const char *name, struct profile *p, struct strbuf *err)
+{
+	struct strbuf text = STRBUF_INIT;
+	int lineno = 0;
+	profile_init(p, name, path);
 	if (read_file(path, &text) < 0) {
 		sb_addf(err, "cannot read profile %s", path);
 		return -1;
@@ -93,9 +99,11 @@ int profile_parse(const char *path, const char *name, struct profile *p, struct 
 			size_t kind = strcspn(val, " \t");
 			const char *src = val + kind + strspn(val + kind, " \t");
 			int takes_src = (kind == 3 && !strncmp(val, "tar", 3)) ||
-					(kind == 3 && !strncmp(val, "dir", 3));
+					(kind == 3 && !strncmp(val, "dir", 3)) ||
+					(kind == 3 && !strncmp(val, "oci", 3));
 			if (!takes_src && strcmp(val, "busybox") && strcmp(val, "debian"))
-				FAIL("rootfs must be 'busybox', 'debian', 'tar FILE' or 'dir PATH', not '%s'", val);
+				FAIL("rootfs must be 'busybox', 'debian', 'tar FILE', 'dir PATH' or "
+				     "'oci PATH[:TAG]', not '%s'", val);
 			if (takes_src && !*src)
 				FAIL("rootfs %.*s needs a path", (int)kind, val);
 			free(p->rootfs);
@@ -111,8 +119,14 @@ int profile_parse(const char *path, const char *name, struct profile *p, struct 
 				p->rootfs_src = src[0] == '/' || !slash ? xstrdup(src) : xasprintf("%s/%s", pdir, src);
 				free(pdir);
 				struct stat st;
-				int want_dir = val[0] == 'd';
-				if (stat(p->rootfs_src, &st) < 0)
+				int want_dir = val[0] == 'd' || val[0] == 'o';
+				/* An OCI layout's tag is checked when the image is read. */
+				char *tag = NULL, *on_disk = val[0] == 'o' ? oci_split(p->rootfs_src, &tag) :
+					xstrdup(p->rootfs_src);
+				free(tag);
+				int missing = stat(on_disk, &st) < 0;
+				free(on_disk);
+				if (missing)
 					FAIL("rootfs %.*s %s: %s", (int)kind, val, src, strerror(errno));
 				if (want_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))
 					FAIL("rootfs %.*s %s: not a %s", (int)kind, val, src,
@@ -154,6 +168,12 @@ int profile_parse(const char *path, const char *name, struct profile *p, struct 
 			if (!strchr(val, '=') || val[0] == '=' || strchr(val, ' '))
 				FAIL("env needs NAME=VALUE without spaces, not '%s'", val);
 			sv_push(&p->env, val);
+		} else if (!strcmp(key, "user")) {
+			for (const char *c = val; *c; c++)
+				if (!isalnum((unsigned char)*c) && !strchr("_.-:", *c))
+					FAIL("user must be NAME, UID, NAME:GROUP or UID:GID, not '%s'", val);
+			free(p->user);
+			p->user = xstrdup(val);
 		} else if (!strcmp(key, "workdir")) {
 			if (val[0] != '/')
 				FAIL("workdir must be an absolute path");
@@ -176,7 +196,8 @@ int profile_parse(const char *path, const char *name, struct profile *p, struct 
 		}
 	}
 	lineno = 0;
-	if (!p->cmd) {
+	/* An image's config may say it instead (reduce_run applies it). */
+	if (!p->cmd && strcmp(p->rootfs, "oci")) {
 		sb_addf(err, "%s: no 'cmd' line: the profile must say how to start the app", path);
 		goto fail_nolines;
 	}

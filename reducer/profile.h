@@ -11,7 +11,8 @@ struct profile {
 	char *path;
 	char *description;
 	char *rootfs;           /* "busybox", "debian", "tar" or "dir" */
-	char *rootfs_src;       /* for tar and dir: the archive or directory */
+	char *rootfs_src;       /* for tar, dir and oci: the archive, directory or PATH[:TAG] */
+	char *user;             /* NAME, UID, NAME:GROUP or UID:GID the app runs as; NULL: root */
 	struct strvec packages; /* Debian packages, for rootfs debian */
 	struct strvec files;    /* "GUESTPATH\0CONTENT" pairs, flattened */
 	struct strvec keep;     /* guest paths never removed */
@@ -27,6 +28,8 @@ struct profile {
 	int outbound;
 };
 
+/* A profile with every default: the busybox base, workdir /, 128 MiB. */
+void profile_init(struct profile *p, const char *name, const char *path);
 /* Parses a profile file; on error returns -1 with a one-line message
  * naming the file and line in `err`. */
 int profile_parse(const char *path, const char *name, struct profile *p, struct strbuf *err);

@@ -43,6 +43,13 @@ void report_json(const struct report *r, struct strbuf *out)
 	json_quote(out, r->app);
 	sb_adds(out, ",\n  \"kernel_base\": ");
 	json_quote(out, r->kernel_base);
+	if (r->image) {
+		sb_adds(out, ",\n  \"image\": {\"name\": ");
+		json_quote(out, r->image);
+		sb_adds(out, ", \"digest\": ");
+		json_quote(out, r->image_digest ? r->image_digest : "");
+		sb_adds(out, "}");
+	}
 	sb_adds(out, ",\n  \"kernel_source\": ");
 	json_quote(out, r->kernel_source ? r->kernel_source : "");
 	sb_addf(out, ",\n  \"source_date_epoch\": %lld", r->source_date_epoch);

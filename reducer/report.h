@@ -14,6 +14,7 @@ struct before_after {
 struct report {
 	const char *app;
 	const char *kernel_base;
+	const char *image, *image_digest; /* an OCI image's name and manifest digest, or NULL */
 	const char *kernel_source; /* its version, e.g. 6.1.192 */
 	long long source_date_epoch; /* the images' date (SOURCE_DATE_EPOCH, or 0) */
 	const char *strategy;

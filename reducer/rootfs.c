@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "rootfs.h"
+#include "oci.h"
 #include "unpack.h"
 #include "debian.h"
 #include "child.h"
@@ -113,7 +114,86 @@ static int stage_given(const struct profile *p, const char *dir, struct strbuf *
 	return rc;
 }
 
-int rootfs_stage(const struct profile *p, const char *root, const char *dir, const char *init_bin,
+/* A command named without a path, as images' Entrypoints often are,
+ * found along the app's PATH in the staged tree (init runs it with
+ * execve, which searches nothing). */
+static void resolve_cmd(struct profile *p, const char *dir)
+{
+	size_t n = strcspn(p->cmd, " ");
+	if (memchr(p->cmd, '/', n))
+		return;
+	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	for (size_t i = 0; i < p->env.n; i++)
+		if (!strncmp(p->env.v[i], "PATH=", 5))
+			path = p->env.v[i] + 5;
+	for (const char *d = path; *d; d += strcspn(d, ":"), d += *d == ':') {
+		int dl = (int)strcspn(d, ":");
+		char *cand = xasprintf("%s%.*s/%.*s", dir, dl, d, (int)n, p->cmd);
+		struct stat st;
+		if (dl && d[0] == '/' && stat(cand, &st) == 0 && S_ISREG(st.st_mode)) {
+			char *cmd = xasprintf("%.*s/%s", dl, d, p->cmd);
+			free(p->cmd);
+			p->cmd = cmd;
+			free(cand);
+			return;
+		}
+		free(cand);
+	}
+}
+
+/* NAME or UID, from the tree's passwd or group file: -1 if unknown. */
+static long lookup_id(const char *dir, const char *file, const char *name, long *group)
+{
+	char *end;
+	long id = strtol(name, &end, 10);
+	if (*name && !*end)
+		return id;
+	char *path = xasprintf("%s/etc/%s", dir, file);
+	struct strbuf sb = STRBUF_INIT;
+	long found = -1;
+	if (read_file(path, &sb) == 0)
+		for (char *l = strtok(sb.buf, "\n"); l && found < 0; l = strtok(NULL, "\n")) {
+			char *f[4] = { l, NULL, NULL, NULL };
+			for (int i = 1; i < 4 && f[i - 1]; i++)
+				f[i] = strchr(f[i - 1], ':') ? strchr(f[i - 1], ':') + 1 : NULL;
+			if (!f[2] || strncmp(l, name, strlen(name)) || l[strlen(name)] != ':')
+				continue;
+			found = atol(f[2]);
+			if (group && f[3])
+				*group = atol(f[3]);
+		}
+	free(path);
+	sb_release(&sb);
+	return found;
+}
+
+/* "user UID GID" for init, from the profile's or the image's user. */
+static int user_line(const struct profile *p, const char *dir, struct strbuf *conf, struct strbuf *err)
+{
+	if (!p->user)
+		return 0;
+	char *u = xstrdup(p->user), *g = strchr(u, ':');
+	if (g)
+		*g++ = '\0';
+	long gid = -1;
+	long uid = lookup_id(dir, "passwd", u, &gid);
+	if (g)
+		gid = lookup_id(dir, "group", g, NULL);
+	else if (gid < 0 && uid >= 0)
+		gid = uid;
+	int rc = 0;
+	if (uid < 0 || gid < 0) {
+		sb_addf(err, "%s: user %s: no such %s in the image's /etc/%s", p->path, p->user,
+			uid < 0 ? "user" : "group", uid < 0 ? "passwd" : "group");
+		rc = -1;
+	} else {
+		sb_addf(conf, "user %ld %ld\n", uid, gid);
+	}
+	free(u);
+	return rc;
+}
+
+int rootfs_stage(struct profile *p, const char *root, const char *dir, const char *init_bin,
 		 struct strbuf *err)
 {
 	if (rm_rf(dir) < 0 || mkdir_p(dir) < 0) {
@@ -126,6 +206,18 @@ int rootfs_stage(const struct profile *p, const char *root, const char *dir, con
 	} else if (!strcmp(p->rootfs, "tar") || !strcmp(p->rootfs, "dir")) {
 		if (stage_given(p, dir, err) < 0)
 			return -1;
+	} else if (!strcmp(p->rootfs, "oci")) {
+		char *tag, *layout = oci_split(p->rootfs_src, &tag);
+		struct oci_image img;
+		int rc = oci_open(layout, tag, &img, err);
+		if (rc == 0)
+			rc = oci_unpack(&img, dir, err);
+		oci_release(&img);
+		free(layout);
+		free(tag);
+		if (rc < 0)
+			return -1;
+		resolve_cmd(p, dir);
 	} else if (debian_stage(root, &p->packages, dir, err) < 0) {
 		return -1;
 	}
@@ -137,6 +229,10 @@ int rootfs_stage(const struct profile *p, const char *root, const char *dir, con
 
 	struct strbuf conf = STRBUF_INIT;
 	sb_addf(&conf, "cmd %s\nworkdir %s\n", p->cmd, p->workdir);
+	if (user_line(p, dir, &conf, err) < 0) {
+		sb_release(&conf);
+		return -1;
+	}
 	for (int i = 0; i < p->nports; i++)
 		sb_addf(&conf, "port %d\n", p->ports[i]);
 	for (size_t i = 0; i < p->env.n; i++)

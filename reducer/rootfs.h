@@ -25,8 +25,9 @@ struct rootfs {
 /* Builds the starting tree for the profile into `dir` (created afresh):
  * the BusyBox base, or a Debian tree from debootstrap; then the profile's
  * files, `init_bin` as /init and the profile's settings as /init.conf.
- * `root` is the project's directory (for rootfs/debian-rootfs.sh). */
-int rootfs_stage(const struct profile *p, const char *root, const char *dir, const char *init_bin,
+ * `root` is the project's directory (for rootfs/debian-rootfs.sh). An
+ * image's command named without a path is made absolute along its PATH. */
+int rootfs_stage(struct profile *p, const char *root, const char *dir, const char *init_bin,
 		 struct strbuf *err);
 /* Lists the staged tree. /init, /init.conf and the profile's keep paths are
  * not removable. */

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
@@ -38,6 +39,7 @@ static char *envp_app[MAX_ENV + 2];
 static int ports[MAX_PORTS], nports, nenv, noapp;
 static char ip[32] = "10.0.2.15", netmask[32] = "255.255.255.0", gw[32] = "10.0.2.2";
 static char workdir[256] = "/";
+static long app_uid = -1, app_gid = -1;
 
 static void say(const char *fmt, const char *arg)
 {
@@ -101,6 +103,11 @@ static void read_conf(void)
 			/* The harness's negative control: boot as usual, start
 			 * nothing, and let the tests run against that. */
 			noapp = atoi(val);
+		} else if (!strcmp(line, "user")) {
+			/* "user UID GID": the host resolved the names. */
+			char *gid = strchr(val, ' ');
+			app_uid = atol(val);
+			app_gid = gid ? atol(gid + 1) : app_uid;
 		} else if (!strcmp(line, "workdir")) {
 			snprintf(workdir, sizeof(workdir), "%s", val);
 		}
@@ -220,6 +227,11 @@ int main(void)
 		setsid();
 		if (chdir(workdir) < 0)
 			say("reduce-init: cannot chdir to %s\n", workdir);
+		if (app_uid >= 0 && (setgroups(0, NULL) < 0 || setgid((gid_t)app_gid) < 0 ||
+				     setuid((uid_t)app_uid) < 0)) {
+			say("reduce-init: cannot become the app's user%s\n", "");
+			_exit(126);
+		}
 		execve(argv_app[0], argv_app, envp_app);
 		say("reduce-init: cannot exec %s\n", argv_app[0]);
 		_exit(127);

@@ -11,10 +11,10 @@ set -e
 
 # What `make` needs to build reduce, its init (musl's: glibc's is 18 times
 # larger and gives another image hash) and the tests.
-BUILD="build-essential libgit2-dev libjansson-dev libarchive-dev musl-tools"
+BUILD="build-essential libgit2-dev libjansson-dev libarchive-dev libssl-dev musl-tools"
 # What reduce and make check need when they run.
 RUN="qemu-system-x86 linux-source-6.1 busybox-static debootstrap python3-kconfiglib ccache
-     flex bison bc libelf-dev libssl-dev cpio xz-utils curl redis-tools python3"
+     flex bison bc libelf-dev libssl-dev cpio xz-utils curl redis-tools python3 git umoci"
 
 mode=install quiet=
 case ${1-} in

@@ -4,11 +4,12 @@
 # untrusted archives (tests/unit/test-unpack.c holds the crafted ones),
 # then reduced and booted like any other.
 . "$(dirname "$0")/test-lib.sh"
+test_shares_warm_build
 TESTS="$ROOT/tests/busybox-httpd.sh"
 PAGE='file /www/index.html <!DOCTYPE html>\n<html><body><h1>reduce: hello from busybox httpd</h1></body></html>\n'
 
 # A tree with a static busybox and nothing else of BusyBox's making.
-test_setup BUSYBOX 'a tree of the user: a static busybox, an /etc, a device node to be left out' '
+test_setup BUSYBOX 'a tree of the user: a static busybox, an /etc and a manual' '
 	mkdir -p tree/bin tree/etc tree/usr/share/doc &&
 	cp "${REDUCE_BUSYBOX:-/bin/busybox}" tree/bin/busybox &&
 	echo "root:x:0:0:root:/:/bin/sh" >tree/etc/passwd &&

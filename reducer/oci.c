@@ -1,0 +1,267 @@
+#define _GNU_SOURCE
+#include "oci.h"
+#include "unpack.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define REF_NAME "org.opencontainers.image.ref.name"
+#define MAX_JSON (16 << 20)
+
+char *oci_split(const char *spec, char **tag)
+{
+	const char *slash = strrchr(spec, '/');
+	const char *colon = strrchr(slash ? slash : spec, ':');
+	*tag = colon && colon[1] ? xstrdup(colon + 1) : NULL;
+	return colon ? xstrndup(spec, colon - spec) : xstrdup(spec);
+}
+
+/* The blob file of a digest, which must be sha256:<64 hex>: anything
+ * else could name a path outside blobs/. */
+static char *blob_path(const char *layout, const char *digest)
+{
+	if (!digest || strncmp(digest, "sha256:", 7) || strlen(digest) != 71 ||
+	    strspn(digest + 7, "0123456789abcdef") != 64)
+		return NULL;
+	return xasprintf("%s/blobs/sha256/%s", layout, digest + 7);
+}
+
+static int sha256_file(const char *path, char out[65])
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	char buf[1 << 16];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		EVP_DigestUpdate(ctx, buf, n);
+	int bad = ferror(f);
+	fclose(f);
+	unsigned char md[32];
+	unsigned len = 0;
+	EVP_DigestFinal_ex(ctx, md, &len);
+	EVP_MD_CTX_free(ctx);
+	for (int i = 0; i < 32; i++)
+		sprintf(out + 2 * i, "%02x", md[i]);
+	return bad ? -1 : 0;
+}
+
+/* A blob that exists and has the digest that names it. */
+static char *checked_blob(const char *layout, const char *digest, struct strbuf *err)
+{
+	char *path = blob_path(layout, digest);
+	char got[65];
+	if (!path) {
+		sb_addf(err, "%s: '%s' is not a sha256 digest", layout, digest ? digest : "(none)");
+		return NULL;
+	}
+	if (sha256_file(path, got) < 0) {
+		sb_addf(err, "%s: blob %s: %s", layout, digest, strerror(errno ? errno : EIO));
+		free(path);
+		return NULL;
+	}
+	if (strcmp(got, digest + 7)) {
+		sb_addf(err, "%s: blob %s is corrupt (its content hashes to sha256:%s)", layout, digest, got);
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+static json_t *load_json(const char *path, const char *what, struct strbuf *err)
+{
+	json_error_t je;
+	json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!j || !json_is_object(j)) {
+		sb_addf(err, "%s: not %s (%s)", path, what, j ? "not a JSON object" : je.text);
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+static json_t *load_blob(const char *layout, const char *digest, const char *what, struct strbuf *err)
+{
+	char *p = checked_blob(layout, digest, err);
+	json_t *j = p ? load_json(p, what, err) : NULL;
+	free(p);
+	return j;
+}
+
+static const char *str(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static int is_index(const char *media)
+{
+	return media && (!strcmp(media, "application/vnd.oci.image.index.v1+json") ||
+			 !strcmp(media, "application/vnd.docker.distribution.manifest.list.v2+json"));
+}
+
+/* In a nested index (a multi-platform image), the linux/amd64 entry. */
+static json_t *amd64_entry(json_t *manifests)
+{
+	size_t i;
+	json_t *m;
+	json_array_foreach(manifests, i, m) {
+		json_t *p = json_object_get(m, "platform");
+		if (!p || (str(p, "architecture") && !strcmp(str(p, "architecture"), "amd64") &&
+			   (!str(p, "os") || !strcmp(str(p, "os"), "linux"))))
+			return m;
+	}
+	return NULL;
+}
+
+static void join_args(struct strbuf *out, json_t *arr)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(arr, i, v)
+		if (json_is_string(v)) {
+			if (out->len)
+				sb_adds(out, " ");
+			sb_adds(out, json_string_value(v));
+		}
+}
+
+static int read_config(struct oci_image *img, const char *digest, struct strbuf *err)
+{
+	json_t *c = load_blob(img->layout, digest, "an image config", err);
+	if (!c)
+		return -1;
+	const char *arch = str(c, "architecture"), *os = str(c, "os");
+	int rc = -1;
+	if (!arch || strcmp(arch, "amd64") || (os && strcmp(os, "linux"))) {
+		sb_addf(err, "%s: the image is for %s/%s, not linux/amd64", img->layout, os ? os : "?",
+			arch ? arch : "?");
+		goto out;
+	}
+	json_t *cfg = json_object_get(c, "config");
+	struct strbuf cmd = STRBUF_INIT;
+	join_args(&cmd, json_object_get(cfg, "Entrypoint"));
+	join_args(&cmd, json_object_get(cfg, "Cmd"));
+	img->cmd = cmd.buf;
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(cfg, "Env"), i, v)
+		if (json_is_string(v) && strchr(json_string_value(v), '='))
+			sv_push(&img->env, json_string_value(v));
+	if (str(cfg, "WorkingDir") && *str(cfg, "WorkingDir"))
+		img->workdir = xstrdup(str(cfg, "WorkingDir"));
+	if (str(cfg, "User") && *str(cfg, "User"))
+		img->user = xstrdup(str(cfg, "User"));
+	const char *port;
+	json_t *pv;
+	json_object_foreach(json_object_get(cfg, "ExposedPorts"), port, pv) {
+		int n = atoi(port);
+		(void)pv;
+		if (n > 0 && n < 65536 && img->nports < OCI_MAX_PORTS && !strstr(port, "/udp"))
+			img->ports[img->nports++] = n;
+	}
+	rc = 0;
+out:
+	json_decref(c);
+	return rc;
+}
+
+int oci_open(const char *layout, const char *tag, struct oci_image *img, struct strbuf *err)
+{
+	memset(img, 0, sizeof(*img));
+	img->layout = xstrdup(layout);
+	img->tag = tag ? xstrdup(tag) : NULL;
+	char *marker = xasprintf("%s/oci-layout", layout), *ipath = xasprintf("%s/index.json", layout);
+	json_t *index = NULL, *manifest = NULL, *nested = NULL;
+	int rc = -1;
+	json_t *ml = load_json(marker, "an OCI image layout", err);
+	if (!ml) {
+		err->len = 0;
+		sb_addf(err, "%s is not an OCI image layout (no oci-layout file)", layout);
+		goto out;
+	}
+	json_decref(ml);
+	if (!(index = load_json(ipath, "an OCI image index", err)))
+		goto out;
+	json_t *manifests = json_object_get(index, "manifests"), *pick = NULL, *m;
+	size_t i, n = json_array_size(manifests);
+	struct strbuf tags = STRBUF_INIT;
+	json_array_foreach(manifests, i, m) {
+		const char *ref = str(json_object_get(m, "annotations"), REF_NAME);
+		if (ref)
+			sb_addf(&tags, "%s%s", tags.len ? ", " : "", ref);
+		if (tag ? ref && !strcmp(ref, tag) : n == 1)
+			pick = m;
+	}
+	if (!pick) {
+		if (tag)
+			sb_addf(err, "%s: no image tagged '%s' (tags: %s)", ipath, tag, tags.len ? tags.buf : "none");
+		else
+			sb_addf(err, "%s holds %zu images: name one with :TAG (tags: %s)", ipath, n,
+				tags.len ? tags.buf : "none");
+		sb_release(&tags);
+		goto out;
+	}
+	sb_release(&tags);
+	const char *digest = str(pick, "digest");
+	if (is_index(str(pick, "mediaType"))) {
+		if (!(nested = load_blob(layout, digest, "an image index", err)))
+			goto out;
+		if (!(pick = amd64_entry(json_object_get(nested, "manifests")))) {
+			sb_addf(err, "%s: the image has no linux/amd64 variant", layout);
+			goto out;
+		}
+		digest = str(pick, "digest");
+	}
+	if (!(manifest = load_blob(layout, digest, "an image manifest", err)))
+		goto out;
+	snprintf(img->digest, sizeof(img->digest), "%s", digest);
+	if (read_config(img, str(json_object_get(manifest, "config"), "digest"), err) < 0)
+		goto out;
+	json_array_foreach(json_object_get(manifest, "layers"), i, m) {
+		char *p = checked_blob(layout, str(m, "digest"), err);
+		if (!p)
+			goto out;
+		sv_push(&img->layers, p);
+		free(p);
+	}
+	rc = 0;
+out:
+	json_decref(index);
+	json_decref(nested);
+	json_decref(manifest);
+	free(marker);
+	free(ipath);
+	return rc;
+}
+
+int oci_unpack(const struct oci_image *img, const char *dir, struct strbuf *err)
+{
+	struct unpack_stats st;
+	long missing = 0;
+	for (size_t i = 0; i < img->layers.n; i++) {
+		if (archive_unpack(img->layers.v[i], dir, 1, 0, &st, err) < 0)
+			return -1;
+		missing += st.missing_whiteouts;
+	}
+	(void)missing;
+	return 0;
+}
+
+void oci_release(struct oci_image *img)
+{
+	free(img->layout);
+	free(img->tag);
+	free(img->cmd);
+	free(img->workdir);
+	free(img->user);
+	sv_clear(&img->layers);
+	sv_clear(&img->env);
+	memset(img, 0, sizeof(*img));
+}

@@ -1,0 +1,83 @@
+#!/bin/sh
+# A container image as the start: an OCI image layout built here with
+# umoci (nothing from a registry), reduced with no profile at all
+# (--image), its config giving the command, user, working directory and
+# ports; and the bad images: not a layout, an unknown tag, a corrupt
+# layer, no command, another architecture.
+. "$(dirname "$0")/test-lib.sh"
+test_lazy_prereq UMOCI 'command -v umoci' 'umoci not found: package umoci'
+test_shares_warm_build
+
+# The app's tests: the page, and a file only root may read, which the
+# app (run as www by the image's config) must not serve (busybox httpd
+# answers 404 for a file it cannot read; as root it would serve it).
+cat >"$TRASH/oci-tests.sh" <<'EOS'
+#!/bin/sh
+base="http://$REDUCE_HOST:$REDUCE_PORT"
+curl -sf --max-time 5 "$base/index.html" | grep -q "hello from an OCI image" || exit 1
+code=$(curl -s -o /dev/null -w "%{http_code}" --max-time 5 "$base/secret.html")
+test "$code" = 403 || test "$code" = 404
+EOS
+chmod +x "$TRASH/oci-tests.sh"
+
+test_setup UMOCI,BUSYBOX 'an OCI image of busybox httpd, run as www in /www on port 8080' '
+	umoci init --layout img && umoci new --image img:v1 && umoci unpack --image img:v1 bundle &&
+	r=bundle/rootfs && mkdir -p $r/bin $r/www $r/etc $r/usr/share/doc &&
+	cp "${REDUCE_BUSYBOX:-/bin/busybox}" $r/bin/busybox &&
+	echo "<h1>hello from an OCI image</h1>" >$r/www/index.html &&
+	echo "root only" >$r/www/secret.html && chmod 600 $r/www/secret.html &&
+	printf "root:x:0:0::/:/bin/sh\nwww:x:33:33::/www:/bin/sh\n" >$r/etc/passwd &&
+	printf "root:x:0:\nwww:x:33:\n" >$r/etc/group &&
+	echo "nobody reads this" >$r/usr/share/doc/README &&
+	umoci repack --image img:v1 bundle &&
+	umoci config --image img:v1 --config.entrypoint /bin/busybox --config.cmd httpd \
+		--config.cmd -f --config.cmd -p --config.cmd 8080 --config.cmd -h --config.cmd . \
+		--config.exposedports 8080/tcp --config.user www --config.workingdir /www \
+		--config.env GREETING=hello
+'
+test_expect_success UMOCI,BOOT 'reduce --image with no profile: the image config drives it, the tree shrinks' '
+	"$REDUCE" --image "oci:$TRASH/img:v1" --tests "$TRASH/oci-tests.sh" --only-rootfs --accel tcg \
+		--baseline-runs 1 --verify-runs 1 --out "$TRASH/run" 2>err; rc=$?
+	tail -4 err; test $rc = 0 &&
+	grep -q "image img:v1 (sha256:[0-9a-f]*): 2 layers, command /bin/busybox httpd -f -p 8080 -h ." err &&
+	digest=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[\"manifests\"][0][\"digest\"])" img/index.json) &&
+	/usr/bin/python3 -c "
+import json,sys
+r=json.load(open(sys.argv[1]))
+assert r[\"image\"] == {\"name\": \"img:v1\", \"digest\": sys.argv[2]}, r[\"image\"]
+assert r[\"app\"] == \"img-v1\" and r[\"verified\"]
+assert r[\"rootfs\"][\"files\"][\"after\"] < r[\"rootfs\"][\"files\"][\"before\"]
+" "$TRASH/run/report.json" "$digest" &&
+	grep -qx /bin/busybox "$TRASH/run/rootfs.manifest" &&
+	grep -qx /www/secret.html "$TRASH/run/rootfs.manifest" &&
+	! grep -q /usr/share/doc "$TRASH/run/rootfs.manifest"
+'
+test_expect_success UMOCI 'bad images: not a layout, an unknown tag, no command, another architecture, a corrupt layer' '
+	expect_error 2 "is not an OCI image layout (no oci-layout file)" \
+		"$REDUCE" --image "oci:$TRASH/bundle" --tests "$TRASH/oci-tests.sh" --out "$TRASH/bad" &&
+	expect_error 2 "index.json: no image tagged .v9. (tags: v1)" \
+		"$REDUCE" --image "oci:$TRASH/img:v9" --tests "$TRASH/oci-tests.sh" --out "$TRASH/bad" &&
+	umoci config --image img:v1 --tag nocmd --clear=config.entrypoint --clear=config.cmd &&
+	expect_error 2 "the image has no Entrypoint or Cmd" \
+		"$REDUCE" --image "oci:$TRASH/img:nocmd" --tests "$TRASH/oci-tests.sh" --out "$TRASH/bad" &&
+	umoci config --image img:v1 --tag arm --architecture arm64 &&
+	expect_error 2 "the image is for linux/arm64, not linux/amd64" \
+		"$REDUCE" --image "oci:$TRASH/img:arm" --tests "$TRASH/oci-tests.sh" --out "$TRASH/bad" &&
+	cp -a img corrupt && layer=$(ls -S corrupt/blobs/sha256 | head -1) &&
+	chmod u+w "corrupt/blobs/sha256/$layer" &&
+	printf "X" | dd of="corrupt/blobs/sha256/$layer" bs=1 seek=100 conv=notrunc 2>/dev/null &&
+	expect_error 2 "blob sha256:$layer is corrupt" \
+		"$REDUCE" --image "oci:$TRASH/corrupt:v1" --tests "$TRASH/oci-tests.sh" --out "$TRASH/bad" &&
+	! test -e "$TRASH/bad" && ! test -e "$TRASH/bad.partial"
+'
+test_expect_success UMOCI 'a profile names an image with rootfs oci; its own lines win over the config' '
+	printf "rootfs oci img:v9\nport 8080\n" >p1.conf &&
+	expect_error 2 "no image tagged .v9." "$REDUCE" --app "$TRASH/p1.conf" --tests "$TRASH/oci-tests.sh" &&
+	printf "rootfs oci nothere:v1\n" >p2.conf &&
+	expect_error 2 "p2.conf:1: rootfs oci nothere:v1: No such file or directory" \
+		"$REDUCE" --app "$TRASH/p2.conf" --tests "$TRASH/oci-tests.sh" &&
+	printf "rootfs oci img:v1\nuser nosuchuser\ncmd /bin/busybox true\n" >p3.conf &&
+	expect_error 1 "user nosuchuser: no such user in the image.s /etc/passwd" \
+		"$REDUCE" --app "$TRASH/p3.conf" --tests "$TRASH/oci-tests.sh" --out "$TRASH/p3"
+'
+test_done
