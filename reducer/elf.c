@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <dirent.h>
+#include <stdio.h>
 #include <unistd.h>
 
 /* Debian's multiarch directories first, as in its ld.so.conf. */
@@ -194,6 +196,95 @@ static int read_elf(const char *host, struct elf_info *info)
 	return 0;
 }
 
+/* The image's own library directories, before the defaults: glibc's
+ * /etc/ld.so.conf (with its include lines) and musl's
+ * /etc/ld-musl-x86_64.path. */
+static struct strvec conf_dirs;
+
+static void read_ld_conf(const char *root, const char *gpath, int depth)
+{
+	char *host = xasprintf("%s%s", root, gpath);
+	struct strbuf sb = STRBUF_INIT;
+	char *save = NULL;
+	if (depth < 4 && read_file(host, &sb) == 0 && sb.buf)
+		for (char *l = strtok_r(sb.buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+			l += strspn(l, " \t");
+			l[strcspn(l, "#")] = '\0';
+			if (!strncmp(l, "include", 7) && (l[7] == ' ' || l[7] == '\t')) {
+				/* Only DIR + "/" + "*.conf" patterns, as Debian's are. */
+				char *pat = l + 8 + strspn(l + 8, " \t");
+				pat[strcspn(pat, " \t")] = '\0';
+				char *star = strstr(pat, "/*.conf");
+				if (pat[0] != '/' || !star || star[7])
+					continue;
+				char *dir = xasprintf("%s%.*s", root, (int)(star - pat), pat);
+				struct dirent **ents;
+				int n = scandir(dir, &ents, NULL, alphasort);
+				for (int i = 0; i < n; i++) {
+					size_t len = strlen(ents[i]->d_name);
+					if (len > 5 && !strcmp(ents[i]->d_name + len - 5, ".conf")) {
+						char *inc = xasprintf("%.*s/%s", (int)(star - pat), pat, ents[i]->d_name);
+						read_ld_conf(root, inc, depth + 1);
+						free(inc);
+					}
+					free(ents[i]);
+				}
+				if (n >= 0)
+					free(ents);
+				free(dir);
+				continue;
+			}
+			/* Directories, one or more a line (musl's file: colons). */
+			char *dsave = NULL;
+			for (char *d = strtok_r(l, ": \t", &dsave); d; d = strtok_r(NULL, ": \t", &dsave))
+				if (d[0] == '/')
+					sv_push_unique(&conf_dirs, d);
+		}
+	free(host);
+	sb_release(&sb);
+}
+
+/* A script's interpreter from its "#!" line, or NULL if the file is no
+ * script. For "/usr/bin/env NAME", *then is NAME along the default PATH,
+ * which env runs. */
+static char *script_interpreter(const char *root, const char *host, char **then)
+{
+	*then = NULL;
+	char line[256] = "";
+	FILE *f = fopen(host, "r");
+	if (!f)
+		return NULL;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	if (strncmp(line, "#!", 2))
+		return NULL;
+	char *p = line + 2 + strspn(line + 2, " \t");
+	p[strcspn(p, "\r\n")] = '\0';
+	char *arg = p + strcspn(p, " \t");
+	if (*arg)
+		*arg++ = '\0';
+	arg += strspn(arg, " \t");
+	arg[strcspn(arg, " \t")] = '\0';
+	if (p[0] != '/')
+		return NULL;
+	const char *slash = strrchr(p, '/');
+	if (strcmp(slash + 1, "env") || !*arg || strchr(arg, '/') || arg[0] == '-')
+		return xstrdup(p);
+	static const char *const path[] = { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
+					    "/usr/bin", "/sbin", "/bin", NULL };
+	for (int i = 0; path[i]; i++) {
+		char *cand = xasprintf("%s%s/%s", root, path[i], arg);
+		int ok = access(cand, F_OK) == 0;
+		free(cand);
+		if (ok) {
+			*then = xasprintf("%s/%s", path[i], arg);
+			break;
+		}
+	}
+	return xstrdup(p);
+}
+
 static int walk(const char *root, const char *gpath, struct strvec *out,
 		struct strvec *done, struct strbuf *err)
 {
@@ -209,6 +300,21 @@ static int walk(const char *root, const char *gpath, struct strvec *out,
 	sv_push(done, real);
 	sv_push_unique(out, real);
 	char *host = xasprintf("%s%s", root, real);
+	/* A script brings its interpreter, and the interpreter its closure. */
+	char *then;
+	char *interp = script_interpreter(root, host, &then);
+	if (interp) {
+		int r = walk(root, interp, out, done, err);
+		if (r == 0 && then)
+			r = walk(root, then, out, done, err);
+		if (r < 0)
+			sb_addf(err, " (the interpreter of %s)", real);
+		free(interp);
+		free(then);
+		free(host);
+		free(real);
+		return r;
+	}
 	struct elf_info info;
 	int ret = read_elf(host, &info);
 	free(host);
@@ -235,6 +341,8 @@ static int walk(const char *root, const char *gpath, struct strvec *out,
 				else
 					sv_push(&dirs, p);
 			}
+			for (size_t j = 0; j < conf_dirs.n; j++)
+				sv_push(&dirs, conf_dirs.v[j]);
 			for (int j = 0; default_dirs[j]; j++)
 				sv_push(&dirs, default_dirs[j]);
 			for (size_t j = 0; j < dirs.n && !found; j++) {
@@ -270,6 +378,9 @@ static int walk(const char *root, const char *gpath, struct strvec *out,
 int elf_closure(const char *root, const char *guest_path, struct strvec *out, struct strbuf *err)
 {
 	struct strvec done = STRVEC_INIT;
+	sv_clear(&conf_dirs);
+	read_ld_conf(root, "/etc/ld.so.conf", 0);
+	read_ld_conf(root, "/etc/ld-musl-x86_64.path", 0);
 	int ret = walk(root, guest_path, out, &done, err);
 	sv_clear(&done);
 	return ret;

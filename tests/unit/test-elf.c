@@ -66,6 +66,31 @@ int main(void)
 	err.len = 0;
 	CHECK(elf_closure(dir, "/usr/bin/curl", &s3, &err) < 0 && strstr(err.buf, "needs libcurl"),
 	      "a missing library names the library (%s)", err.buf);
+
+	/* A script: its interpreter and the interpreter's closure come with
+	 * it, "#!/usr/bin/env NAME" finding NAME along the PATH. A library in
+	 * a directory only the image's ld.so.conf names is found there. */
+	char *cmd2 = xasprintf("mkdir -p %s/app %s/opt/mylib %s/etc/ld.so.conf.d %s/usr/lib/x86_64-linux-gnu && "
+			       "printf '#!/usr/bin/env curl\\necho\\n' >%s/app/run && "
+			       "printf '#! /usr/bin/curl -s\\n' >%s/app/run2 && "
+			       "cp /bin/busybox %s/usr/bin/env && "
+			       "for l in $(/lib64/ld-linux-x86-64.so.2 --list /usr/bin/curl | awk '/=>/ {print $3}'); do "
+			       "cp $l %s/opt/mylib/; done && "
+			       "echo 'include /etc/ld.so.conf.d/*.conf' >%s/etc/ld.so.conf && "
+			       "echo '/opt/mylib # the image own' >%s/etc/ld.so.conf.d/my.conf",
+			       dir, dir, dir, dir, dir, dir, dir, dir, dir, dir);
+	CHECK(system(cmd2) == 0, "script and ld.so.conf root prepared");
+	struct strvec s4 = STRVEC_INIT;
+	err.len = 0;
+	CHECK(elf_closure(dir, "/app/run", &s4, &err) == 0 && sv_has(&s4, "/app/run") &&
+	      sv_has(&s4, "/usr/bin/env") && sv_has(&s4, "/usr/bin/curl") &&
+	      sv_has(&s4, "/opt/mylib/libcurl.so.4"),
+	      "a script brings its interpreter (found through env) and its libraries, from the "
+	      "directory ld.so.conf includes (%s)", err.len ? err.buf : "");
+	struct strvec s5 = STRVEC_INIT;
+	err.len = 0;
+	CHECK(elf_closure(dir, "/app/run2", &s5, &err) == 0 && sv_has(&s5, "/usr/bin/curl"),
+	      "a #! line with a blank and an argument names its interpreter (%s)", err.len ? err.buf : "");
 	char *rm = xasprintf("rm -rf %s", dir);
 	if (system(rm)) {
 	}
