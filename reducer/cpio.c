@@ -25,11 +25,20 @@ static unsigned mtime(void)
 	return e && *e && !*end && v <= 0xffffffffUL ? (unsigned)v : 0;
 }
 
-static void header(struct strbuf *out, unsigned ino, unsigned mode, unsigned nlink,
+/* The staged tree's owners, as its archive or debootstrap made them;
+ * what the user running reduce made (the busybox base, the profile's
+ * files, everything a run without root stages) is root's. */
+static unsigned owner(unsigned id)
+{
+	return id == (unsigned)geteuid() || id == (unsigned)getegid() ? 0 : id;
+}
+
+static void header(struct strbuf *out, unsigned ino, const struct stat *st, unsigned nlink,
 		   unsigned long size, unsigned rmaj, unsigned rmin, const char *name)
 {
 	sb_addf(out, "070701%08X%08X%08X%08X%08X%08X%08lX%08X%08X%08X%08X%08X%08X",
-		ino, mode, 0, 0, nlink, mtime(), size, 0, 0, rmaj, rmin,
+		ino, (unsigned)st->st_mode, owner(st->st_uid), owner(st->st_gid), nlink, mtime(), size,
+		0, 0, rmaj, rmin,
 		(unsigned)strlen(name) + 1, 0);
 	sb_add(out, name, strlen(name) + 1);
 	pad4(out);
@@ -55,7 +64,7 @@ int cpio_build(const struct rootfs *rf, const unsigned char *incl, struct strbuf
 				free(full);
 				return -1;
 			}
-			header(out, ino++, st.st_mode, 1, data.len, 0, 0, rf->path[i]);
+			header(out, ino++, &st, 1, data.len, 0, 0, rf->path[i]);
 			sb_add(out, data.buf, data.len);
 			pad4(out);
 			sb_release(&data);
@@ -67,17 +76,18 @@ int cpio_build(const struct rootfs *rf, const unsigned char *incl, struct strbuf
 				free(full);
 				return -1;
 			}
-			header(out, ino++, st.st_mode, 1, n, 0, 0, rf->path[i]);
+			header(out, ino++, &st, 1, n, 0, 0, rf->path[i]);
 			sb_add(out, target, n);
 			pad4(out);
 		} else if (S_ISDIR(st.st_mode)) {
-			header(out, ino++, st.st_mode, 2, 0, 0, 0, rf->path[i]);
+			header(out, ino++, &st, 2, 0, 0, 0, rf->path[i]);
 		} else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISFIFO(st.st_mode)) {
-			header(out, ino++, st.st_mode, 1, 0, major(st.st_rdev), minor(st.st_rdev), rf->path[i]);
+			header(out, ino++, &st, 1, 0, major(st.st_rdev), minor(st.st_rdev), rf->path[i]);
 		}
 		/* Sockets cannot live in an archive; they are skipped. */
 		free(full);
 	}
-	header(out, 0, 0, 1, 0, 0, 0, "TRAILER!!!");
+	struct stat none = { .st_mode = 0 };
+	header(out, 0, &none, 1, 0, 0, 0, "TRAILER!!!");
 	return 0;
 }

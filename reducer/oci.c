@@ -17,7 +17,11 @@ char *oci_split(const char *spec, char **tag)
 	const char *slash = strrchr(spec, '/');
 	const char *colon = strrchr(slash ? slash : spec, ':');
 	*tag = colon && colon[1] ? xstrdup(colon + 1) : NULL;
-	return colon ? xstrndup(spec, colon - spec) : xstrdup(spec);
+	char *path = colon ? xstrndup(spec, colon - spec) : xstrdup(spec);
+	/* "build/img/" is "build/img": its name is the directory's. */
+	for (size_t n = strlen(path); n > 1 && path[n - 1] == '/'; n--)
+		path[n - 1] = '\0';
+	return path;
 }
 
 /* The blob file of a digest, which must be sha256:<64 hex>: anything

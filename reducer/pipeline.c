@@ -1144,6 +1144,7 @@ int reduce_rebuild(const struct rebuild *rb, const char *root)
 	r->t0 = now_ms();
 	if (profile_parse(rb->profile, rb->app, &r->prof, &err) < 0)
 		die_usage("%s", err.buf);
+	apply_image(r);
 	r->init_bin = xasprintf("%s/rootfs/init", root);
 	if (!is_executable(r->init_bin))
 		die("%s is missing: run 'make' first", r->init_bin);

@@ -10,7 +10,7 @@ struct profile {
 	char *name;
 	char *path;
 	char *description;
-	char *rootfs;           /* "busybox", "debian", "tar" or "dir" */
+	char *rootfs;           /* "busybox", "debian", "tar", "dir" or "oci" */
 	char *rootfs_src;       /* for tar, dir and oci: the archive, directory or PATH[:TAG] */
 	char *user;             /* NAME, UID, NAME:GROUP or UID:GID the app runs as; NULL: root */
 	struct strvec packages; /* Debian packages, for rootfs debian */

@@ -195,8 +195,8 @@ static int check_entry(const char *file, const char *dir, struct archive_entry *
 		goto out;
 	}
 	archive_entry_set_pathname(e, rel);
-	/* Owners are root's in the image; setuid and setgid bits are not
-	 * given to an untrusted archive's files on the host. */
+	/* Setuid and setgid bits are not given to an untrusted archive's
+	 * files on the host. */
 	archive_entry_set_perm(e, archive_entry_perm(e) & 01777);
 	rc = 0;
 out:
@@ -227,7 +227,9 @@ int archive_unpack(const char *file, const char *dir_given, int layer, long long
 		return -1;
 	}
 	struct archive *w = archive_write_disk_new();
-	archive_write_disk_set_options(w, ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
+	/* Owners are kept where they can be (as root); the cpio records them. */
+	archive_write_disk_set_options(w, (geteuid() == 0 ? ARCHIVE_EXTRACT_OWNER : 0) |
+				       ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
 				       ARCHIVE_EXTRACT_UNLINK | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
 				       ARCHIVE_EXTRACT_SECURE_NODOTDOT |
 				       ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);

@@ -10,8 +10,8 @@
  * Nothing is written outside the directory: an entry whose path is
  * absolute or climbs out with "..", a hard link to such a path, or an
  * entry below a symlink (a link, then a file "through" it) is refused;
- * device nodes, fifos and sockets are skipped; owners are not kept (the
- * image's files are root's); modes are. What an archive may unpack to is
+ * device nodes, fifos and sockets are skipped; owners are kept when
+ * reduce runs as root; modes are, less setuid and setgid. What an archive may unpack to is
  * bounded: UNPACK_MAX_BYTES of file data, UNPACK_MAX_ENTRIES entries. */
 #define UNPACK_MAX_BYTES (8LL << 30)
 #define UNPACK_MAX_ENTRIES 2000000

@@ -31,6 +31,8 @@ static void make_tar(const char *path, const struct ent *es, int n)
 		struct archive_entry *e = archive_entry_new();
 		archive_entry_set_pathname(e, es[i].name);
 		archive_entry_set_perm(e, es[i].mode ? es[i].mode : 0644);
+		archive_entry_set_uid(e, !strcmp(es[i].name, "etc//conf") ? 33 : 0);
+		archive_entry_set_gid(e, !strcmp(es[i].name, "etc//conf") ? 34 : 0);
 		if (!es[i].type) {
 			archive_entry_set_filetype(e, AE_IFREG);
 			archive_entry_set_hardlink(e, es[i].data);
@@ -104,6 +106,13 @@ int main(void)
 	CHECK(stat(hard, &sh) == 0 && sh.st_ino == sa.st_ino, "a hard link inside is a hard link");
 	CHECK(exists(d, "usr/bin/link") && exists(d, "etc/conf"), "symlinks and cleaned paths are written");
 	CHECK(!exists(d, "dev/null") && st.skipped == 1, "a device node is skipped, not made");
+	if (geteuid() == 0) {
+		char *conf = xasprintf("%s/etc/conf", d);
+		struct stat sc;
+		CHECK(stat(conf, &sc) == 0 && sc.st_uid == 33 && sc.st_gid == 34,
+		      "as root, owners are kept by number (%d:%d)", (int)sc.st_uid, (int)sc.st_gid);
+		free(conf);
+	}
 
 	const struct ent dotdot[] = { { "ok", AE_IFREG, "1", 0 }, { "a/../../evil", AE_IFREG, "x", 0 } };
 	make_tar(tar, dotdot, 2);
