@@ -162,6 +162,19 @@ int run_diff(const char *dir_a, const char *label_a, const char *dir_b, const ch
 	return (int)(nopt + nfile);
 }
 
+/* What resolve() extracted: removed on the way out, an error's too. */
+static char *extracted[2];
+
+static void remove_extracted(void)
+{
+	for (int i = 0; i < 2; i++)
+		if (extracted[i]) {
+			rm_rf(extracted[i]);
+			free(extracted[i]);
+			extracted[i] = NULL;
+		}
+}
+
 /* A run directory, or APP@VERSION: that release's files, written into
  * a directory of its own in the cache. */
 static const char *resolve(const char *arg, const char *history, const char *root, int i,
@@ -181,6 +194,8 @@ static const char *resolve(const char *arg, const char *history, const char *roo
 	if (!history_find(&h, app, at + 1, &rel))
 		die_usage("%s is neither a run directory nor a release in %s", arg, history_display(spec));
 	*tmp = xasprintf("%s/history/diff-%d-%d", cache_dir(), (int)getpid(), i);
+	extracted[i] = xstrdup(*tmp);
+	set_die_cleanup(remove_extracted);
 	const char *names[] = { "report.json", "kernel.config", "rootfs.manifest", "bzImage",
 				"initramfs.cpio.xz" };
 	if (history_extract(&h, &rel, *tmp, names, 5, &err) < 0)
@@ -218,11 +233,10 @@ int cmd_diff(int argc, char **argv, const char *root)
 	const char *b = resolve(argv[2], history, root, 1, &tmp[1]);
 	struct strbuf out = STRBUF_INIT;
 	int n = run_diff(a, argv[1], b, argv[2], &out);
-	for (int i = 0; i < 2; i++)
-		if (tmp[i]) {
-			rm_rf(tmp[i]);
-			free(tmp[i]);
-		}
+	remove_extracted();
+	set_die_cleanup(NULL);
+	free(tmp[0]);
+	free(tmp[1]);
 	fwrite(out.buf, 1, out.len, stdout);
 	if (fflush(stdout) != 0)
 		die("cannot write the diff to stdout");
