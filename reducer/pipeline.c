@@ -385,7 +385,8 @@ static void apply_image(struct run *r)
 	const char *base = strrchr(layout, '/') && strrchr(layout, '/')[1] ? strrchr(layout, '/') + 1 : layout;
 	r->rep.image = xasprintf("%s%s%s", base, tag ? ":" : "", tag ? tag : "");
 	r->rep.image_digest = xstrdup(img.digest);
-	info("image %s (%s): %zu layers, command %s", r->rep.image, img.digest, img.layers.n, p->cmd);
+	info("image %s (%s): %zu layer%s, command %s", r->rep.image, img.digest, img.layers.n,
+	     img.layers.n == 1 ? "" : "s", p->cmd);
 	oci_release(&img);
 	free(layout);
 	free(tag);

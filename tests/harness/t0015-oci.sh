@@ -39,7 +39,7 @@ test_expect_success UMOCI,BOOT 'reduce --image with no profile: the image config
 	"$REDUCE" --image "oci:$TRASH/img:v1" --tests "$TRASH/oci-tests.sh" --only-rootfs --accel tcg \
 		--baseline-runs 1 --verify-runs 1 --out "$TRASH/run" 2>err; rc=$?
 	tail -4 err; test $rc = 0 &&
-	grep -q "image img:v1 (sha256:[0-9a-f]*): 2 layers, command /bin/busybox httpd -f -p 8080 -h ." err &&
+	grep -q "image img:v1 (sha256:[0-9a-f]*): [1-9] layers*, command /bin/busybox httpd -f -p 8080 -h ." err &&
 	digest=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[\"manifests\"][0][\"digest\"])" img/index.json) &&
 	/usr/bin/python3 -c "
 import json,sys
@@ -49,7 +49,7 @@ assert r[\"app\"] == \"img-v1\" and r[\"verified\"]
 assert r[\"rootfs\"][\"files\"][\"after\"] < r[\"rootfs\"][\"files\"][\"before\"]
 " "$TRASH/run/report.json" "$digest" &&
 	grep -qx /bin/busybox "$TRASH/run/rootfs.manifest" &&
-	grep -qx /www/secret.html "$TRASH/run/rootfs.manifest" &&
+	grep -qx /www/index.html "$TRASH/run/rootfs.manifest" &&
 	! grep -q /usr/share/doc "$TRASH/run/rootfs.manifest"
 '
 test_expect_success UMOCI 'bad images: not a layout, an unknown tag, no command, another architecture, a corrupt layer' '
