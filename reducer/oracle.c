@@ -55,6 +55,16 @@ static void host_fault(const char *why)
 	    "run it again to go on)", why);
 }
 
+/* A guest out of memory is no fault of the candidate's either, but no
+ * rerun helps it: the profile's memory must grow. */
+static void trial_fault(const struct trial_result *res)
+{
+	if (res->memory_fault)
+		die("not the candidate's fault: %s; the run stops here (its verdicts are kept): raise "
+		    "`memory` in the profile and run it again", res->why);
+	host_fault(res->why);
+}
+
 /* Builds and boots a kernel candidate that neither the memo nor an
  * earlier failure answers. */
 static enum verdict build_and_test(struct kernel_cands *k, const struct boot_image *img,
@@ -80,7 +90,7 @@ static enum verdict build_and_test(struct kernel_cands *k, const struct boot_ima
 	else if (st < 0)
 		v = V_BUILD;
 	else if ((v = trial_run(k->t->trial, img, &res)) == V_HOST)
-		host_fault(res.why);
+		trial_fault(&res);
 	*trial_ms = now_ms() - t0;
 	return v;
 }
@@ -202,7 +212,7 @@ enum verdict rootfs_oracle(void *ctx, const unsigned char *removed)
 			uint64_t t0 = now_ms();
 			struct trial_result res;
 			if ((v = trial_run(t->trial, &img, &res)) == V_HOST)
-				host_fault(res.why);
+				trial_fault(&res);
 			if (v != V_ABORT) {
 				candlog_add(t->log, v, "run", 0, now_ms() - t0, &what);
 				record(t, key, v);
