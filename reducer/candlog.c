@@ -7,12 +7,12 @@ int candlog_open(struct candlog *l, const char *path)
 	l->f = fopen(path, "we");
 	if (!l->f)
 		return -1;
-	fputs("n\tphase\tverdict\tsource\tbuild_s\ttrial_s\tcount\tremoved\n", l->f);
+	fputs("n\tphase\tverdict\tsource\tbuild_s\ttrial_s\tcount\tremoved\tmemory_mb\n", l->f);
 	return 0;
 }
 
 void candlog_add(struct candlog *l, enum verdict v, const char *source, uint64_t build_ms,
-		 uint64_t trial_ms, const struct strvec *what)
+		 uint64_t trial_ms, const struct strvec *what, int memory_mb)
 {
 	l->build_ms += build_ms;
 	l->trial_ms += trial_ms;
@@ -23,7 +23,7 @@ void candlog_add(struct candlog *l, enum verdict v, const char *source, uint64_t
 		build_ms / 1000.0, trial_ms / 1000.0, what->n);
 	for (size_t i = 0; i < what->n; i++)
 		fprintf(l->f, "%s%s", i ? " " : "", what->v[i]);
-	fputc('\n', l->f);
+	fprintf(l->f, "\t%d\n", memory_mb);
 	fflush(l->f);
 }
 

@@ -55,6 +55,16 @@ static void host_fault(const char *why)
 	    "run it again to go on)", why);
 }
 
+/* A guest out of memory is no fault of the candidate's either, but no
+ * rerun helps it: the profile's memory must grow. */
+static void trial_fault(const struct trial_result *res)
+{
+	if (res->memory_fault)
+		die("not the candidate's fault: %s; the run stops here (its verdicts are kept): raise "
+		    "`memory` in the profile and run it again", res->why);
+	host_fault(res->why);
+}
+
 /* Builds and boots a kernel candidate that neither the memo nor an
  * earlier failure answers. */
 static enum verdict build_and_test(struct kernel_cands *k, const struct boot_image *img,
@@ -80,7 +90,7 @@ static enum verdict build_and_test(struct kernel_cands *k, const struct boot_ima
 	else if (st < 0)
 		v = V_BUILD;
 	else if ((v = trial_run(k->t->trial, img, &res)) == V_HOST)
-		host_fault(res.why);
+		trial_fault(&res);
 	*trial_ms = now_ms() - t0;
 	return v;
 }
@@ -106,6 +116,7 @@ enum verdict kernel_oracle(void *ctx, const unsigned char *removed)
 	struct boot_image img = { k->cand_kernel, k->cur->initrd, k->cur->initrd_bytes,
 				  k->cur->initrd_unpacked };
 	char harness[41];
+	int mem = trial_memory_mb(t->trial, &img);
 	trial_key(t->trial, &img, harness);
 	memo_key(key, hash, k->cur->initrd_hash, harness);
 	/* What else decides the verdict: a failure implies others only
@@ -115,7 +126,7 @@ enum verdict kernel_oracle(void *ctx, const unsigned char *removed)
 	const struct failure *f;
 	if (v != V_COUNT) {
 		t->replayed += memo_from_earlier_run(t->memo, key);
-		candlog_add(t->log, v, "memo", 0, 0, &what);
+		candlog_add(t->log, v, "memo", 0, 0, &what, mem);
 		/* A pass from the memo is taken without a build: every later
 		 * kernel candidate builds its own config, so the current
 		 * kernel is not needed until the search ends. A run resumed
@@ -132,12 +143,12 @@ enum verdict kernel_oracle(void *ctx, const unsigned char *removed)
 		snprintf(source, sizeof(source), "implied:%d", f->cand);
 		v = f->v;
 		k->implied++;
-		candlog_add(t->log, v, source, 0, 0, &what);
+		candlog_add(t->log, v, source, 0, 0, &what, mem);
 	} else {
 		uint64_t build_ms = 0, trial_ms = 0;
 		v = build_and_test(k, &img, &build_ms, &trial_ms);
 		if (v != V_ABORT) {
-			candlog_add(t->log, v, "run", build_ms, trial_ms, &what);
+			candlog_add(t->log, v, "run", build_ms, trial_ms, &what, mem);
 			record(t, key, v);
 		}
 		if (v == V_PASS) {
@@ -182,6 +193,7 @@ enum verdict rootfs_oracle(void *ctx, const unsigned char *removed)
 	char key[41], harness[41];
 	struct boot_image img = { r->cur->kernel, r->cand_initrd, (long long)im.cpio.len,
 				  (long long)im.cpio.len };
+	int mem = trial_memory_mb(t->trial, &img);
 	trial_key(t->trial, &img, harness);
 	memo_key(key, r->cur->config_hash, im.hash, harness);
 	struct strvec what = STRVEC_INIT;
@@ -191,7 +203,7 @@ enum verdict rootfs_oracle(void *ctx, const unsigned char *removed)
 	int ran = v == V_COUNT;
 	if (!ran) {
 		t->replayed += memo_from_earlier_run(t->memo, key);
-		candlog_add(t->log, v, "memo", 0, 0, &what);
+		candlog_add(t->log, v, "memo", 0, 0, &what, mem);
 	} else {
 		if (initramfs_write(&im, r->cand_initrd) < 0) {
 			if (interrupted)
@@ -202,9 +214,9 @@ enum verdict rootfs_oracle(void *ctx, const unsigned char *removed)
 			uint64_t t0 = now_ms();
 			struct trial_result res;
 			if ((v = trial_run(t->trial, &img, &res)) == V_HOST)
-				host_fault(res.why);
+				trial_fault(&res);
 			if (v != V_ABORT) {
-				candlog_add(t->log, v, "run", 0, now_ms() - t0, &what);
+				candlog_add(t->log, v, "run", 0, now_ms() - t0, &what, mem);
 				record(t, key, v);
 			}
 		}

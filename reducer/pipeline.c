@@ -551,7 +551,8 @@ static void explain_failure(struct run *r, enum verdict v, const struct trial_re
 		sb_addf(out, "%s fails its tests (%s); the test script said:\n%s", what, res->why,
 			t.len ? t.buf : "(nothing)");
 	} else if (v == V_HOST) {
-		sb_addf(out, "%s could not be tested: %s", what, res->why);
+		sb_addf(out, "%s could not be tested: %s%s", what, res->why,
+			res->memory_fault ? "; raise `memory` in the profile" : "");
 	} else {
 		tail_file(r->vmc.console_log, 15, &t);
 		if (!t.len)

@@ -48,6 +48,42 @@ static enum verdict full_disk(const struct trial *t, const struct vm_config *c,
 	return r->v;
 }
 
+/* A guest out of memory: the profile's memory, or what a search trial
+ * adds to it, is too small; never the candidate's verdict. */
+static void memory_fault(const struct trial *t, const struct boot_image *b, enum vm_memory how,
+			 const char *said, struct trial_result *r)
+{
+	char mem[80];
+	int profile = t->vm->memory_mb;
+	if (r->memory_mb == profile)
+		snprintf(mem, sizeof(mem), "%d MiB", r->memory_mb);
+	else
+		snprintf(mem, sizeof(mem), "%d MiB (the profile's %d and %d to unpack the image)",
+			 r->memory_mb, profile, r->memory_mb - profile);
+	r->v = V_HOST;
+	r->memory_fault = how;
+	if (how == VM_MEMORY_UNPACK)
+		snprintf(r->why, sizeof(r->why), "guest memory %s is too small to unpack a %lld MiB "
+			 "initramfs (the console says: %.200s)", mem, (b->unpacked + MiB - 1) / MiB, said);
+	else
+		snprintf(r->why, sizeof(r->why), "guest memory %s is too small for the app "
+			 "(the console says: %.200s)", mem, said);
+}
+
+/* Tests that failed on a guest that ran out of memory while they ran
+ * (the OOM killer took the app) failed for the memory's sake. */
+static void memory_after_tests(const struct trial *t, const struct vm_config *c,
+			       const struct boot_image *b, struct trial_result *r)
+{
+	struct strbuf con = STRBUF_INIT;
+	enum vm_memory how;
+	char said[200];
+	if ((r->v == V_TEST || r->v == V_TIMEOUT) && read_file(c->console_log, &con) == 0 && con.buf &&
+	    vm_console_verdict(con.buf, &how, said, sizeof(said)) == V_HOST)
+		memory_fault(t, b, how, said, r);
+	sb_release(&con);
+}
+
 static enum verdict trial_once(struct trial *t, const struct boot_image *b, struct trial_result *r)
 {
 	struct vm vm;
@@ -61,11 +97,8 @@ static enum verdict trial_once(struct trial *t, const struct boot_image *b, stru
 	r->v = vm_boot(&c, &vm, t->boot_timeout_ms);
 	r->ms_to_init = vm.ms_to_init;
 	r->ms_to_ready = vm.ms_to_ready;
-	r->memory_fault = vm.memory_fault;
 	if (vm.memory_fault)
-		snprintf(r->why, sizeof(r->why), "guest memory %d MiB is too small to unpack a %lld MiB "
-			 "initramfs (the console says: Initramfs unpacking failed: write error)",
-			 c.memory_mb, (b->unpacked + MiB - 1) / MiB);
+		memory_fault(t, b, vm.memory_fault, vm.said, r);
 	else if (r->v != V_PASS)
 		snprintf(r->why, sizeof(r->why), "%s", vm.why);
 	if (r->v != V_PASS)
@@ -116,6 +149,7 @@ static enum verdict trial_once(struct trial *t, const struct boot_image *b, stru
 		r->v = V_TEST;
 		snprintf(r->why, sizeof(r->why), "the test script exited with status %d", st);
 	}
+	memory_after_tests(t, &c, b, r);
 	return full_disk(t, &c, r);
 }
 

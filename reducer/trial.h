@@ -31,7 +31,7 @@ struct trial_result {
 	enum verdict v;
 	long ms_to_init, ms_to_ready;
 	int memory_mb;          /* the guest's */
-	int memory_fault;       /* V_HOST: the guest was too small to unpack the initramfs */
+	enum vm_memory memory_fault; /* V_HOST: the guest ran out of memory (vm.h) */
 	char why[400];
 };
 
@@ -47,8 +47,9 @@ int trial_memory_mb(const struct trial *t, const struct boot_image *b);
  * the test script. Part of every memo key. */
 void trial_key(const struct trial *t, const struct boot_image *b, char out[41]);
 /* Boots the image on t's machine and runs the tests against it. A host
- * fault (V_HOST) is tried again twice before it is returned; a guest too
- * small to unpack its initramfs is returned at once, as no retry helps. */
+ * fault (V_HOST) is tried again twice before it is returned; a guest out
+ * of memory (unpacking its initramfs, or the app, at the boot or while
+ * the tests run) is returned at once, as no retry helps. */
 enum verdict trial_run(struct trial *t, const struct boot_image *b, struct trial_result *r);
 
 #endif

@@ -165,6 +165,88 @@ static enum verdict qemu_exit(const struct vm_config *c, int status, char *why, 
 	return V_HOST;
 }
 
+/* The kernel's words (Linux 6.1) for a guest out of memory, matched
+ * before anything else on the console: a guest out of memory goes on to
+ * panic ("No working init found" after its initramfs did not unpack), or
+ * loses its app, and neither is the candidate's doing. Under "quiet" the
+ * console shows messages of KERN_ERR and above: pr_warn lines are here in
+ * case a command line shows them. */
+static const struct {
+	const char *text;
+	enum vm_memory how;
+} out_of_memory[] = {
+	/* init/initramfs.c: the unpacked files do not fit in the tmpfs (or
+	 * ramfs) they go to; lib/decompress_unxz.c: no memory for the
+	 * decoder's dictionary. (Other unpacking errors, such as a format
+	 * the kernel cannot decode, are the candidate's.) */
+	{ "Initramfs unpacking failed: write error", VM_MEMORY_UNPACK },
+	{ "Initramfs unpacking failed: XZ decompressor ran out of memory", VM_MEMORY_UNPACK },
+	/* init/initramfs.c: panic_show_mem("can't allocate ...") */
+	{ "Kernel panic - not syncing: can't allocate", VM_MEMORY_UNPACK },
+	/* mm/oom_kill.c: the OOM killer killed a process (the app, as a
+	 * rule), found none to kill, or panicked (panic_on_oom); init/main.c:
+	 * no memory to start init (-ENOMEM). */
+	{ "Out of memory: Killed process", VM_MEMORY_RUN },
+	{ "Out of memory (oom_kill_allocating_task): Killed process", VM_MEMORY_RUN },
+	{ "Out of memory and no killable processes", VM_MEMORY_RUN },
+	{ "Kernel panic - not syncing: System is deadlocked on memory", VM_MEMORY_RUN },
+	{ "Kernel panic - not syncing: Out of memory", VM_MEMORY_RUN },
+	{ "Failed to execute /init (error -12)", VM_MEMORY_RUN },
+};
+
+/* Where the console says text, once the line that says it has ended:
+ * the console is read while it is written, and half a line can say more
+ * than it will ("Kernel panic - not syncing: " is not yet a verdict when
+ * the rest is "System is deadlocked on memory"). */
+static const char *says(const char *console, const char *text)
+{
+	const char *p = strstr(console, text);
+	return p && strchr(p, '\n') ? p : NULL;
+}
+
+/* The console's line at p, without its end, for the user. */
+static void line_at(const char *console, const char *p, char *out, size_t n)
+{
+	while (p > console && p[-1] != '\n')
+		p--;
+	size_t len = strcspn(p, "\r\n");
+	snprintf(out, n, "%.*s", (int)len, p);
+}
+
+enum verdict vm_console_verdict(const char *console, enum vm_memory *memory, char *said, size_t n)
+{
+	const char *p;
+	*memory = VM_MEMORY_OK;
+	for (size_t i = 0; i < sizeof(out_of_memory) / sizeof(out_of_memory[0]); i++)
+		if ((p = says(console, out_of_memory[i].text))) {
+			*memory = out_of_memory[i].how;
+			line_at(console, p, said, n);
+			return V_HOST;
+		}
+	if (says(console, "reduce-init: ready")) {
+		snprintf(said, n, "the app is ready");
+		return V_PASS;
+	}
+	if (says(console, "reduce-init: app exited")) {
+		snprintf(said, n, "the app exited before it was ready");
+		return V_BOOT;
+	}
+	if ((p = says(console, "Kernel panic"))) {
+		line_at(console, p, said, n);
+		return V_BOOT;
+	}
+	return V_COUNT;
+}
+
+void vm_console_why(int memory_mb, enum vm_memory memory, const char *said, char *why, size_t n)
+{
+	if (memory)
+		snprintf(why, n, "guest memory %d MiB is too small %s (the console says: %.160s)", memory_mb,
+			 memory == VM_MEMORY_UNPACK ? "to unpack the initramfs" : "for the app", said);
+	else
+		snprintf(why, n, "%s", said);
+}
+
 static void sleep_ms(int ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -208,6 +290,9 @@ enum verdict vm_boot(const struct vm_config *c, struct vm *vm, int timeout_ms)
 			v = V_ABORT;
 			break;
 		}
+		/* Whether QEMU has ended is asked before the console is read:
+		 * then all it wrote is there to read. */
+		int status, exited = waitpid(vm->cp.pid, &status, WNOHANG) == vm->cp.pid;
 		if (fd < 0)
 			fd = open(c->console_log, O_RDONLY | O_CLOEXEC);
 		if (fd >= 0) {
@@ -216,40 +301,31 @@ enum verdict vm_boot(const struct vm_config *c, struct vm *vm, int timeout_ms)
 			while ((n = read(fd, buf, sizeof(buf))) > 0)
 				sb_add(&con, buf, n);
 		}
+		/* The console of a guest that ended has said all it will. */
+		if (exited)
+			sb_adds(&con, "\n");
 		uint64_t t = now_ms();
 		if (con.buf && vm->ms_to_init < 0 && strstr(con.buf, "reduce-init: started"))
 			vm->ms_to_init = t - vm->t_start;
-		if (con.buf && strstr(con.buf, "reduce-init: ready")) {
-			vm->ms_to_ready = t - vm->t_start;
-			v = V_PASS;
-			break;
-		}
-		if (con.buf && strstr(con.buf, "reduce-init: app exited")) {
-			snprintf(vm->why, sizeof(vm->why), "the app exited before it was ready");
-			v = V_BOOT;
-			break;
-		}
-		/* The kernel says "write error" when the unpacked files do not
-		 * fit in the guest's memory: the guest is too small, the
-		 * candidate is not at fault. (Other unpacking errors, such as
-		 * a format the kernel cannot decode, are the candidate's.) */
-		if (con.buf && strstr(con.buf, "Initramfs unpacking failed: write error")) {
-			snprintf(vm->why, sizeof(vm->why), "guest memory %d MiB is too small to unpack "
-				 "the initramfs (the console says: Initramfs unpacking failed: write error)",
-				 c->memory_mb);
-			vm->memory_fault = 1;
-			v = V_HOST;
-			break;
-		}
-		if (con.buf && strstr(con.buf, "Kernel panic")) {
-			snprintf(vm->why, sizeof(vm->why), "kernel panic");
-			v = V_BOOT;
-			break;
-		}
-		int status;
-		if (waitpid(vm->cp.pid, &status, WNOHANG) == vm->cp.pid) {
+		enum verdict told = con.buf ? vm_console_verdict(con.buf, &vm->memory_fault, vm->said,
+								 sizeof(vm->said)) : V_COUNT;
+		if (exited) {
 			child_forget(&vm->cp);
 			v = qemu_exit(c, status, vm->why, sizeof(vm->why));
+			/* Only an end that was the guest's lets its console
+			 * speak: QEMU killed from outside is the host's. */
+			if (v != V_BOOT || told == V_COUNT) {
+				vm->memory_fault = VM_MEMORY_OK;
+				break;
+			}
+		}
+		if (told != V_COUNT) {
+			v = told;
+			if (v == V_PASS)
+				vm->ms_to_ready = t - vm->t_start;
+			else
+				vm_console_why(c->memory_mb, vm->memory_fault, vm->said, vm->why,
+					       sizeof(vm->why));
 			break;
 		}
 		if (t >= deadline) {

@@ -22,13 +22,21 @@ struct vm_config {
 	const char *qemu_log;
 };
 
+/* Whether a guest ran out of memory, as its console tells. */
+enum vm_memory {
+	VM_MEMORY_OK = 0,
+	VM_MEMORY_UNPACK,       /* unpacking its initramfs */
+	VM_MEMORY_RUN,          /* after: the OOM killer, or a panic for want of memory */
+};
+
 struct vm {
 	struct child_process cp;
 	int host_ports[VM_MAX_PORTS];
 	uint64_t t_start;
 	long ms_to_init, ms_to_ready;
 	char why[256];          /* why a boot failed, for the user */
-	int memory_fault;       /* the guest was too small to unpack its initramfs */
+	char said[200];         /* the console line that decided it, if one did */
+	enum vm_memory memory_fault; /* V_HOST: the guest ran out of memory */
 };
 
 /* Starts the guest and waits until init reports the app ready. Returns
@@ -36,6 +44,18 @@ struct vm {
  * (the guest's failure) or V_HOST (the harness's: see verdict.h). */
 enum verdict vm_boot(const struct vm_config *c, struct vm *vm, int timeout_ms);
 void vm_stop(struct vm *vm);
+/* What the serial console so far says of a boot: V_PASS once init says
+ * the app is ready; V_BOOT when the app exited before, or the kernel
+ * panicked; V_HOST when the guest ran out of memory, *memory saying
+ * when (never a verdict on the candidate: the profile's memory is too
+ * small, or the memory a search trial adds); V_COUNT while it says
+ * nothing yet. Running out of memory is looked for first, anywhere on
+ * the console: a guest out of memory goes on to panic or to lose its
+ * app, and after the tests to fail them. said gets the deciding line. */
+enum verdict vm_console_verdict(const char *console, enum vm_memory *memory, char *said, size_t n);
+/* A boot's why from what the console said: with the guest's memory when
+ * it ran out of it. */
+void vm_console_why(int memory_mb, enum vm_memory memory, const char *said, char *why, size_t n);
 /* While the tests run: V_PASS if QEMU still runs or ended as a guest
  * ends (powered off), else V_HOST with why (killed from outside, failed). */
 enum verdict vm_check(const struct vm_config *c, struct vm *vm);

@@ -47,4 +47,16 @@ test_expect_success BOOT 'a port that never opens fails the baseline within --bo
 		"$REDUCE" --app ./port.conf --tests "$ROOT/tests/busybox-httpd.sh" --boot-timeout 15 \
 		--out "$TRASH/port" && no_qemu_left "$TRASH/port"
 '
+# A guest out of memory is not the candidate's doing: busybox's tail
+# keeps a line of /dev/zero, which never ends, until the OOM killer takes
+# it (the kernel says "Out of memory: Killed process"), before it is ready.
+test_expect_success BOOT 'an app that outgrows the guest memory: a memory fault naming it, no verdict stored' '
+	printf "cmd /bin/busybox tail /dev/zero\nport 80\nmemory 48\n" >oom.conf &&
+	expect_error 1 "^reduce: error: the baseline image could not be tested: guest memory [0-9]* MiB (the profile.s 48 and [0-9]* to unpack the image) is too small for the app (the console says: Out of memory: Killed process [0-9]* (busybox) total-vm:[0-9]*kB.*); raise .memory. in the profile$" \
+		"$REDUCE" --app ./oom.conf --tests "$ROOT/tests/busybox-httpd.sh" --baseline-runs 1 \
+		--out "$TRASH/oom" &&
+	test "$(grep -c . "$TRASH/.err")" = "$(grep -c "^reduce: [a-z]" "$TRASH/.err")" &&
+	! test -e "$TRASH/oom" && ! test -e "$TRASH/oom.partial" && ! test -s "$TRASH/cache/memo/oom.tsv" &&
+	no_qemu_left "$TRASH/oom"
+'
 test_done
