@@ -11,7 +11,7 @@ test_expect_success '--help documents every flag and the exit codes' '
 	grep -q "Exit status" help
 '
 test_expect_success 'no arguments: usage error' '
-	expect_error 2 "--app is required" "$REDUCE"
+	expect_error 2 "--app (or --image) is required" "$REDUCE"
 '
 test_expect_success 'unknown option' '
 	expect_error 2 "unknown option" "$REDUCE" --frobnicate

@@ -75,7 +75,7 @@ test_expect_success BOOT 'reduce diff of two real runs lists what only one image
 test_expect_success BOOT 'reduce diff refuses what is not a run directory' '
 	expect_error 2 "is not a run directory: cannot read report.json" "$REDUCE" diff "$RUN" "$TRASH" &&
 	expect_error 2 "run directory $TRASH/nothing does not exist" "$REDUCE" diff "$TRASH/nothing" "$RUN" &&
-	expect_error 2 "diff needs two run directories" "$REDUCE" diff "$RUN" &&
+	expect_error 2 "diff needs two runs" "$REDUCE" diff "$RUN" &&
 	echo "{\"app\": \"x\"}" >"$TRASH/broken.json" && cp -r "$RUN" "$TRASH/broken" &&
 	cp "$TRASH/broken.json" "$TRASH/broken/report.json" &&
 	expect_error 2 "report.json has no kernel.image_bytes.after" "$REDUCE" diff "$RUN" "$TRASH/broken"
