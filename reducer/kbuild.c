@@ -99,6 +99,7 @@ int kbuild_open(struct kbuild *kb, const char *srctree, const char *name, const 
  * written since the stamp are removed and Kbuild makes them again (from
  * ccache). */
 #define STAMP ".reduce-make-in-progress"
+#define STRIPPED_VMLINUX "vmlinux.stripped"
 
 static struct {
 	struct timespec since;
@@ -271,7 +272,17 @@ static int make(struct kbuild *kb, const char *target, int timeout_ms)
 	return st;
 }
 
-int kbuild_base_config(struct kbuild *kb, const char *base, const char *fragment,
+static int apply_fragments(const char *cfg, const char *const *fragments, struct strbuf *err)
+{
+	for (int i = 0; fragments[i]; i++)
+		if (config_append(cfg, fragments[i]) < 0) {
+			sb_addf(err, "cannot apply %s to %s: %s", fragments[i], cfg, strerror(errno));
+			return -1;
+		}
+	return 0;
+}
+
+int kbuild_base_config(struct kbuild *kb, const char *base, const char *const fragments[2],
 		       const char *out, struct strbuf *err)
 {
 	char *cfg = xasprintf("%s/.config", kb->builddir);
@@ -280,8 +291,7 @@ int kbuild_base_config(struct kbuild *kb, const char *base, const char *fragment
 	kbuild_repair(kb->builddir);
 	if (!strcmp(base, "microvm")) {
 		st = make(kb, "tinyconfig", 600000);
-		if (!st && config_append(cfg, fragment) < 0) {
-			sb_addf(err, "cannot apply %s to %s: %s", fragment, cfg, strerror(errno));
+		if (!st && apply_fragments(cfg, fragments, err) < 0) {
 			free(cfg);
 			return -1;
 		}
@@ -289,6 +299,11 @@ int kbuild_base_config(struct kbuild *kb, const char *base, const char *fragment
 		st = make(kb, "x86_64_defconfig", 600000);
 		if (!st)
 			st = make(kb, "kvm_guest.config", 600000);
+		/* The machine's own fragment only: the defconfig has the rest. */
+		if (!st && fragments[0] && apply_fragments(cfg, fragments + 1, err) < 0) {
+			free(cfg);
+			return -1;
+		}
 	} else {
 		struct config c = CONFIG_INIT;
 		if (config_read(base, &c) < 0) {
@@ -361,6 +376,22 @@ static int host_fault(struct kbuild *kb, int st)
 	return fault;
 }
 
+/* The vmlinux that PVH loaders boot (QEMU's -kernel, Firecracker, Cloud
+ * Hypervisor), without its symbol tables: strip keeps the allocated
+ * sections, and with them the notes that carry the PVH entry point. */
+static int strip_vmlinux(struct kbuild *kb, int timeout_ms)
+{
+	char *in = xasprintf("%s/vmlinux", kb->builddir);
+	char *out = xasprintf("%s/" STRIPPED_VMLINUX, kb->builddir);
+	const char *argv[] = { "strip", "--strip-all", "-o", out, in, NULL };
+	struct child_process cp = { .argv = argv, .out_path = kb->log, .timeout_ms = timeout_ms };
+	unlink(out);
+	int st = child_run(&cp);
+	free(in);
+	free(out);
+	return st;
+}
+
 int kbuild_build(struct kbuild *kb, const char *config, int timeout_ms)
 {
 	char *cfg = xasprintf("%s/.config", kb->builddir);
@@ -376,6 +407,8 @@ int kbuild_build(struct kbuild *kb, const char *config, int timeout_ms)
 		st = make(kb, "olddefconfig", timeout_ms);
 	if (!st)
 		st = make(kb, "bzImage", timeout_ms);
+	if (!st)
+		st = strip_vmlinux(kb, timeout_ms);
 	if (st == CHILD_TIMEOUT)
 		return CHILD_TIMEOUT;
 	if (st && !interrupted && host_fault(kb, st))
@@ -383,12 +416,17 @@ int kbuild_build(struct kbuild *kb, const char *config, int timeout_ms)
 	return st ? -1 : 0;
 }
 
-char *kbuild_image(const struct kbuild *kb)
+char *kbuild_image(const struct kbuild *kb, enum kimage which)
 {
-	return xasprintf("%s/arch/x86/boot/bzImage", kb->builddir);
+	return which == KIMAGE_VMLINUX ? xasprintf("%s/" STRIPPED_VMLINUX, kb->builddir)
+				       : xasprintf("%s/arch/x86/boot/bzImage", kb->builddir);
 }
 
-int kbuild_image_for(struct kbuild *kb, const char *config, const char *image, int timeout_ms)
+static const char *const kimage_suffix[] = { [KIMAGE_BZIMAGE] = "bzImage",
+					     [KIMAGE_VMLINUX] = "vmlinux" };
+
+int kbuild_image_for(struct kbuild *kb, const char *config, const char *const out[KIMAGES],
+		     int timeout_ms)
 {
 	char hash[41];
 	if (config_file_hash(config, hash) < 0) {
@@ -397,32 +435,46 @@ int kbuild_image_for(struct kbuild *kb, const char *config, const char *image, i
 	}
 	/* v3: named by the config, the source's version and the build's
 	 * date. (v2 images were named by the config alone; v1 images may have
-	 * been built from the defaults after a make cut short.) */
+	 * been built from the defaults after a make cut short.) Each build
+	 * leaves both forms: a v3 entry made before vmlinux was kept has its
+	 * bzImage alone, and a run that wants the vmlinux builds again. */
 	char key[41];
 	image_key(kb, hash, key);
 	char *dir = xasprintf("%s/kernels/v3/%.2s", cache_dir(), key);
-	char *cached = xasprintf("%s/%s.bzImage", dir, key + 2);
+	char *cached[KIMAGES];
+	int hit = 1;
+	for (int i = 0; i < KIMAGES; i++) {
+		cached[i] = xasprintf("%s/%s.%s", dir, key + 2, kimage_suffix[i]);
+		if (out[i] && !file_exists(cached[i]))
+			hit = 0;
+	}
+	for (int i = 0; hit && i < KIMAGES; i++)
+		if (out[i] && copy_file(cached[i], out[i]) < 0)
+			hit = 0;
 	int ret;
-	if (file_exists(cached) && copy_file(cached, image) == 0) {
+	if (hit) {
 		/* Its time says when a run last used it (reduce cache --prune). */
-		utimensat(AT_FDCWD, cached, NULL, 0);
+		for (int i = 0; i < KIMAGES; i++)
+			if (out[i])
+				utimensat(AT_FDCWD, cached[i], NULL, 0);
 		ret = 1;
 	} else {
 		ret = kbuild_build(kb, config, timeout_ms);
-		if (ret == 0) {
-			char *built = kbuild_image(kb);
-			if (copy_file(built, image) < 0) {
-				snprintf(kb->fault, sizeof(kb->fault), "cannot write %s: %s", image,
+		for (int i = 0; ret == 0 && i < KIMAGES; i++) {
+			char *built = kbuild_image(kb, (enum kimage)i);
+			if (out[i] && copy_file(built, out[i]) < 0) {
+				snprintf(kb->fault, sizeof(kb->fault), "cannot write %s: %s", out[i],
 					 strerror(errno));
 				ret = KBUILD_HOST_FAULT;
+			} else if (mkdir_p(dir) == 0) {
+				copy_file_durable(built, cached[i]);
 			}
-			else if (mkdir_p(dir) == 0)
-				copy_file_durable(built, cached);
 			free(built);
 		}
 	}
 	free(dir);
-	free(cached);
+	for (int i = 0; i < KIMAGES; i++)
+		free(cached[i]);
 	return ret;
 }
 

@@ -27,22 +27,30 @@ int kernel_source(char **srctree, struct strbuf *err);
 int kbuild_source_version(const char *srctree, char *out, size_t n);
 int kbuild_open(struct kbuild *kb, const char *srctree, const char *name, const char *log);
 /* Resolves a --kernel-base (microvm, defconfig or a .config file) into a
- * complete config written to `out`. */
-int kbuild_base_config(struct kbuild *kb, const char *base, const char *fragment,
+ * complete config written to `out`. fragments: the project's baseline
+ * and the machine's (kernel-configs/), NULL-ended; microvm gets both on
+ * top of tinyconfig, defconfig the machine's alone, a file neither. */
+int kbuild_base_config(struct kbuild *kb, const char *base, const char *const fragments[2],
 		       const char *out, struct strbuf *err);
-/* Builds bzImage from `config`. Returns 0, or -1 with the reason in the log,
+/* The forms a build leaves the kernel in: the bzImage (SeaBIOS, -M pc)
+ * and the stripped vmlinux with its PVH note (microvm, Firecracker). */
+enum kimage { KIMAGE_BZIMAGE, KIMAGE_VMLINUX, KIMAGES };
+
+/* Builds bzImage and the stripped vmlinux from `config`. Returns 0, or -1 with the reason in the log,
  * CHILD_TIMEOUT or KBUILD_HOST_FAULT. Leaves the olddefconfig result in the
  * build directory. */
 int kbuild_build(struct kbuild *kb, const char *config, int timeout_ms);
-char *kbuild_image(const struct kbuild *kb);
+char *kbuild_image(const struct kbuild *kb, enum kimage which);
 /* If a make in `builddir` was cut short, removes the files it wrote so that
  * the next make redoes them. Returns how many were removed. Every make runs
  * it first; it is public for the tests. */
 int kbuild_repair(const char *builddir);
-/* Builds `config` into `image`, or copies the image an earlier build of the
- * same config content left in the cache. Returns 1 for a cache hit, 0 for a
- * fresh build, -1, CHILD_TIMEOUT or KBUILD_HOST_FAULT when it fails. */
-int kbuild_image_for(struct kbuild *kb, const char *config, const char *image, int timeout_ms);
+/* Builds `config` into the forms out[] names a path for (NULL: not
+ * wanted), or copies the images an earlier build of the same config
+ * content left in the cache. Returns 1 for a cache hit, 0 for a fresh
+ * build, -1, CHILD_TIMEOUT or KBUILD_HOST_FAULT when it fails. */
+int kbuild_image_for(struct kbuild *kb, const char *config, const char *const out[KIMAGES],
+		     int timeout_ms);
 /* For each of the n symbols, how many of the build directory's objects
  * Kbuild would recompile if it changed (their .cmd files name
  * include/config/SYMBOL, as fixdep records it; all of them if the

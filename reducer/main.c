@@ -48,12 +48,17 @@ static const char usage_text[] =
 "  --only-rootfs         reduce the root filesystem only\n"
 "  --out DIR             run directory (default reports/APP/<UTC time>, and\n"
 "                        reports/APP/latest points at it)\n"
+"  --machine M           pc (default: SeaBIOS, virtio-pci, bzImage) or microvm (QEMU's\n"
+"                        microvm: virtio-mmio, no PCI, a PVH vmlinux, as Firecracker\n"
+"                        boots it); the kernel is reduced for that machine\n"
 "  --accel A             auto (default: KVM if a probe boot works, else TCG), kvm, tcg\n"
 "  --test-timeout SEC    longest a test script may run (default 60)\n"
 "  --boot-timeout SEC    longest the baseline or the final image may take from QEMU\n"
 "                        start to app ready\n"
 "                        (default 120; candidates get twice the baseline's time + 5 s)\n"
 "  --verify-runs N       boots of the final image that must all pass (default 3)\n"
+"  --no-min-memory       skip the search for the least guest memory the final image\n"
+"                        (and the baseline) pass their tests in (min_memory_mib)\n"
 "  --baseline-runs N     trials of the baseline that must agree before any search\n"
 "                        (default 3; tests that pass only sometimes stop the run)\n"
 "  -q, --quiet           no per-candidate progress lines\n"
@@ -150,6 +155,8 @@ static void parse_options(int argc, char **argv, struct options *o, struct relea
 		{ "only-rootfs", no_argument, NULL, 'R' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "accel", required_argument, NULL, 'A' },
+		{ "machine", required_argument, NULL, 'M' },
+		{ "no-min-memory", no_argument, NULL, 'L' },
 		{ "test-timeout", required_argument, NULL, 'T' },
 		{ "verify-runs", required_argument, NULL, 'V' },
 		{ "boot-timeout", required_argument, NULL, 'B' },
@@ -188,6 +195,11 @@ static void parse_options(int argc, char **argv, struct options *o, struct relea
 				die_usage("unknown accelerator '%s' (auto, kvm or tcg)", optarg);
 			o->accel = optarg;
 			break;
+		case 'M':
+			if (vm_machine_parse(optarg, &o->machine) < 0)
+				die_usage("unknown machine '%s' (%s)", optarg, VM_MACHINES);
+			break;
+		case 'L': o->no_min_memory = 1; break;
 		case 'T': o->test_timeout_s = parse_count("--test-timeout", optarg, 1); break;
 		case 'B': o->boot_timeout_s = parse_count("--boot-timeout", optarg, 1); break;
 		case 'V': o->verify_runs = parse_count("--verify-runs", optarg, 1); break;

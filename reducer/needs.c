@@ -75,7 +75,23 @@ int needs_of_file(const char *host_path, struct strvec *opts)
 	return ret;
 }
 
-void needs_of_harness(int xz_x86, struct strvec *opts)
+void needs_of_machine(enum vm_machine m, struct strvec *opts)
+{
+	static const char *const pc[] = {
+		/* virtio-net-pci */
+		"PCI", "VIRTIO_PCI", NULL
+	};
+	static const char *const microvm[] = {
+		/* virtio-net-device on the MMIO bus QEMU names on the kernel's
+		 * command line; the kernel entered as a PVH vmlinux */
+		"VIRTIO_MMIO", "VIRTIO_MMIO_CMDLINE_DEVICES", "PVH", NULL
+	};
+	const char *const *list = m == VM_MICROVM ? microvm : pc;
+	for (int i = 0; list[i]; i++)
+		sv_push_unique(opts, list[i]);
+}
+
+void needs_of_harness(enum vm_machine m, int xz_x86, struct strvec *opts)
 {
 	static const char *const harness[] = {
 		/* init.c is a static x86-64 ELF program in every image */
@@ -84,12 +100,12 @@ void needs_of_harness(int xz_x86, struct strvec *opts)
 		"BLK_DEV_INITRD", "RD_XZ",
 		/* console=ttyS0: init's messages are how a boot is judged */
 		"TTY", "SERIAL_8250", "SERIAL_8250_CONSOLE",
-		/* virtio-net-pci, and init's 10.0.2.15 over which the tests
-		 * reach the app */
-		"PCI", "VIRTIO_MENU", "VIRTIO_PCI", "VIRTIO_NET", "NETDEVICES", "NET_CORE",
-		"NET", "INET",
+		/* a virtio network device, and init's 10.0.2.15 over which the
+		 * tests reach the app */
+		"VIRTIO_MENU", "VIRTIO_NET", "NETDEVICES", "NET_CORE", "NET", "INET",
 		NULL
 	};
+	needs_of_machine(m, opts);
 	for (int i = 0; harness[i]; i++)
 		sv_push_unique(opts, harness[i]);
 	if (xz_x86)

@@ -2,6 +2,7 @@
 #define REDUCE_NEEDS_H
 
 #include "util.h"
+#include "vm.h"
 
 /* Kernel options an image is seen to need before any kernel is built.
  * What the image's files show are predictions for the search
@@ -18,9 +19,13 @@
  * once each. Returns 1 for an ELF file, 0 for another, -1 if unreadable. */
 int needs_of_file(const char *host_path, struct strvec *opts);
 
-/* What the harness's guest itself uses (vm.c's machine, init.c, the
- * initramfs the kernel phase boots, compressed with xz's x86 filter if
- * xz_x86): without any of these no boot reaches the tests. */
-void needs_of_harness(int xz_x86, struct strvec *opts);
+/* What a machine's devices and kernel entry need (vm.h): --machine
+ * checks a kernel base for them. */
+void needs_of_machine(enum vm_machine m, struct strvec *opts);
+
+/* What the harness's guest itself uses on machine m (vm.c's devices,
+ * init.c, the initramfs the kernel phase boots, compressed with xz's x86
+ * filter if xz_x86): without any of these no boot reaches the tests. */
+void needs_of_harness(enum vm_machine m, int xz_x86, struct strvec *opts);
 
 #endif

@@ -2,6 +2,7 @@
 #define REDUCE_OPTIONS_H
 
 #include "search.h"
+#include "vm.h"
 
 /* What the command line of a reduction says (main.c parses it; --help and
  * README.md document it). */
@@ -13,6 +14,8 @@ struct options {
 	const char *out;
 	const char *hint;       /* a previous run directory whose result is tried first */
 	const char *accel;      /* auto, kvm, tcg */
+	enum vm_machine machine; /* the machine the image is reduced for */
+	int no_min_memory;      /* skip the search for the least guest memory */
 	enum strategy strategy;
 	int max_candidates;
 	int only_kernel, only_rootfs;

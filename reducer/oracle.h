@@ -41,6 +41,7 @@ struct kernel_cands {
 	struct kconfig *kc;
 	struct kbuild *kb;
 	const char *cand_config, *cand_kernel; /* where a candidate's files go */
+	enum kimage form;       /* the kernel's form the machine boots */
 	struct failures failures;
 	int builds;
 	int implied;            /* verdicts implied by an earlier failure, not built */

@@ -7,10 +7,12 @@
 #include "candlog.h"
 #include "config.h"
 #include "elf.h"
+#include "firecracker.h"
 #include "initramfs.h"
 #include "kbuild.h"
 #include "kconfig.h"
 #include "memo.h"
+#include "minmem.h"
 #include "needs.h"
 #include "oci.h"
 #include "oracle.h"
@@ -44,6 +46,8 @@ struct run {
 	int xz_x86;             /* the base kernel decodes xz's x86 filter */
 	struct kbuild kb;
 	int builds;             /* of the pipeline's own: the baseline, the result */
+	char *kernel_files[KIMAGES]; /* the run directory's bzImage and vmlinux */
+	enum kimage form;       /* the one the machine boots (cur.kernel) */
 
 	struct vm_config vmc;
 	struct trial trial;
@@ -56,6 +60,9 @@ struct run {
 	struct kernel_cands kern;
 	struct rootfs_cands fs;
 	char *cand_initrd;
+	/* The baseline image, kept for its min_memory_mib (scratch). */
+	char *baseline_kernel, *baseline_initrd;
+	long long baseline_unpacked;
 
 	struct report rep;
 	uint64_t t0;
@@ -284,6 +291,29 @@ static void setup_dirs(struct run *r)
 		die("cannot create %s: %s", r->partial, strerror(errno));
 }
 
+/* A kernel reduced for microvm has what Firecracker's guests need too
+ * (virtio-mmio devices named on the command line, a PVH vmlinux): the
+ * same image, the same least memory. Not booted here: Firecracker needs
+ * KVM. The guest's init addresses itself as QEMU's user network does
+ * (10.0.2.15 via 10.0.2.2): docs/images.md says how to set up tap0. */
+static void write_firecracker(struct run *r)
+{
+	struct strbuf err = STRBUF_INIT;
+	char *args = xasprintf("%s reboot=k", vm_boot_args(VM_MICROVM));
+	struct firecracker_vm fc = {
+		.kernel = "vmlinux", .initrd = "initramfs.cpio.xz", .boot_args = args,
+		.mem_size_mib = r->rep.min_memory_mib.after > 0 ? (int)r->rep.min_memory_mib.after
+								 : r->prof.memory_mb,
+		.vcpu_count = 1, .host_dev_name = "tap0", .guest_mac = "06:00:0a:00:02:0f",
+	};
+	char *p = wpath(r, "firecracker.json");
+	if (firecracker_write(&fc, p, &err) < 0)
+		die("%s", err.buf);
+	free(p);
+	free(args);
+	sb_release(&err);
+}
+
 static void write_outputs(struct run *r)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -300,6 +330,8 @@ static void write_outputs(struct run *r)
 		die_writing(p);
 	free(p);
 	sb_release(&sb);
+	if (r->o->machine == VM_MICROVM)
+		write_firecracker(r);
 
 	/* Only now does the run directory appear under its final name. */
 	if (rename(r->partial, r->final) < 0)
@@ -425,6 +457,23 @@ static void image_profile(struct run *r)
 	sb_release(&name);
 }
 
+/* What the machine needs of a kernel config (needs.c) that `config`
+ * lacks, comma-separated into missing; 0 when nothing. */
+static int machine_lacks(const char *config, enum vm_machine m, struct strbuf *missing)
+{
+	struct config c = CONFIG_INIT;
+	struct strvec need = STRVEC_INIT;
+	if (config_read(config, &c) < 0)
+		return 0;
+	needs_of_machine(m, &need);
+	for (size_t i = 0; i < need.n; i++)
+		if (!config_is_y(&c, need.v[i]))
+			sb_addf(missing, "%sCONFIG_%s", missing->len ? ", " : "", need.v[i]);
+	sv_clear(&need);
+	config_release(&c);
+	return missing->len > 0;
+}
+
 /* Everything a user can get wrong is checked before any long work. */
 static void check_inputs(struct run *r)
 {
@@ -456,6 +505,12 @@ tests:
 	    !file_exists(o->kernel_base))
 		die_usage("kernel base '%s' is neither microvm, defconfig nor an existing file",
 			  o->kernel_base);
+	if (file_exists(o->kernel_base)) {
+		struct strbuf missing = STRBUF_INIT;
+		if (machine_lacks(o->kernel_base, o->machine, &missing))
+			die_usage("kernel base %s lacks what --machine %s needs: %s", o->kernel_base,
+				  vm_machine_name(o->machine), missing.buf);
+	}
 	if (o->hint)
 		check_hint(r, r->prof.name);
 	r->init_bin = xasprintf("%s/rootfs/init", r->root);
@@ -494,6 +549,20 @@ static void stage_rootfs(struct run *r)
 	info("root filesystem: %d files from the %s base", r->rf.n, r->prof.rootfs);
 }
 
+/* A kernel base of the user's that cannot boot on the machine is a bad
+ * input; one of the project's is a bug in kernel-configs/. */
+static void check_machine_options(const char *config, enum vm_machine m, const char *base)
+{
+	struct strbuf missing = STRBUF_INIT;
+	if (!machine_lacks(config, m, &missing))
+		return;
+	if (file_exists(base))
+		die_usage("kernel base %s lacks what --machine %s needs: %s", base, vm_machine_name(m),
+			  missing.buf);
+	die("the %s base config lacks what --machine %s needs: %s (see kernel-configs/)", base,
+	    vm_machine_name(m), missing.buf);
+}
+
 static void build_baseline(struct run *r)
 {
 	const struct options *o = r->o;
@@ -509,19 +578,26 @@ static void build_baseline(struct run *r)
 	r->rep.source_date_epoch = sde && *sde ? atoll(sde) : 0;
 	/* Runs from the same base share a build directory (and so build
 	 * incrementally); all file bases share one. */
-	char *kname = xasprintf("%s-base", file_exists(o->kernel_base) ? "file" : o->kernel_base);
+	const char *bname = file_exists(o->kernel_base) ? "file" : o->kernel_base;
+	char *kname = o->machine == VM_PC ? xasprintf("%s-base", bname)
+		: xasprintf("%s-%s-base", bname, vm_machine_name(o->machine));
 	char *build_log = wpath(r, "logs/build.log");
 	if (kbuild_open(&r->kb, r->srctree, kname, build_log) < 0)
 		die("cannot set up a kernel build directory");
-	char *fragment = xasprintf("%s/kernel-configs/microvm.config", r->root);
-	if (kbuild_base_config(&r->kb, o->kernel_base, fragment, r->base_config, &err) < 0)
+	char *fragments[] = { xasprintf("%s/kernel-configs/microvm.config", r->root),
+			      xasprintf("%s/kernel-configs/machine-%s.config", r->root,
+					vm_machine_name(o->machine)), NULL };
+	if (kbuild_base_config(&r->kb, o->kernel_base, (const char *const *)fragments, r->base_config,
+			       &err) < 0)
 		die("%s", err.buf);
+	check_machine_options(r->base_config, o->machine, r->o->kernel_base);
 	check_interrupt();
 	struct config base = CONFIG_INIT;
 	config_load(r->base_config, &base);
 	info("baseline kernel: %s base, %d options enabled (build directory %s)",
 	     o->kernel_base, config_count_enabled(&base), r->kb.builddir);
-	int st = kbuild_image_for(&r->kb, r->base_config, r->cur.kernel, 3600 * 1000);
+	int st = kbuild_image_for(&r->kb, r->base_config, (const char *const *)r->kernel_files,
+				  3600 * 1000);
 	r->builds += st == 0;
 	check_interrupt();
 	if (st == KBUILD_HOST_FAULT)
@@ -538,7 +614,8 @@ static void build_baseline(struct run *r)
 	config_release(&base);
 	free(kname);
 	free(build_log);
-	free(fragment);
+	free(fragments[0]);
+	free(fragments[1]);
 }
 
 /* Why a baseline trial failed, with what the tests or the console said. */
@@ -570,8 +647,44 @@ static void explain_failure(struct run *r, enum verdict v, const struct trial_re
  * instead of as a rejected candidate each time; and tests whose outcome
  * changes from run to run would make every verdict a coin toss. Returns
  * the mean time to ready of the passes. */
+/* Means of passing boots; guest_init of those whose init said it. */
+struct boot_means {
+	long sum_init, sum_ready, sum_guest_init;
+	int n, n_guest;
+};
+
+static void boot_means_add(struct boot_means *m, const struct trial_result *res)
+{
+	m->sum_init += res->ms_to_init;
+	m->sum_ready += res->ms_to_ready;
+	m->n++;
+	if (res->guest_ms_at_init >= 0) {
+		m->sum_guest_init += res->guest_ms_at_init;
+		m->n_guest++;
+	}
+}
+
+/* The report's split of ms to ready: before the kernel's clock, the
+ * kernel, init until ready. The host's clock counts from QEMU's start,
+ * the guest's from the kernel's; their difference at init's first line
+ * is what came before the kernel. */
+static void boot_phases(const struct boot_means *m, long long *loader, long long *kernel,
+			long long *init_to_ready)
+{
+	*loader = *kernel = *init_to_ready = -1;
+	if (!m->n)
+		return;
+	long init = m->sum_init / m->n, ready = m->sum_ready / m->n;
+	*init_to_ready = ready - init;
+	if (m->n_guest) {
+		long guest = m->sum_guest_init / m->n_guest;
+		*kernel = guest < init ? guest : init;
+		*loader = init - *kernel;
+	}
+}
+
 static long test_until_sure(struct run *r, const struct boot_image *img, int runs, const char *what,
-			    long *init_ms)
+			    struct boot_means *means)
 {
 	struct trial_result res, fail_res;
 	enum verdict fail = V_PASS;
@@ -595,6 +708,8 @@ static long test_until_sure(struct run *r, const struct boot_image *img, int run
 			passed++;
 			sum_init += res.ms_to_init;
 			sum_ready += res.ms_to_ready;
+			if (means)
+				boot_means_add(means, &res);
 			if (now_ms() - tb - res.ms_to_ready > test_ms)
 				test_ms = now_ms() - tb - res.ms_to_ready;
 			copy_file(r->trial.test_log, pass_log);
@@ -623,8 +738,6 @@ static long test_until_sure(struct run *r, const struct boot_image *img, int run
 	}
 	free(pass_log);
 	free(fail_log);
-	if (init_ms)
-		*init_ms = sum_init / passed;
 	/* A candidate that breaks the boot should cost about one good boot,
 	 * not a fixed long timeout; a slow test, three times a good one. */
 	long ready = sum_ready / passed;
@@ -641,6 +754,15 @@ static long test_until_sure(struct run *r, const struct boot_image *img, int run
 /* Boots the baseline and runs the tests, in the form the first search's
  * candidates take: a plain cpio for the rootfs search, xz for the kernel
  * search. A failure ends the run with what the tests or the console said. */
+/* Whether the run looks for min_memory_mib: not with --no-min-memory,
+ * nor under the test suite's REDUCE_TEST_NO_MIN_MEMORY (its runs but one
+ * would each pay a dozen boots for a figure they do not check). */
+static int min_memory_wanted(const struct run *r)
+{
+	const char *t = getenv("REDUCE_TEST_NO_MIN_MEMORY");
+	return !r->o->no_min_memory && !(t && *t && strcmp(t, "0"));
+}
+
 static void test_baseline(struct run *r)
 {
 	const struct options *o = r->o;
@@ -649,15 +771,26 @@ static void test_baseline(struct run *r)
 	r->log.phase = "baseline";
 	write_initrd(r, r->cur.initrd, 1, r->cur.initrd_hash, &r->rep.initramfs_raw.before);
 	r->rep.initramfs_bytes.before = file_size(r->cur.initrd);
-	r->rep.image_bytes.before = file_size(r->cur.kernel);
+	r->rep.image_bytes.before = file_size(r->kernel_files[KIMAGE_BZIMAGE]);
+	r->rep.vmlinux_bytes.before = file_size(r->kernel_files[KIMAGE_VMLINUX]);
 	r->rep.options_enabled.before = count_enabled(r->base_config);
 	r->rep.files.before = r->rf.n;
 	r->cur.initrd_unpacked = r->rep.initramfs_raw.before;
+	if (min_memory_wanted(r)) {
+		r->baseline_kernel = wpath(r, "baseline.kernel");
+		r->baseline_initrd = wpath(r, "baseline.initramfs.cpio.xz");
+		r->baseline_unpacked = r->rep.initramfs_raw.before;
+		if (copy_file(r->cur.kernel, r->baseline_kernel) < 0)
+			die_writing(r->baseline_kernel);
+		if (copy_file(r->cur.initrd, r->baseline_initrd) < 0)
+			die_writing(r->baseline_initrd);
+	}
 	if (!o->only_kernel) {
 		write_initrd(r, r->cur.initrd, 0, r->cur.initrd_hash, NULL);
 		r->cur.initrd_raw = 1;
 	}
 
+	r->vmc.machine = o->machine;
 	r->vmc.memory_mb = r->prof.memory_mb;
 	r->vmc.outbound = r->prof.outbound;
 	r->vmc.guest_ports = r->prof.ports;
@@ -683,10 +816,12 @@ static void test_baseline(struct run *r)
 	r->cur.initrd_bytes = file_size(r->cur.initrd);
 	struct boot_image img = { r->cur.kernel, r->cur.initrd, r->cur.initrd_bytes,
 				  r->cur.initrd_unpacked };
-	long init_ms;
-	long ready = test_until_sure(r, &img, o->baseline_runs, "the baseline image", &init_ms);
-	r->rep.ms_to_init.before = init_ms;
+	struct boot_means m = { 0 };
+	long ready = test_until_sure(r, &img, o->baseline_runs, "the baseline image", &m);
+	r->rep.ms_to_init.before = m.sum_init / m.n;
 	r->rep.ms_to_ready.before = ready;
+	boot_phases(&m, &r->rep.ms_loader.before, &r->rep.ms_kernel.before,
+		    &r->rep.ms_init_to_ready.before);
 	info("baseline passes %d of %d runs: kernel %lld B, initramfs %lld B (booted as %s, guest memory "
 	     "%d MiB), ready in %ld ms", o->baseline_runs, o->baseline_runs, r->rep.image_bytes.before,
 	     r->rep.initramfs_bytes.before, r->cur.initrd_raw ? "a plain cpio" : "xz",
@@ -819,7 +954,7 @@ static unsigned char *flag_options(const struct kconfig *kc, struct strvec *opts
 static unsigned char *kernel_required(struct run *r, const struct kconfig *kc)
 {
 	struct strvec opts = STRVEC_INIT;
-	needs_of_harness(r->xz_x86, &opts);
+	needs_of_harness(r->o->machine, r->xz_x86, &opts);
 	return flag_options(kc, &opts, NULL, &r->rep.required_options,
 			    "kept untested (the harness's guest cannot boot or reach the tests without them)");
 }
@@ -845,15 +980,20 @@ static unsigned char *kernel_predicted(struct run *r, const struct kconfig *kc,
 			    "predicted needed (the image's programs use them), each tried alone and last");
 }
 
-/* The kernel of the current config, when the memo's passes left it
- * unbuilt (kernel_oracle). The verification boots then test it. */
+/* The kernel of the current config in both forms (the search kept only
+ * the one the machine boots), built when the memo's passes left it
+ * unbuilt (kernel_oracle); the image cache has it otherwise. The
+ * verification boots then test it. */
 static void build_current_kernel(struct run *r)
 {
-	if (!r->cur.kernel_stale)
-		return;
-	info("kernel: building the config the memo's passes led to");
+	if (r->cur.kernel_stale)
+		info("kernel: building the config the memo's passes led to");
 	uint64_t t = now_ms();
-	int st = kbuild_image_for(&r->kb, r->cur.config, r->cur.kernel, 3600 * 1000);
+	int st = kbuild_image_for(&r->kb, r->cur.config, (const char *const *)r->kernel_files,
+				  3600 * 1000);
+	if (st == 0 && !r->cur.kernel_stale)
+		info("kernel: built again for its %s (not in the image cache)",
+		     r->form == KIMAGE_BZIMAGE ? "vmlinux" : "bzImage");
 	r->builds += st == 0;
 	r->log.build_ms += now_ms() - t;
 	check_interrupt();
@@ -903,13 +1043,15 @@ static void search_kernel(struct run *r, const struct search_opts *so)
 		ho.start = hint_options(r, &kc);
 		ho.start_whole = r->hint_files;
 	}
-	char *cand_config = wpath(r, "candidate.config"), *cand_kernel = wpath(r, "candidate.bzImage");
+	char *cand_config = wpath(r, "candidate.config");
+	char *cand_kernel = wpath(r, r->form == KIMAGE_VMLINUX ? "candidate.vmlinux" : "candidate.bzImage");
 	r->kern.t = &r->tester;
 	r->kern.cur = &r->cur;
 	r->kern.kc = &kc;
 	r->kern.kb = &r->kb;
 	r->kern.cand_config = cand_config;
 	r->kern.cand_kernel = cand_kernel;
+	r->kern.form = r->form;
 	search_run(&t, kernel_oracle, &r->kern, &ho, removed, &st);
 	check_interrupt();
 	build_current_kernel(r);
@@ -931,6 +1073,21 @@ static void search_kernel(struct run *r, const struct search_opts *so)
 	free(klog);
 }
 
+/* What init's "reduce-init: memory" line on a console said, or NULL. */
+static char *guest_memory(const char *console_log)
+{
+	struct strbuf con = STRBUF_INIT;
+	char *said = NULL;
+	static const char mark[] = "reduce-init: memory ";
+	if (read_file(console_log, &con) == 0 && con.buf) {
+		char *p = strstr(con.buf, mark);
+		if (p)
+			said = xstrndup(p + sizeof(mark) - 1, strcspn(p + sizeof(mark) - 1, "\r\n"));
+	}
+	sb_release(&con);
+	return said;
+}
+
 /* The final image at xz's best, proven with fresh boots. */
 static void verify_final(struct run *r)
 {
@@ -939,7 +1096,7 @@ static void verify_final(struct run *r)
 	r->log.phase = "verify";
 	write_initrd(r, r->cur.initrd, 1, final_hash, &r->rep.initramfs_raw.after);
 	int runs = r->o->verify_runs;
-	long sum_init = 0, sum_ready = 0;
+	struct boot_means m = { 0 };
 	r->rep.verify_runs = runs;
 	/* The final image runs at the profile's memory, as it will be run,
 	 * and within the user's boot limit: the candidates' limit was taken
@@ -959,14 +1116,93 @@ static void verify_final(struct run *r)
 		     v == V_PASS ? "" : ": ", v == V_PASS ? "" : res.why);
 		if (v == V_PASS) {
 			r->rep.verify_passed++;
-			sum_init += res.ms_to_init;
-			sum_ready += res.ms_to_ready;
+			boot_means_add(&m, &res);
+			if (!r->rep.guest_memory)
+				r->rep.guest_memory = guest_memory(r->vmc.console_log);
 		}
 	}
 	r->rep.verified = r->rep.verify_passed == runs;
 	r->rep.verify_flaky = r->rep.verify_passed > 0 && r->rep.verify_passed < runs;
-	r->rep.ms_to_init.after = r->rep.verify_passed ? sum_init / r->rep.verify_passed : -1;
-	r->rep.ms_to_ready.after = r->rep.verify_passed ? sum_ready / r->rep.verify_passed : -1;
+	r->rep.ms_to_init.after = m.n ? m.sum_init / m.n : -1;
+	r->rep.ms_to_ready.after = m.n ? m.sum_ready / m.n : -1;
+	boot_phases(&m, &r->rep.ms_loader.after, &r->rep.ms_kernel.after,
+		    &r->rep.ms_init_to_ready.after);
+}
+
+struct memory_probe {
+	struct run *r;
+	const struct boot_image *img;
+	struct vm_config vmc;
+	struct trial trial;
+	int stopped;            /* a host fault ended the search */
+};
+
+static int probe_memory(void *ctx, int mb, int runs)
+{
+	struct memory_probe *p = ctx;
+	struct trial_result res;
+	p->vmc.memory_mb = mb;
+	for (int i = 0; i < runs; i++) {
+		enum verdict v = trial_run(&p->trial, p->img, &res);
+		p->r->trial.boots++;
+		check_interrupt();
+		if (v == V_HOST && !res.memory_fault) {
+			warning("min memory: %s; the search for the least memory stops", res.why);
+			p->stopped = 1;
+			return -1;
+		}
+		if (v != V_PASS) {
+			info("min memory: %d MiB fails (%s)", mb, res.why);
+			return 0;
+		}
+	}
+	info("min memory: %d MiB passes %d of %d", mb, runs, runs);
+	return 1;
+}
+
+/* The least guest memory an image passes its tests in, by bisection
+ * below the profile's (at which it passed already): its own console log,
+ * so that logs/console.log stays the verification's. */
+static int least_memory(struct run *r, const struct boot_image *img, long ready_ms, int *boots)
+{
+	struct memory_probe p = { .r = r, .img = img, .vmc = r->vmc, .trial = r->trial };
+	p.vmc.console_log = wpath(r, "logs/min-memory-console.log");
+	p.vmc.qemu_log = wpath(r, "logs/min-memory-qemu.log");
+	p.trial.vm = &p.vmc;
+	p.trial.exact_memory = 1;
+	/* A guest short of memory can crawl instead of failing: as long as
+	 * a candidate may take, not the user's limit for the final image. */
+	p.trial.boot_timeout_ms = 2 * ready_ms + 5000;
+	p.trial.boots = 0;
+	struct minmem m = { .floor = PROFILE_MIN_MEMORY_MB, .ceiling = r->prof.memory_mb,
+			    .confirm_runs = r->o->verify_runs, .probe = probe_memory, .ctx = &p };
+	int found = minmem_search(&m);
+	*boots += m.probes;
+	free((char *)p.vmc.console_log);
+	free((char *)p.vmc.qemu_log);
+	return p.stopped ? -1 : found;
+}
+
+static void find_min_memory(struct run *r)
+{
+	r->rep.memory_mib = r->prof.memory_mb;
+	r->rep.min_memory_mib.before = r->rep.min_memory_mib.after = -1;
+	if (!min_memory_wanted(r) || !r->rep.verified)
+		return;
+	r->log.phase = "min-memory";
+	struct boot_image fin = { r->cur.kernel, r->cur.initrd, file_size(r->cur.initrd),
+				  r->rep.initramfs_raw.after };
+	info("min memory: the least guest memory the final image passes in, between %d and %d MiB",
+	     PROFILE_MIN_MEMORY_MB, r->prof.memory_mb);
+	r->rep.min_memory_mib.after = least_memory(r, &fin, r->rep.ms_to_ready.after,
+						   &r->rep.min_memory_boots);
+	struct boot_image base = { r->baseline_kernel, r->baseline_initrd,
+				   file_size(r->baseline_initrd), r->baseline_unpacked };
+	info("min memory: and the baseline image's");
+	r->rep.min_memory_mib.before = least_memory(r, &base, r->rep.ms_to_ready.before,
+						    &r->rep.min_memory_boots);
+	info("min memory: final image %lld MiB, baseline %lld MiB (%d boots)",
+	     r->rep.min_memory_mib.after, r->rep.min_memory_mib.before, r->rep.min_memory_boots);
 }
 
 static void fill_report(struct run *r)
@@ -976,6 +1212,8 @@ static void fill_report(struct run *r)
 	r->rep.kernel_base = o->kernel_base;
 	r->rep.strategy = strategy_name(o->strategy);
 	r->rep.accel = r->vmc.accel;
+	r->rep.machine = vm_machine_name(r->vmc.machine);
+	r->rep.boot_args = vm_boot_args(r->vmc.machine);
 	r->rep.compression = initramfs_compression(r->xz_x86);
 	r->rep.phases = o->only_kernel ? "kernel" : o->only_rootfs ? "rootfs" : "rootfs+kernel";
 	r->rep.builds = total_builds(r);
@@ -984,7 +1222,8 @@ static void fill_report(struct run *r)
 	r->rep.implied = r->kern.implied;
 	r->rep.build_ms = r->log.build_ms;
 	r->rep.trial_ms = r->log.trial_ms;
-	r->rep.image_bytes.after = file_size(r->cur.kernel);
+	r->rep.image_bytes.after = file_size(r->kernel_files[KIMAGE_BZIMAGE]);
+	r->rep.vmlinux_bytes.after = file_size(r->kernel_files[KIMAGE_VMLINUX]);
 	r->rep.initramfs_bytes.after = file_size(r->cur.initrd);
 	struct config base = CONFIG_INIT, result = CONFIG_INIT;
 	config_load(r->base_config, &base);
@@ -1011,7 +1250,9 @@ static void fill_report(struct run *r)
 	/* The run command names the files relative to the run directory:
 	 * it travels with them (a release history, another machine). */
 	struct vm_config fin = r->vmc;
-	fin.kernel = "bzImage";
+	fin.kernel = vm_kernel_file(fin.machine);
+	if (r->rep.min_memory_mib.after > 0)
+		fin.memory_mb = (int)r->rep.min_memory_mib.after;
 	fin.initrd = "initramfs.cpio.xz";
 	vm_command_line(&fin, &cmd);
 	r->rep.run_command = cmd.buf;
@@ -1050,7 +1291,10 @@ int reduce_run(const struct options *o, const char *root, char **run_dir)
 	active = r;
 	set_die_cleanup(cleanup_partial);
 	info("run directory %s", r->final);
-	r->cur.kernel = wpath(r, "bzImage");
+	r->kernel_files[KIMAGE_BZIMAGE] = wpath(r, "bzImage");
+	r->kernel_files[KIMAGE_VMLINUX] = wpath(r, "vmlinux");
+	r->form = o->machine == VM_MICROVM ? KIMAGE_VMLINUX : KIMAGE_BZIMAGE;
+	r->cur.kernel = r->kernel_files[r->form];
 	r->cur.initrd = wpath(r, "initramfs.cpio.xz");
 	r->cur.config = wpath(r, "kernel.config");
 	r->cand_initrd = wpath(r, "candidate.initramfs.cpio");
@@ -1087,10 +1331,16 @@ int reduce_run(const struct options *o, const char *root, char **run_dir)
 		search_kernel(r, &so);
 	enter_stage(r, STAGE_VERIFY);
 	verify_final(r);
+	enter_stage(r, STAGE_MIN_MEMORY);
+	find_min_memory(r);
 	fill_report(r);
 
 	/* Scratch that is not part of the result. */
 	rm_rf(r->stage);
+	if (r->baseline_kernel) {
+		unlink(r->baseline_kernel);
+		unlink(r->baseline_initrd);
+	}
 	unlink(r->cand_initrd);
 	candlog_close(&r->log);
 	write_outputs(r);
@@ -1197,12 +1447,15 @@ int reduce_rebuild(const struct rebuild *rb, const char *root)
 		tail_file(build_log, 15, &t);
 		die("the kernel does not build:\n%s", t.len ? t.buf : "");
 	}
-	char *built = kbuild_image(&r->kb), *image = wpath(r, "bzImage");
-	if (copy_file(built, image) < 0)
-		die_writing(image);
+	for (int i = 0; i < KIMAGES; i++) {
+		char *built = kbuild_image(&r->kb, (enum kimage)i);
+		char *image = wpath(r, i == KIMAGE_VMLINUX ? "vmlinux" : "bzImage");
+		if (copy_file(built, image) < 0)
+			die_writing(image);
+		free(built);
+		free(image);
+	}
 	kbuild_close(&r->kb);
-	free(built);
-	free(image);
 	free(initrd);
 	free(build_log);
 	sb_release(&err);

@@ -154,8 +154,9 @@ int profile_parse(const char *path, const char *name, struct profile *p, struct 
 				FAIL("at most %d ports", PROFILE_MAX_PORTS);
 			p->ports[p->nports++] = port;
 		} else if (!strcmp(key, "memory")) {
-			if (parse_int(val, 32, 65536, &p->memory_mb) < 0)
-				FAIL("memory must be MiB from 32 to 65536, not '%s'", val);
+			if (parse_int(val, PROFILE_MIN_MEMORY_MB, 65536, &p->memory_mb) < 0)
+				FAIL("memory must be MiB from %d to 65536, not '%s'", PROFILE_MIN_MEMORY_MB,
+				     val);
 		} else if (!strcmp(key, "network")) {
 			if (strcmp(val, "isolated") && strcmp(val, "outbound"))
 				FAIL("network must be isolated or outbound, not '%s'", val);

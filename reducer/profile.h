@@ -4,6 +4,10 @@
 #include "util.h"
 
 #define PROFILE_MAX_PORTS 8
+/* The least guest memory a profile may give, and where the search for the
+ * least memory an image runs in (min_memory_mib) starts: a Linux 6.1
+ * x86-64 guest does not boot in less. */
+#define PROFILE_MIN_MEMORY_MB 8
 
 /* An app profile: one text file in profiles/, format in README.md. */
 struct profile {

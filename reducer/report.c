@@ -57,10 +57,15 @@ void report_json(const struct report *r, struct strbuf *out)
 	json_quote(out, r->strategy);
 	sb_adds(out, ",\n  \"accel\": ");
 	json_quote(out, r->accel);
+	sb_adds(out, ",\n  \"machine\": ");
+	json_quote(out, r->machine ? r->machine : "pc");
+	sb_adds(out, ",\n  \"boot_args\": ");
+	json_quote(out, r->boot_args ? r->boot_args : "");
 	sb_adds(out, ",\n  \"phases\": ");
 	json_quote(out, r->phases ? r->phases : "");
 	sb_adds(out, ",\n  \"kernel\": {");
 	ba(out, "image_bytes", r->image_bytes, ", ");
+	ba(out, "vmlinux_bytes", r->vmlinux_bytes, ", ");
 	ba(out, "options_enabled", r->options_enabled, ", \"removed_options\": ");
 	list(out, &r->removed_options);
 	sb_adds(out, ", \"predicted_needed\": ");
@@ -86,7 +91,15 @@ void report_json(const struct report *r, struct strbuf *out)
 		r->image_bytes.after + r->initramfs_bytes.after);
 	sb_adds(out, "  \"boot\": {");
 	ba(out, "ms_to_init", r->ms_to_init, ", ");
-	ba(out, "ms_to_ready", r->ms_to_ready, "},\n");
+	ba(out, "ms_to_ready", r->ms_to_ready, ", \"phases_ms\": {");
+	ba(out, "firmware_loader", r->ms_loader, ", ");
+	ba(out, "kernel", r->ms_kernel, ", ");
+	ba(out, "init_to_ready", r->ms_init_to_ready, "}},\n");
+	sb_addf(out, "  \"memory\": {\"profile_mib\": %d, ", r->memory_mib);
+	ba(out, "min_memory_mib", r->min_memory_mib, "");
+	sb_addf(out, ", \"min_memory_boots\": %d, \"guest_meminfo\": ", r->min_memory_boots);
+	json_quote(out, r->guest_memory ? r->guest_memory : "");
+	sb_adds(out, "},\n");
 	sb_addf(out, "  \"candidates\": {\"tested\": %d, \"accepted\": %d, \"unchanged\": %d, "
 		"\"rejected\": {\"build\": %d, \"boot\": %d, \"timeout\": %d, \"test\": %d}, "
 		"\"stopped_early\": %s},\n",
@@ -124,11 +137,46 @@ static void row(struct strbuf *out, const char *what, struct before_after v)
 	sb_addf(out, "| %s | %lld | %lld | %+.1f%% |\n", what, v.before, v.after, pct);
 }
 
+/* Where ms to ready went, as bars of text: one character a step of the
+ * longest boot, so that before and after compare at a glance. */
+static void phase_bars(const struct report *r, struct strbuf *out)
+{
+	const struct before_after *ph[] = { &r->ms_loader, &r->ms_kernel, &r->ms_init_to_ready };
+	static const char *const names[] = { "firmware+loader", "kernel", "init to ready" };
+	static const char marks[] = "=#+";
+	if (r->ms_loader.after < 0 || r->ms_loader.before < 0)
+		return;
+	long long longest = 1;
+	for (int w = 0; w < 2; w++) {
+		long long sum = 0;
+		for (int i = 0; i < 3; i++)
+			sum += w ? ph[i]->after : ph[i]->before;
+		if (sum > longest)
+			longest = sum;
+	}
+	sb_adds(out, "Boot phases, ms (firmware+loader: QEMU start until the kernel's clock starts; "
+		"kernel: until init; then init until the app is ready):\n\n```\n");
+	for (int w = 0; w < 2; w++) {
+		sb_addf(out, "%-7s ", w ? "after" : "before");
+		for (int i = 0; i < 3; i++) {
+			long long v = w ? ph[i]->after : ph[i]->before;
+			for (long long k = 0; k < (v * 60 + longest / 2) / longest; k++)
+				sb_add(out, &marks[i], 1);
+		}
+		sb_addf(out, "  %lld + %lld + %lld\n", w ? ph[0]->after : ph[0]->before,
+			w ? ph[1]->after : ph[1]->before, w ? ph[2]->after : ph[2]->before);
+	}
+	sb_adds(out, "```\n");
+	for (int i = 0; i < 3; i++)
+		sb_addf(out, "%s`%c` %s", i ? ", " : "", marks[i], names[i]);
+	sb_adds(out, ".\n\n");
+}
+
 void report_markdown(const struct report *r, struct strbuf *out)
 {
 	sb_addf(out, "# reduce report: %s\n\n", r->app);
-	sb_addf(out, "Kernel base `%s`, phases `%s`, strategy `%s`, accelerator `%s`. %s (%d of %d verification boots passed).\n\n",
-		r->kernel_base, r->phases ? r->phases : "", r->strategy, r->accel,
+	sb_addf(out, "Machine `%s`, kernel base `%s`, phases `%s`, strategy `%s`, accelerator `%s`. %s (%d of %d verification boots passed).\n\n",
+		r->machine ? r->machine : "pc", r->kernel_base, r->phases ? r->phases : "", r->strategy, r->accel,
 		r->verified ? "**Verified**" : "**NOT verified**", r->verify_passed, r->verify_runs);
 	if (r->one_minimal > 0)
 		sb_addf(out, "Root filesystem proven 1-minimal: each of the %d entries checked, removed alone, "
@@ -137,7 +185,8 @@ void report_markdown(const struct report *r, struct strbuf *out)
 	if (r->stopped_early)
 		sb_adds(out, "The search stopped early at `--max-candidates`: the image is smaller but not minimal.\n\n");
 	sb_adds(out, "| | before | after | change |\n|---|---:|---:|---:|\n");
-	row(out, "kernel image bytes", r->image_bytes);
+	row(out, "kernel image bytes (bzImage)", r->image_bytes);
+	row(out, "kernel vmlinux bytes (stripped)", r->vmlinux_bytes);
 	row(out, "kernel options enabled", r->options_enabled);
 	struct strbuf label = STRBUF_INIT;
 	sb_addf(&label, "initramfs bytes (%s)", r->compression ? r->compression : "xz");
@@ -150,6 +199,8 @@ void report_markdown(const struct report *r, struct strbuf *out)
 	row(out, "rootfs files", r->files);
 	row(out, "boot ms to init", r->ms_to_init);
 	row(out, "boot ms to app ready", r->ms_to_ready);
+	if (r->min_memory_mib.after > 0)
+		row(out, "least guest memory MiB", r->min_memory_mib);
 	sb_addf(out, "\nCandidates tested: %d, accepted: %d, rejected: %d build, %d boot, %d timeout, %d test "
 		"(%d more changed nothing and were not built; %d verdicts replayed from earlier runs; "
 		"%d kernel failures implied by an earlier one, not built). "
@@ -175,6 +226,13 @@ void report_markdown(const struct report *r, struct strbuf *out)
 		inline_list(out, &r->predicted_wrong, ": ");
 		sb_adds(out, ".\n\n");
 	}
+	phase_bars(r, out);
+	if (r->min_memory_mib.after > 0)
+		sb_addf(out, "The final image passes its tests in %lld MiB of guest memory (3 boots at that "
+			"size; the profile gives %d MiB), the baseline in %lld MiB; %d boots found them.%s%s\n\n",
+			r->min_memory_mib.after, r->memory_mib, r->min_memory_mib.before,
+			r->min_memory_boots, r->guest_memory ? " The final guest's memory when ready: " : "",
+			r->guest_memory ? r->guest_memory : "");
 	sb_adds(out, "Boot the final image by hand (the serial console is on stdio; guest port P "
 		"is forwarded from host port P+8000 below 1024, else P):\n\n```\n");
 	sb_adds(out, r->run_command);

@@ -21,8 +21,21 @@ struct report {
 	const char *accel;
 	const char *phases;     /* "rootfs+kernel", "rootfs" or "kernel" */
 	const char *compression; /* of the initramfs, e.g. "xz -9e, x86 BCJ" */
+	const char *machine;    /* --machine: pc or microvm */
+	const char *boot_args;  /* the kernel command line the machine boots with */
 	struct before_after image_bytes, options_enabled, initramfs_bytes, initramfs_raw, files;
+	struct before_after vmlinux_bytes; /* the stripped vmlinux beside the bzImage */
 	struct before_after ms_to_init, ms_to_ready;
+	/* ms to ready in three: QEMU start until the kernel's clock starts
+	 * (firmware, loading, a bzImage's decompression), the kernel until
+	 * init, init until the app is ready; -1 when not measured. */
+	struct before_after ms_loader, ms_kernel, ms_init_to_ready;
+	int memory_mib;         /* the profile's guest memory */
+	/* The least guest memory the image passes its tests in, -1 when not
+	 * searched (--no-min-memory) or the search stopped. */
+	struct before_after min_memory_mib;
+	int min_memory_boots;
+	const char *guest_memory; /* what the final guest's /proc/meminfo said when ready */
 	int tested, accepted, nochange;
 	int rejected[V_COUNT];
 	int builds, boots;

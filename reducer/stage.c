@@ -4,6 +4,7 @@
 
 const char *const stage_names[STAGE_COUNT] = {
 	"setup", "baseline build", "baseline", "rootfs search", "kernel search", "verification",
+	"min memory",
 };
 
 void stopwatch_start(struct stopwatch *w, uint64_t now)

@@ -11,6 +11,7 @@ enum stage {
 	STAGE_ROOTFS,           /* the rootfs search and its proof */
 	STAGE_KERNEL,           /* the kernel search */
 	STAGE_VERIFY,           /* the final image packed and booted again */
+	STAGE_MIN_MEMORY,       /* the least guest memory of the final and baseline images */
 	STAGE_COUNT
 };
 /* The words report.md uses; report.json uses the same with '_' for ' '. */

@@ -97,6 +97,7 @@ static enum verdict trial_once(struct trial *t, const struct boot_image *b, stru
 	r->v = vm_boot(&c, &vm, t->boot_timeout_ms);
 	r->ms_to_init = vm.ms_to_init;
 	r->ms_to_ready = vm.ms_to_ready;
+	r->guest_ms_at_init = vm.guest_ms_at_init;
 	if (vm.memory_fault)
 		memory_fault(t, b, vm.memory_fault, vm.said, r);
 	else if (r->v != V_PASS)

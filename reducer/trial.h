@@ -30,6 +30,7 @@ struct boot_image {
 struct trial_result {
 	enum verdict v;
 	long ms_to_init, ms_to_ready;
+	long guest_ms_at_init;  /* the guest's uptime at init, -1 if unknown */
 	int memory_mb;          /* the guest's */
 	enum vm_memory memory_fault; /* V_HOST: the guest ran out of memory (vm.h) */
 	char why[400];

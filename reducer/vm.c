@@ -12,8 +12,46 @@
 #include <time.h>
 #include <unistd.h>
 
-#define KERNEL_CMDLINE "console=ttyS0 quiet panic=-1"
-#define MACHINE "pc"
+/* Under KVM, QEMU's microvm leaves out the legacy PIT and PIC (kvmclock
+ * stands in); under TCG there is no kvmclock, and without them the kernel
+ * finds nothing to calibrate its timer with and hangs: they stay on. The
+ * virtio-mmio devices reach the kernel on its command line
+ * (auto-kernel-cmdline, VIRTIO_MMIO_CMDLINE_DEVICES), not through ACPI. */
+static const struct {
+	const char *name, *qemu_machine, *net_device, *kernel_file, *boot_args;
+} machines[] = {
+	[VM_PC] = { "pc", "pc", "virtio-net-pci,netdev=n0,romfile=", "bzImage",
+		    "console=ttyS0 quiet panic=-1" },
+	[VM_MICROVM] = { "microvm", "microvm,pit=on,pic=on,rtc=on,acpi=off",
+			 "virtio-net-device,netdev=n0", "vmlinux",
+			 "console=ttyS0 quiet panic=-1" },
+};
+
+int vm_machine_parse(const char *name, enum vm_machine *m)
+{
+	for (size_t i = 0; i < sizeof(machines) / sizeof(*machines); i++)
+		if (!strcmp(name, machines[i].name)) {
+			*m = (enum vm_machine)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *vm_machine_name(enum vm_machine m)
+{
+	return machines[m].name;
+}
+
+const char *vm_kernel_file(enum vm_machine m)
+{
+	return machines[m].kernel_file;
+}
+
+const char *vm_boot_args(enum vm_machine m)
+{
+	return machines[m].boot_args;
+}
+
 /* The guest is untrusted code: restrict=on cuts it off from the host and
  * beyond, but for the forwarded ports (which listen on 127.0.0.1 only),
  * unless the profile says the app needs to reach out. */
@@ -74,7 +112,7 @@ static void build_argv(const struct vm_config *c, const int *host_ports, int for
 {
 	sv_push(av, "qemu-system-x86_64");
 	sv_push(av, "-M");
-	sv_push(av, MACHINE);
+	sv_push(av, machines[c->machine].qemu_machine);
 	sv_push(av, "-accel");
 	sv_push(av, c->accel);
 	sv_push(av, "-m");
@@ -92,7 +130,7 @@ static void build_argv(const struct vm_config *c, const int *host_ports, int for
 	sv_push(av, "-initrd");
 	sv_push(av, c->initrd);
 	sv_push(av, "-append");
-	sv_push(av, KERNEL_CMDLINE);
+	sv_push(av, machines[c->machine].boot_args);
 	sv_push(av, "-serial");
 	if (for_user)
 		sv_push(av, "stdio");
@@ -107,7 +145,7 @@ static void build_argv(const struct vm_config *c, const int *host_ports, int for
 	sb_release(&net);
 	sv_push(av, "-device");
 	/* romfile= skips the iPXE option ROM that SeaBIOS would run first. */
-	sv_push(av, "virtio-net-pci,netdev=n0,romfile=");
+	sv_push(av, machines[c->machine].net_device);
 }
 
 void vm_command_line(const struct vm_config *c, struct strbuf *out)
@@ -213,6 +251,16 @@ static void line_at(const char *console, const char *p, char *out, size_t n)
 	snprintf(out, n, "%.*s", (int)len, p);
 }
 
+long vm_guest_ms_at_init(const char *line)
+{
+	static const char at[] = "reduce-init: started at ";
+	if (strncmp(line, at, sizeof(at) - 1))
+		return -1;
+	char *end;
+	double s = strtod(line + sizeof(at) - 1, &end);
+	return end > line + sizeof(at) - 1 && s >= 0 && s < 86400 ? (long)(s * 1000 + 0.5) : -1;
+}
+
 enum verdict vm_console_verdict(const char *console, enum vm_memory *memory, char *said, size_t n)
 {
 	const char *p;
@@ -257,7 +305,7 @@ enum verdict vm_boot(const struct vm_config *c, struct vm *vm, int timeout_ms)
 {
 	struct strvec av = STRVEC_INIT;
 	memset(vm, 0, sizeof(*vm));
-	vm->ms_to_init = vm->ms_to_ready = -1;
+	vm->ms_to_init = vm->ms_to_ready = vm->guest_ms_at_init = -1;
 	for (int i = 0; i < c->nports && i < VM_MAX_PORTS; i++)
 		if ((vm->host_ports[i] = free_port()) < 0) {
 			snprintf(vm->why, sizeof(vm->why), "no free port on 127.0.0.1: %s", strerror(errno));
@@ -305,8 +353,11 @@ enum verdict vm_boot(const struct vm_config *c, struct vm *vm, int timeout_ms)
 		if (exited)
 			sb_adds(&con, "\n");
 		uint64_t t = now_ms();
-		if (con.buf && vm->ms_to_init < 0 && strstr(con.buf, "reduce-init: started"))
+		const char *st;
+		if (con.buf && vm->ms_to_init < 0 && (st = says(con.buf, "reduce-init: started"))) {
 			vm->ms_to_init = t - vm->t_start;
+			vm->guest_ms_at_init = vm_guest_ms_at_init(st);
+		}
 		enum verdict told = con.buf ? vm_console_verdict(con.buf, &vm->memory_fault, vm->said,
 								 sizeof(vm->said)) : V_COUNT;
 		if (exited) {
@@ -381,7 +432,8 @@ const char *vm_qemu_version(void)
 void vm_describe(const struct vm_config *c, struct strbuf *out)
 {
 	sb_addf(out, "qemu %s\nmachine %s\naccel %s\nmemory %d\ncmdline %s\nnet %s\n",
-		vm_qemu_version(), MACHINE, c->accel, c->memory_mb, KERNEL_CMDLINE, net_options(c));
+		vm_qemu_version(), machines[c->machine].qemu_machine, c->accel, c->memory_mb,
+		machines[c->machine].boot_args, net_options(c));
 }
 
 void vm_stop(struct vm *vm)

@@ -7,11 +7,18 @@
 
 #define VM_MAX_PORTS 8
 
-/* One QEMU guest: -M pc (works under both KVM and TCG here; see
- * README), serial console to a file, user-mode networking with the guest's
- * ports forwarded to free ports on 127.0.0.1. */
+/* The machines an image is reduced for. pc: SeaBIOS, virtio over PCI, a
+ * bzImage. microvm: QEMU's microvm (no firmware to speak of, no PCI,
+ * virtio over MMIO), the kernel entered as a PVH vmlinux, as Firecracker
+ * and Cloud Hypervisor boot it. */
+enum vm_machine { VM_PC, VM_MICROVM };
+#define VM_MACHINES "pc, microvm"
+
+/* One QEMU guest: serial console to a file, user-mode networking with the
+ * guest's ports forwarded to free ports on 127.0.0.1. */
 struct vm_config {
-	const char *kernel;
+	enum vm_machine machine;
+	const char *kernel;     /* a bzImage, or a vmlinux (any machine boots one) */
 	const char *initrd;
 	const char *accel;      /* "kvm" or "tcg" */
 	int memory_mb;
@@ -21,6 +28,14 @@ struct vm_config {
 	const char *console_log;
 	const char *qemu_log;
 };
+
+/* "pc" or "microvm" to a machine: 0, or -1 for another name. */
+int vm_machine_parse(const char *name, enum vm_machine *m);
+const char *vm_machine_name(enum vm_machine m);
+/* The kernel's file in a run directory for a machine: what it boots. */
+const char *vm_kernel_file(enum vm_machine m);
+/* The kernel command line a machine's guests boot with. */
+const char *vm_boot_args(enum vm_machine m);
 
 /* Whether a guest ran out of memory, as its console tells. */
 enum vm_memory {
@@ -34,6 +49,9 @@ struct vm {
 	int host_ports[VM_MAX_PORTS];
 	uint64_t t_start;
 	long ms_to_init, ms_to_ready;
+	/* The guest's uptime as init saw it when it started (the kernel's
+	 * clock, that of printk's timestamps), -1 when it did not say. */
+	long guest_ms_at_init;
 	char why[256];          /* why a boot failed, for the user */
 	char said[200];         /* the console line that decided it, if one did */
 	enum vm_memory memory_fault; /* V_HOST: the guest ran out of memory */
@@ -53,6 +71,9 @@ void vm_stop(struct vm *vm);
  * the console: a guest out of memory goes on to panic or to lose its
  * app, and after the tests to fail them. said gets the deciding line. */
 enum verdict vm_console_verdict(const char *console, enum vm_memory *memory, char *said, size_t n);
+/* The guest's uptime in ms that init's "reduce-init: started at S" line
+ * (at `line`) gives, -1 if it gives none. */
+long vm_guest_ms_at_init(const char *line);
 /* A boot's why from what the console said: with the guest's memory when
  * it ran out of it. */
 void vm_console_why(int memory_mb, enum vm_memory memory, const char *said, char *why, size_t n);

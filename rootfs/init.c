@@ -3,8 +3,10 @@
  * starts the app described in /init.conf and tells the host on the serial
  * console when it is up. The host harness waits for these markers:
  *
- *   reduce-init: started          first instruction of user space
+ *   reduce-init: started at S     first instruction of user space, S the
+ *                                 guest's uptime in seconds (printk's clock)
  *   reduce-init: ready            every port in init.conf accepts connections
+ *   reduce-init: memory ...       then what the guest's memory holds
  *   reduce-init: app exited N     the app died; init powers the VM off
  *   reduce-init: ready (no app)   "noapp 1" in init.conf: nothing started
  *
@@ -48,6 +50,30 @@ static void say(const char *fmt, const char *arg)
 	if (write(1, buf, n) < 0) {
 		/* nowhere to report it */
 	}
+}
+
+/* Where the guest's memory went once the app is ready, from
+ * /proc/meminfo: the unpacked files are Shmem (the initramfs is unpacked
+ * into a tmpfs), the app's own memory mostly AnonPages. */
+static void say_memory(void)
+{
+	static const char *const keys[] = { "MemTotal:", "MemFree:", "MemAvailable:", "Shmem:",
+					    "AnonPages:", "Slab:", "PageTables:", NULL };
+	char buf[2048], line[256] = "reduce-init: memory";
+	int fd = open("/proc/meminfo", O_RDONLY), n = fd < 0 ? -1 : (int)read(fd, buf, sizeof(buf) - 1);
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	for (int i = 0; keys[i]; i++) {
+		char *p = strstr(buf, keys[i]);
+		size_t len = strlen(line);
+		if (p && len < sizeof(line) - 32)
+			snprintf(line + len, sizeof(line) - len, " %.*s=%ldkB", (int)strlen(keys[i]) - 1,
+				 keys[i], strtol(p + strlen(keys[i]), NULL, 10));
+	}
+	say("%s\n", line);
 }
 
 static void power_off(void)
@@ -208,7 +234,14 @@ int main(void)
 		if (fd > 2)
 			close(fd);
 	}
-	say("reduce-init: started%s\n", "");
+	/* CLOCK_BOOTTIME is printk's clock: the host's time to this line
+	 * less this figure is what came before the kernel (firmware,
+	 * loading, a bzImage's decompression). */
+	struct timespec up;
+	char at[48] = "";
+	if (clock_gettime(CLOCK_BOOTTIME, &up) == 0)
+		snprintf(at, sizeof(at), " at %ld.%06ld", (long)up.tv_sec, up.tv_nsec / 1000);
+	say("reduce-init: started%s\n", at);
 	read_conf();
 	net_up();
 	if (noapp) {
@@ -255,6 +288,7 @@ int main(void)
 		if (up) {
 			ready = 1;
 			say("reduce-init: ready%s\n", "");
+			say_memory();
 		} else {
 			sleep_ms(10);
 		}

@@ -5,7 +5,8 @@
 test_expect_success '--help documents every flag and the exit codes' '
 	"$REDUCE" --help >help &&
 	for f in --app --tests --kernel-base --strategy --max-candidates --only-kernel \
-		 --only-rootfs --out --hint --accel --test-timeout --boot-timeout --verify-runs; do
+		 --only-rootfs --out --hint --accel --test-timeout --boot-timeout --verify-runs \
+		 --machine --no-min-memory; do
 		grep -q -- "$f" help || { echo "missing $f"; exit 1; }
 	done &&
 	grep -q "Exit status" help
@@ -38,6 +39,14 @@ test_expect_success 'a --hint that is not a run directory' '
 '
 test_expect_success 'unknown strategy' '
 	expect_error 2 "unknown strategy .fast" "$REDUCE" --app busybox-httpd --tests x --strategy fast
+'
+test_expect_success 'unknown machine names the known ones' '
+	expect_error 2 "unknown machine .q35. (pc, microvm)" "$REDUCE" --app a --tests t --machine q35
+'
+test_expect_success 'a profile memory below the least a guest boots in' '
+	printf "cmd /bin/busybox httpd -f\nport 80\nmemory 7\n" >small.conf &&
+	expect_error 2 "small.conf:3: memory must be MiB from 8 to 65536, not .7." \
+		"$REDUCE" --app ./small.conf --tests "$ROOT/tests/busybox-httpd.sh"
 '
 test_expect_success 'bad --max-candidates' '
 	expect_error 2 "max-candidates needs a whole number" "$REDUCE" --app a --tests t --max-candidates -3

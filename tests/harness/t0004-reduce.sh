@@ -104,7 +104,7 @@ test_expect_success KERNEL_SEARCH 'the final image serves the page when booted w
 	pkill -f "qemu-system-x86_64.*127.0.0.1:$port-"; test -n "$ok" || { tail console.txt; exit 1; }
 '
 test_expect_success KERNEL_SEARCH 'report.md shows the table and the removed options and files' '
-	grep -q "| kernel image bytes |" "$RUN/report.md" &&
+	grep -q "| kernel image bytes (bzImage) |" "$RUN/report.md" &&
 	grep -q "## Removed kernel options" "$RUN/report.md" &&
 	grep -q "## Removed rootfs files" "$RUN/report.md" && grep -q "Verified" "$RUN/report.md"
 '

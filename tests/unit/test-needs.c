@@ -76,12 +76,19 @@ int main(void)
 	sv_clear(&closure);
 	sb_release(&err);
 
-	needs_of_harness(0, &o);
+	needs_of_harness(VM_PC, 0, &o);
 	CHECK(sv_has(&o, "VIRTIO_NET") && sv_has(&o, "SERIAL_8250_CONSOLE") && sv_has(&o, "RD_XZ") &&
 	      !sv_has(&o, "XZ_DEC_X86"), "the harness needs its NIC, its console and the xz initramfs");
 	sv_clear(&o);
-	needs_of_harness(1, &o);
+	needs_of_harness(VM_PC, 1, &o);
 	CHECK(sv_has(&o, "XZ_DEC_X86"), "and xz's x86 filter when the initramfs uses it");
+	struct strvec mv = STRVEC_INIT;
+	needs_of_harness(VM_MICROVM, 0, &mv);
+	CHECK(sv_has(&o, "VIRTIO_PCI") && !sv_has(&o, "VIRTIO_MMIO") && sv_has(&mv, "VIRTIO_MMIO") &&
+	      sv_has(&mv, "VIRTIO_MMIO_CMDLINE_DEVICES") && sv_has(&mv, "PVH") &&
+	      !sv_has(&mv, "PCI") && !sv_has(&mv, "VIRTIO_PCI") && sv_has(&mv, "VIRTIO_NET"),
+	      "each machine its own bus: virtio-pci on pc; virtio-mmio, PVH and no PCI on microvm");
+	sv_clear(&mv);
 	/* The harness's needs are kept untested, so they must cover what
 	 * its own init shows: the real rootfs/init, static x86-64. */
 	struct strvec init_needs = STRVEC_INIT;

@@ -23,6 +23,16 @@ int main(void)
 	r.files = (struct before_after){ 280, 4 };
 	r.ms_to_init = (struct before_after){ 900, 700 };
 	r.ms_to_ready = (struct before_after){ 1000, 800 };
+	r.machine = "microvm";
+	r.boot_args = "console=ttyS0 quiet panic=-1";
+	r.vmlinux_bytes = (struct before_after){ 5000000, 2500000 };
+	r.ms_loader = (struct before_after){ 300, 100 };
+	r.ms_kernel = (struct before_after){ 600, 600 };
+	r.ms_init_to_ready = (struct before_after){ 100, 100 };
+	r.memory_mib = 128;
+	r.min_memory_mib = (struct before_after){ 40, 14 };
+	r.min_memory_boots = 22;
+	r.guest_memory = "MemTotal=10000kB";
 	r.tested = 10;
 	r.accepted = 4;
 	r.rejected[V_BUILD] = 1;
@@ -72,7 +82,15 @@ int main(void)
 		"assert r[\"kernel\"][\"required\"]==[\"CONFIG_VIRTIO_NET\",\"CONFIG_RD_XZ\"];"
 		"s=r[\"seconds\"];"
 		"assert list(s)==[\"setup\",\"baseline_build\",\"baseline\",\"rootfs_search\","
-		"\"kernel_search\",\"verification\",\"candidate_builds\",\"candidate_trials\"];"
+		"\"kernel_search\",\"verification\",\"min_memory\",\"candidate_builds\",\"candidate_trials\"];"
+		"assert r[\"machine\"]==\"microvm\" and r[\"boot_args\"]==\"console=ttyS0 quiet panic=-1\";"
+		"assert r[\"kernel\"][\"vmlinux_bytes\"]=={\"before\":5000000,\"after\":2500000};"
+		"p=r[\"boot\"][\"phases_ms\"];"
+		"assert p[\"firmware_loader\"]=={\"before\":300,\"after\":100} and p[\"kernel\"][\"after\"]==600"
+		" and p[\"init_to_ready\"][\"after\"]==100;"
+		"m=r[\"memory\"];"
+		"assert m[\"profile_mib\"]==128 and m[\"min_memory_mib\"]=={\"before\":40,\"after\":14};"
+		"assert m[\"min_memory_boots\"]==22 and m[\"guest_meminfo\"]==\"MemTotal=10000kB\";"
 		"assert s[\"baseline_build\"]==250.4 and s[\"kernel_search\"]==1300 and s[\"setup\"]==0;"
 		"assert s[\"candidate_builds\"]==1246 and s[\"candidate_trials\"]==55.5;"
 		"assert r[\"total_bytes\"][\"after\"]==1400000' %s", path);
@@ -80,7 +98,7 @@ int main(void)
 	unlink(path);
 
 	report_markdown(&r, &md);
-	CHECK(strstr(md.buf, "| kernel image bytes | 1700000 | 900000 | -47.1% |") != NULL,
+	CHECK(strstr(md.buf, "| kernel image bytes (bzImage) | 1700000 | 900000 | -47.1% |") != NULL,
 	      "report.md shows before, after and the change");
 	CHECK(strstr(md.buf, "**Verified**") && strstr(md.buf, "- `CONFIG_PACKET`") &&
 	      strstr(md.buf, "- `/bin/sh`"), "report.md states verification and lists removals");
@@ -91,9 +109,17 @@ int main(void)
 			     "all the same: `CONFIG_PACKET`.") != NULL,
 	      "report.md counts the predicted options and names the wrong guesses");
 	CHECK(strstr(md.buf, "Where the time went: setup 0 s, baseline build 250 s, baseline 0 s, "
-			     "rootfs search 0 s, kernel search 1300 s, verification 0 s; of all that, "
+			     "rootfs search 0 s, kernel search 1300 s, verification 0 s, min memory 0 s; of all that, "
 			     "1246 s building candidate kernels and 56 s booting and testing candidates.") != NULL,
 	      "report.md says where the time went");
+	CHECK(strstr(md.buf, "Machine `microvm`") &&
+	      strstr(md.buf, "| least guest memory MiB | 40 | 14 | -65.0% |") &&
+	      strstr(md.buf, "passes its tests in 14 MiB of guest memory"),
+	      "report.md names the machine and the least memory, before and after");
+	/* before: 300+600+100 = 1000 ms is the longest, 60 characters. */
+	CHECK(strstr(md.buf, "before  ==================####################################++++++  300 + 600 + 100\n") &&
+	      strstr(md.buf, "after   ======####################################++++++  100 + 600 + 100\n"),
+	      "report.md draws the boot phases as bars to one scale");
 	r.verified = 0;
 	md.len = 0;
 	report_markdown(&r, &md);
