@@ -10,7 +10,15 @@
 int xz_write(const struct strbuf *data, const char *path, const char *preset, int x86)
 {
 	char *raw = xasprintf("%s.raw", path), *xz = xasprintf("%s.xz.tmp", path);
-	char *lzma2 = xasprintf("--lzma2=preset=%s", preset);
+	/* The kernel's decoder allocates the dictionary the stream header
+	 * declares, whatever the data's size: preset 9's 64 MiB would be
+	 * guest memory that a 2 MiB initramfs needs for nothing while it
+	 * unpacks (and so the least memory it boots in). A dictionary as
+	 * large as the data compresses it the same. */
+	size_t dict = 4096;
+	while (dict < data->len && dict < (64u << 20))
+		dict <<= 1;
+	char *lzma2 = xasprintf("--lzma2=preset=%s,dict=%zu", preset, dict);
 	int ret = -1;
 	if (write_file_atomic(raw, data->buf, data->len) < 0)
 		goto out;

@@ -38,7 +38,7 @@ test_expect_success KERNEL_SEARCH 'report.json: the machine, its boot arguments,
 	assert 8 <= m["min_memory_mib"]["before"] <= m["profile_mib"], m
 	assert "MemTotal=" in m["guest_meminfo"]
 	c = r["run_command"]
-	assert " -M 'microvm,pit=on" in c and " -kernel vmlinux " in c and "virtio-net-device" in c
+	assert " -M " in c and "microvm,pit=on,pic=on" in c and " -kernel vmlinux " in c and "virtio-net-device" in c
 	assert "pci" not in c and " -m %d " % m["min_memory_mib"]["after"] in c, c
 	PY
 '

@@ -114,6 +114,18 @@ int main(void)
 	CHECK(xz_write(&cpio, xz, "6", 1) == 0, "xz compression with the x86 filter runs");
 	char *cmd4 = xasprintf("xz --robot --list -vv %s | grep -q x86 && xz -dc %s | cmp - %s", xz, xz, arch);
 	CHECK(run_sh(cmd4, &info) == 0, "the x86 filter is in the stream, which decodes to the archive");
+	/* The kernel allocates the declared dictionary while it unpacks:
+	 * the small archive's is at most the next power of two above it
+	 * (4 KiB at least), not preset 9e's 64 MiB. */
+	CHECK(xz_write(&cpio, xz, "9e", 1) == 0, "xz -9e compression runs");
+	size_t want = 4096;
+	while (want < cpio.len)
+		want <<= 1;
+	char *cmd5 = xasprintf("xz --robot --list -vv %s | awk -F'\t' '$1 == \"block\" { print $NF }' | "
+			       "grep -q -- '--lzma2=dict=%zuKiB$' && xz -dc %s | cmp - %s", xz, want / 1024,
+			       xz, arch);
+	CHECK(run_sh(cmd5, &info) == 0, "the dictionary is as large as the archive, not the preset's "
+	      "(%zu KiB for %zu bytes)", want / 1024, cpio.len);
 
 	char *rm = xasprintf("rm -rf %s %s %s", dir, arch, xz);
 	if (system(rm)) {
