@@ -295,7 +295,7 @@ static void setup_dirs(struct run *r)
  * (virtio-mmio devices named on the command line, a PVH vmlinux): the
  * same image, the same least memory. Not booted here: Firecracker needs
  * KVM. The guest's init addresses itself as QEMU's user network does
- * (10.0.2.15 via 10.0.2.2): docs/images.md says how to set up tap0. */
+ * (10.0.2.15 via 10.0.2.2): docs/machines.md says how to set up tap0. */
 static void write_firecracker(struct run *r)
 {
 	struct strbuf err = STRBUF_INIT;

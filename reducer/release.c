@@ -26,8 +26,13 @@
 static const char *const run_files[] = {
 	"bzImage", "initramfs.cpio.xz", "kernel.config", "rootfs.manifest",
 	"report.json", "report.md", "candidates.tsv",
+	/* A microvm run's only (firecracker.json says it is one): the
+	 * kernel its run_command boots. A pc run's vmlinux stays out of the
+	 * history: nothing of the release boots it. */
+	"vmlinux", "firecracker.json",
 };
 #define NRUN_FILES (sizeof(run_files) / sizeof(*run_files))
+#define NRUN_MICROVM_ONLY 2
 
 static char *history_spec(const struct release_options *ro, const char *root)
 {
@@ -200,7 +205,10 @@ int release_run(struct options *o, const struct release_options *ro, const char 
 	struct history_file files[NRUN_FILES + 2];
 	struct strbuf data[NRUN_FILES + 2];
 	int n = 0;
-	for (size_t i = 0; i < NRUN_FILES; i++) {
+	char *fc = xasprintf("%s/firecracker.json", dir);
+	size_t nfiles = file_exists(fc) ? NRUN_FILES : NRUN_FILES - NRUN_MICROVM_ONLY;
+	free(fc);
+	for (size_t i = 0; i < nfiles; i++) {
 		char *p = xasprintf("%s/%s", dir, run_files[i]);
 		data[n] = (struct strbuf)STRBUF_INIT;
 		if (read_file(p, &data[n]) < 0)
@@ -306,8 +314,8 @@ int release_check(const struct release_options *ro, const char *root)
 	char *work = xasprintf("%s/history/check-%s-%d", cache_dir(), app, (int)getpid());
 	char *rec = xasprintf("%s/recorded", work), *out = xasprintf("%s/rebuilt", work);
 	const char *names[] = { "bzImage", "initramfs.cpio.xz", "kernel.config", "rootfs.manifest",
-				"profile.conf", "report.json" };
-	extract(&h, &rel, rec, names, 6);
+				"profile.conf", "report.json", "vmlinux" };
+	extract(&h, &rel, rec, names, 7);
 	char *prof = xasprintf("%s/profile.conf", rec), *cfg = xasprintf("%s/kernel.config", rec),
 	     *man = xasprintf("%s/rootfs.manifest", rec);
 	if (!file_exists(prof) || !file_exists(cfg) || !file_exists(man))
@@ -348,6 +356,10 @@ int release_check(const struct release_options *ro, const char *root)
 	struct strbuf report = STRBUF_INIT;
 	int same = same_file(rec, out, "bzImage", &report);
 	same &= same_file(rec, out, "initramfs.cpio.xz", &report);
+	char *recorded_vmlinux = xasprintf("%s/vmlinux", rec);
+	if (file_exists(recorded_vmlinux))
+		same &= same_file(rec, out, "vmlinux", &report);
+	free(recorded_vmlinux);
 	fputs(report.buf, stdout);
 	if (same) {
 		printf("%s %s is reproducible: the rebuilt image is byte-identical\n", app, version);

@@ -142,8 +142,8 @@ int run_diff(const char *dir_a, const char *label_a, const char *dir_b, const ch
 		sb_addf(out, "\nThe images differ: %zu kernel options, %zu rootfs files.\n", nopt, nfile);
 	else
 		sb_adds(out, "\nThe images hold the same kernel options and rootfs files.\n");
-	const char *images[] = { "bzImage", "initramfs.cpio.xz" };
-	for (int i = 0; i < 2; i++) {
+	const char *images[] = { "bzImage", "vmlinux", "initramfs.cpio.xz" };
+	for (int i = 0; i < 3; i++) {
 		int same = same_bytes(dir_a, dir_b, images[i]);
 		if (same >= 0)
 			sb_addf(out, "%s: %s.\n", images[i], same ? "byte-identical" : "different bytes");
@@ -197,8 +197,8 @@ static const char *resolve(const char *arg, const char *history, const char *roo
 	extracted[i] = xstrdup(*tmp);
 	set_die_cleanup(remove_extracted);
 	const char *names[] = { "report.json", "kernel.config", "rootfs.manifest", "bzImage",
-				"initramfs.cpio.xz" };
-	if (history_extract(&h, &rel, *tmp, names, 5, &err) < 0)
+				"initramfs.cpio.xz", "vmlinux" };
+	if (history_extract(&h, &rel, *tmp, names, 6, &err) < 0)
 		die("%s", err.buf);
 	release_clear(&rel);
 	history_close(&h);
