@@ -91,5 +91,49 @@ int main(void)
 	told("reduce-init: started\nreduce-init: app exited 1\n");
 	vm_console_why(96, how, said, why, sizeof(why));
 	CHECK(!strcmp(why, "the app exited before it was ready"), "a verdict's why is the console's word");
+
+	CHECK(vm_guest_ms_at_init("reduce-init: started at 1.460064\n") == 1460 &&
+	      vm_guest_ms_at_init("reduce-init: started\n") == -1 &&
+	      vm_guest_ms_at_init("reduce-init: started at x\n") == -1,
+	      "init's uptime at its start is read in ms; an older init's line gives none");
+
+	/* The machines: each its device and kernel form, and pc's memo key
+	 * text as it was before there were machines, so that the verdicts
+	 * of earlier pc runs still replay. */
+	enum vm_machine m;
+	CHECK(vm_machine_parse("pc", &m) == 0 && m == VM_PC && vm_machine_parse("microvm", &m) == 0 &&
+	      m == VM_MICROVM && vm_machine_parse("q35", &m) < 0 && vm_machine_parse("", &m) < 0,
+	      "pc and microvm are machines, q35 is not");
+	int port = 80;
+	struct vm_config c = { .machine = VM_PC, .kernel = "bzImage", .initrd = "initramfs.cpio.xz",
+			       .accel = "tcg", .memory_mb = 64, .guest_ports = &port, .nports = 1 };
+	struct strbuf pc = STRBUF_INIT, mv = STRBUF_INIT, d = STRBUF_INIT;
+	vm_command_line(&c, &pc);
+	c.machine = VM_MICROVM;
+	c.kernel = vm_kernel_file(VM_MICROVM);
+	vm_command_line(&c, &mv);
+	CHECK(strstr(pc.buf, " -M pc ") && strstr(pc.buf, "virtio-net-pci,netdev=n0,romfile=") &&
+	      strstr(pc.buf, " -kernel bzImage ") && strstr(pc.buf, " -m 64 ") &&
+	      strstr(pc.buf, "hostfwd=tcp:127.0.0.1:8080-:80"),
+	      "pc: SeaBIOS's machine, virtio-net over PCI without its option ROM, the bzImage");
+	CHECK(strstr(mv.buf, " -M 'microvm,pit=on,pic=on,rtc=on,acpi=off' ") &&
+	      strstr(mv.buf, "'virtio-net-device,netdev=n0'") && !strstr(mv.buf, "pci") &&
+	      strstr(mv.buf, " -kernel vmlinux "),
+	      "microvm: the legacy timers on for TCG, virtio-mmio, no PCI, the vmlinux");
+	c.machine = VM_PC;
+	vm_describe(&c, &d);
+	const char *nl = strchr(d.buf, '\n');
+	CHECK(!strncmp(d.buf, "qemu ", 5) && nl &&
+	      !strcmp(nl + 1, "machine pc\naccel tcg\nmemory 64\ncmdline console=ttyS0 quiet panic=-1\n"
+		      "net user,id=n0,restrict=on\n"),
+	      "pc's part of the memo key is the text it was before there were machines");
+	d.len = 0;
+	c.machine = VM_MICROVM;
+	vm_describe(&c, &d);
+	CHECK(strstr(d.buf, "\nmachine microvm,pit=on,pic=on,rtc=on,acpi=off\n") != NULL,
+	      "microvm's verdicts have a key of their own");
+	sb_release(&pc);
+	sb_release(&mv);
+	sb_release(&d);
 	UNIT_EXIT();
 }
