@@ -81,6 +81,13 @@ static char *checked_blob(const char *layout, const char *digest, struct strbuf 
 static json_t *load_json(const char *path, const char *what, struct strbuf *err)
 {
 	json_error_t je;
+	/* An index, manifest or config is a few KiB: a huge one is a bad
+	 * image (or a layer named as a config), not one to read whole. */
+	long long size = file_size(path);
+	if (size > MAX_JSON) {
+		sb_addf(err, "%s: not %s (%lld bytes, more than %d MiB)", path, what, size, MAX_JSON >> 20);
+		return NULL;
+	}
 	json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
 	if (!j || !json_is_object(j)) {
 		sb_addf(err, "%s: not %s (%s)", path, what, j ? "not a JSON object" : je.text);

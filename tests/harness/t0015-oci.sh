@@ -70,6 +70,26 @@ test_expect_success UMOCI 'bad images: not a layout, an unknown tag, no command,
 		"$REDUCE" --image "oci:$TRASH/corrupt:v1" --tests "$TRASH/oci-tests.sh" --out "$TRASH/bad" &&
 	! test -e "$TRASH/bad" && ! test -e "$TRASH/bad.partial"
 '
+test_expect_success UMOCI 'a config blob of more than 16 MiB is refused before it is parsed' '
+	cp -a img huge && chmod -R u+w huge &&
+	/usr/bin/python3 - huge <<-PY &&
+	import hashlib, json, os, sys
+	lay = sys.argv[1]
+	def put(data):
+	    d = hashlib.sha256(data).hexdigest()
+	    open(os.path.join(lay, "blobs/sha256", d), "wb").write(data)
+	    return "sha256:" + d, len(data)
+	idx = json.load(open(lay + "/index.json"))
+	ent = [m for m in idx["manifests"] if m["annotations"]["org.opencontainers.image.ref.name"] == "v1"][0]
+	man = json.load(open(lay + "/blobs/sha256/" + ent["digest"].split(":")[1]))
+	man["config"]["digest"], man["config"]["size"] = put(b"{" + b" " * (17 << 20) + b"}")
+	ent["digest"], ent["size"] = put(json.dumps(man).encode())
+	json.dump(idx, open(lay + "/index.json", "w"))
+	PY
+	expect_error 2 "not an image config (17825794 bytes, more than 16 MiB)" \
+		"$REDUCE" --image "oci:$TRASH/huge:v1" --tests "$TRASH/oci-tests.sh" --out "$TRASH/bad" &&
+	! test -e "$TRASH/bad" && ! test -e "$TRASH/bad.partial"
+'
 test_expect_success UMOCI 'a profile names an image with rootfs oci; its own lines win over the config' '
 	printf "rootfs oci img:v9\nport 8080\n" >p1.conf &&
 	expect_error 2 "no image tagged .v9." "$REDUCE" --app "$TRASH/p1.conf" --tests "$TRASH/oci-tests.sh" &&
