@@ -10,7 +10,7 @@ RUN="$TRASH/run"
 
 test_expect_success KERNEL_SEARCH 'a bounded linear reduction finishes and is verified' '
 	"$REDUCE" --app busybox-httpd --tests "$ROOT/tests/busybox-httpd.sh" \
-		--strategy linear --max-candidates 1 --out "$RUN" 2>err; rc=$?; cat err; test $rc = 0 &&
+		--strategy linear --max-candidates 1 --baseline-runs 1 --verify-runs 1 --out "$RUN" 2>err; rc=$?; cat err; test $rc = 0 &&
 	grep -q "\[kernel\] candidate 1" err && grep -q "\[rootfs\] candidate 1" err
 '
 test_expect_success KERNEL_SEARCH 'the run directory holds the image, config, manifest and reports' '

@@ -2,11 +2,14 @@
 # Real applications from a Debian root filesystem: nginx booted and tested
 # for real (a bounded reduction), and the bad inputs of a profile.
 . "$(dirname "$0")/test-lib.sh"
+# Its runs are rootfs-only or stop at the baseline: they build nothing but
+# the base, and find the Kconfig tools made in the suite's warm build.
+test_shares_warm_build
 RUN="$TRASH/nginx"
 
 test_expect_success BOOT,DEBOOTSTRAP,MIRROR 'nginx from debootstrap: baseline, negative control, bounded reduction, verified' '
 	"$REDUCE" --app nginx --tests "$ROOT/tests/nginx.sh" --only-rootfs --max-candidates 3 \
-		--verify-runs 1 --out "$RUN" 2>err; rc=$?; grep -v "candidate" err; test $rc = 0 &&
+		--baseline-runs 1 --verify-runs 1 --out "$RUN" 2>err; rc=$?; grep -v "candidate" err; test $rc = 0 &&
 	grep -q "negative control: with /usr/sbin/nginx left out and nothing started, the tests fail" err &&
 	grep -q "static pass: the ELF closure of /usr/sbin/nginx is [0-9]* paths" err &&
 	grep -q "\"verified\": true" "$RUN/report.json"
@@ -43,8 +46,8 @@ test_expect_success DEBOOTSTRAP,MIRROR 'a profile naming an unknown Debian packa
 '
 test_expect_success BOOT 'a port that never opens fails the baseline within --boot-timeout' '
 	printf "cmd /bin/busybox httpd -f -p 80 -h /www\nport 81\nfile /www/index.html x\n" >port.conf &&
-	expect_error 1 "the app was not ready within 15000 ms" \
-		"$REDUCE" --app ./port.conf --tests "$ROOT/tests/busybox-httpd.sh" --boot-timeout 15 \
+	expect_error 1 "the app was not ready within 8000 ms" \
+		"$REDUCE" --app ./port.conf --tests "$ROOT/tests/busybox-httpd.sh" --boot-timeout 8 \
 		--out "$TRASH/port" && no_qemu_left "$TRASH/port"
 '
 # A guest out of memory is not the candidate's doing: busybox's tail

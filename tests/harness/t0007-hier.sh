@@ -5,6 +5,9 @@
 # the result is 1-minimal. The kernel phase is left out: a complete kernel
 # search takes hours under TCG (see README, Status).
 . "$(dirname "$0")/test-lib.sh"
+# Its runs are rootfs-only: they find the base (and the Kconfig tools) made
+# in the suite's warm build.
+test_shares_warm_build
 RUN="$TRASH/hier"
 
 files_after() {
@@ -13,7 +16,7 @@ files_after() {
 
 test_expect_success BOOT 'a complete hier rootfs reduction with a fresh memo is verified' '
 	REDUCE_CACHE=$TRASH/cache "$REDUCE" --app busybox-httpd --tests "$ROOT/tests/busybox-httpd.sh" \
-		--only-rootfs --strategy hier --verify-runs 1 --out "$RUN" 2>err; rc=$?; tail -5 err; test $rc = 0 &&
+		--only-rootfs --strategy hier --baseline-runs 1 --verify-runs 1 --out "$RUN" 2>err; rc=$?; tail -5 err; test $rc = 0 &&
 	grep -q "proof: trying each of the remaining entries alone" err
 '
 test_expect_success BOOT 'every verdict came from a real boot, and the result is proven 1-minimal' '
@@ -39,7 +42,7 @@ test_expect_success BOOT 'what stayed is what the page needs' '
 test_expect_success BOOT 'with the result as --hint, a second run starts from it and only proves it' '
 	rm -f cache/memo/busybox-httpd.tsv &&
 	REDUCE_CACHE=$TRASH/cache "$REDUCE" --app busybox-httpd --tests "$ROOT/tests/busybox-httpd.sh" \
-		--only-rootfs --hint "$RUN" --verify-runs 1 --out "$TRASH/again" 2>err; rc=$?; tail -5 err; test $rc = 0 &&
+		--only-rootfs --hint "$RUN" --baseline-runs 1 --verify-runs 1 --out "$TRASH/again" 2>err; rc=$?; tail -5 err; test $rc = 0 &&
 	grep -q "hint: trying the file list of $RUN first" err &&
 	sed -n 2p "$TRASH/again/candidates.tsv" | grep -q "^1	rootfs	pass	run	" &&
 	diff "$RUN/rootfs.manifest" "$TRASH/again/rootfs.manifest" &&
@@ -55,7 +58,7 @@ test_expect_success BOOT 'a run of another app as --hint lends its kernel config
 	cp -r "$RUN" "$TRASH/other" &&
 	sed -i "s/\"app\": \"busybox-httpd\",/\"app\": \"nginx\",/" "$TRASH/other/report.json" &&
 	REDUCE_CACHE=$TRASH/cache "$REDUCE" --app busybox-httpd --tests "$ROOT/tests/busybox-httpd.sh" \
-		--only-rootfs --hint "$TRASH/other" --max-candidates 1 --verify-runs 1 --out "$TRASH/other-run" 2>err; rc=$?; tail -3 err; test $rc = 0 &&
+		--only-rootfs --hint "$TRASH/other" --max-candidates 1 --baseline-runs 1 --verify-runs 1 --out "$TRASH/other-run" 2>err; rc=$?; tail -3 err; test $rc = 0 &&
 	grep -q "hint: $TRASH/other is a run of another app; only its kernel config applies" err &&
 	! grep -q "trying the file list" err
 '

@@ -17,7 +17,7 @@ CMD="$B/init/.main.o.cmd"
 run_to_kernel_search() {
 	: >err &&
 	"$REDUCE" --app busybox-httpd --tests "$ROOT/tests/busybox-httpd.sh" --only-kernel \
-		--verify-runs 1 --out "$TRASH/$1" 2>err & pid=$! &&
+		--baseline-runs 1 --verify-runs 1 --out "$TRASH/$1" 2>err & pid=$! &&
 	for i in $(seq 1 1800); do
 		grep -q "options are each named\|base build failed\|^reduce: error" err && break
 		kill -0 $pid 2>/dev/null || break

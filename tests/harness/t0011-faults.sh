@@ -11,7 +11,7 @@ MEMO="$TRASH/cache/memo/busybox-httpd.tsv"
 # A quick rootfs run of busybox-httpd; the kernel is the cached baseline.
 quick() {
 	"$REDUCE" --app busybox-httpd --tests "$TESTS" --only-rootfs --accel tcg \
-		--verify-runs 1 "$@"
+		--baseline-runs 1 --verify-runs 1 "$@"
 }
 
 # Every stored verdict is a whole line naming a verdict on the candidate.
@@ -24,10 +24,10 @@ test_lazy_prereq ROOT_MOUNT '
 	test "$(id -u)" = 0 && mkdir m && mount -t tmpfs -o size=1m tmpfs m && umount m
 ' 'mounting a tmpfs needs root'
 
-# Boots 1-3 are the baseline's runs, 4 the negative control, 5 the first
-# rootfs candidate's first try.
+# With quick's one baseline run (and --accel tcg, so no KVM probe), boot 1
+# is the baseline, 2 the negative control, 3 the first candidate's first try.
 test_expect_success BOOT 'a port taken before QEMU binds it: tried again, never stored' '
-	REDUCE_TEST_STEAL_PORT=5 quick --max-candidates 2 --out "$TRASH/steal" 2>err; rc=$?
+	REDUCE_TEST_STEAL_PORT=3 quick --max-candidates 1 --out "$TRASH/steal" 2>err; rc=$?
 	cat err; test $rc = 0 &&
 	grep -q "harness fault, not the candidate.s (QEMU failed with status 1: .*forwarding.*); trying again (2 of 3)" err &&
 	memo_is_clean "$MEMO" &&
@@ -38,18 +38,18 @@ test_expect_success BOOT 'a port taken before QEMU binds it: tried again, never 
 test_expect_success BOOT 'a fault that persists stops the run; its memo and candidates stay' '
 	rm -f "$MEMO" &&
 	expect_error 1 "harness fault, not the candidate.s: QEMU failed with status 1: .*; the run stops here" \
-		env REDUCE_TEST_STEAL_PORT=6,7,8 "$REDUCE" --app busybox-httpd --tests "$TESTS" \
-		--only-rootfs --accel tcg --max-candidates 3 --out "$TRASH/stops" &&
+		env REDUCE_TEST_STEAL_PORT=4,5,6 "$REDUCE" --app busybox-httpd --tests "$TESTS" \
+		--only-rootfs --accel tcg --baseline-runs 1 --max-candidates 3 --out "$TRASH/stops" &&
 	! test -e "$TRASH/stops" && ! test -e "$TRASH/stops.partial" &&
 	test "$(grep -c "	rootfs	" "$TRASH/stops.stopped-candidates.tsv")" = 1 &&
 	memo_is_clean "$MEMO" && test "$(wc -l <"$MEMO")" = 1 &&
 	no_qemu_left "$TRASH/stops" &&
-	quick --max-candidates 3 --out "$TRASH/resumed" 2>err && cat err &&
+	quick --max-candidates 1 --out "$TRASH/resumed" 2>err && cat err &&
 	grep -q "\"replayed\": 1," "$TRASH/resumed/report.json"
 '
 test_expect_success BOOT 'QEMU killed with SIGKILL by someone else mid-boot: tried again, never stored' '
 	rm -f "$MEMO" &&
-	quick --max-candidates 3 --out "$TRASH/killed" 2>err & pid=$! &&
+	quick --max-candidates 1 --out "$TRASH/killed" 2>err & pid=$! &&
 	for i in $(seq 1 1200); do grep -q "negative control:" err && break; sleep 0.1; done &&
 	killed= &&
 	for i in $(seq 1 600); do
@@ -83,8 +83,8 @@ test_expect_success BOOT 'a test script that escapes with setsid is still killed
 	setsid sh -c "sleep 600; : $marker" </dev/null >/dev/null 2>&1 &
 	sleep 600
 	EOF
-	expect_error 1 "ran over 4 s" "$REDUCE" --app busybox-httpd --tests ./escapes.sh \
-		--test-timeout 4 --baseline-runs 1 --accel tcg --out "$TRASH/escapes" &&
+	expect_error 1 "ran over 2 s" "$REDUCE" --app busybox-httpd --tests ./escapes.sh \
+		--test-timeout 2 --baseline-runs 1 --accel tcg --out "$TRASH/escapes" &&
 	grep -q "the test script left [0-9]* process.* running outside its process group; killed" "$TRASH/.err" &&
 	sleep 1 && ! pgrep -f "$marker"
 '
@@ -105,22 +105,22 @@ test_expect_success BOOT 'a rerun with another memory replays no verdict made un
 	rm -f "$MEMO" && mkdir mem &&
 	sed "s/^memory .*/memory 128/" "$ROOT/profiles/busybox-httpd.conf" >mem/busybox-httpd.conf &&
 	"$REDUCE" --app ./mem/busybox-httpd.conf --tests "$TESTS" --only-rootfs --accel tcg \
-		--max-candidates 2 --verify-runs 1 --out "$TRASH/m128" &&
+		--baseline-runs 1 --max-candidates 1 --verify-runs 1 --out "$TRASH/m128" &&
 	sed -i "s/^memory .*/memory 160/" mem/busybox-httpd.conf &&
 	"$REDUCE" --app ./mem/busybox-httpd.conf --tests "$TESTS" --only-rootfs --accel tcg \
-		--max-candidates 2 --verify-runs 1 --out "$TRASH/m160" &&
+		--baseline-runs 1 --max-candidates 1 --verify-runs 1 --out "$TRASH/m160" &&
 	grep "\"replayed\"" "$TRASH/m160/report.json" && grep -q "\"replayed\": 0," "$TRASH/m160/report.json" &&
 	sed -i "s/^memory .*/memory 128/" mem/busybox-httpd.conf &&
 	"$REDUCE" --app ./mem/busybox-httpd.conf --tests "$TESTS" --only-rootfs --accel tcg \
-		--max-candidates 2 --verify-runs 1 --out "$TRASH/m128b" &&
-	grep "\"replayed\"" "$TRASH/m128b/report.json" && grep -q "\"replayed\": 2," "$TRASH/m128b/report.json"
+		--baseline-runs 1 --max-candidates 1 --verify-runs 1 --out "$TRASH/m128b" &&
+	grep "\"replayed\"" "$TRASH/m128b/report.json" && grep -q "\"replayed\": 1," "$TRASH/m128b/report.json"
 '
 test_expect_success BOOT,ROOT_MOUNT 'a full output file system stops the run, naming it; a rerun with room finishes' '
 	mkdir small && mount -t tmpfs -o size=2m tmpfs small &&
 	expect_error 1 "no space left on $TRASH/small (tmpfs) while writing $TRASH/small/run.partial/" \
 		quick --max-candidates 2 --out "$TRASH/small/run"; rc=$?
 	umount small; test $rc = 0 &&
-	quick --max-candidates 2 --out "$TRASH/roomy" 2>err && memo_is_clean "$MEMO"
+	quick --max-candidates 1 --out "$TRASH/roomy" 2>err && memo_is_clean "$MEMO"
 '
 # A verdict is stored in a new memo file on a full file system; tmpfs
 # counts whole pages, so an append into a page the file has would fit.
@@ -133,12 +133,12 @@ test_expect_success BOOT,ROOT_MOUNT 'a full cache stops the run when it stores a
 	{ dd if=/dev/zero of=fullcache/filler bs=4k count=64 2>/dev/null; true; } &&
 	expect_error 1 "no space left on $TRASH/fullcache (tmpfs) while writing $TRASH/fullcache/memo/busybox-httpd.tsv" \
 		env REDUCE_CACHE="$TRASH/fullcache" "$REDUCE" --app busybox-httpd --tests "$TESTS" \
-		--only-rootfs --accel tcg --verify-runs 1 --max-candidates 3 --out "$TRASH/fullrun"; rc=$?
+		--only-rootfs --accel tcg --baseline-runs 1 --verify-runs 1 --max-candidates 3 --out "$TRASH/fullrun"; rc=$?
 	m=fullcache/memo/busybox-httpd.tsv
 	! test -s $m; empty=$?
 	rm -f fullcache/filler &&
 	env REDUCE_CACHE="$TRASH/fullcache" "$REDUCE" --app busybox-httpd --tests "$TESTS" --only-rootfs \
-		--accel tcg --verify-runs 1 --max-candidates 3 --out "$TRASH/fullrun2"; rc2=$?
+		--accel tcg --baseline-runs 1 --verify-runs 1 --max-candidates 1 --out "$TRASH/fullrun2"; rc2=$?
 	memo_is_clean $m; clean=$?
 	umount fullcache; test $rc = 0 && test $empty = 0 && test $rc2 = 0 && test $clean = 0 &&
 	test -e "$TRASH/fullrun.stopped-candidates.tsv"
@@ -152,7 +152,7 @@ test_expect_success BOOT 'a guest that tries to connect out fails; its ports lis
 	/usr/bin/python3 -m http.server --bind 127.0.0.1 "$port" >listener.log 2>&1 &
 	listener=$!
 	printf "%s\n" "rootfs busybox" "cmd /bin/sh /probe.sh" "port 80" \
-		"file /probe.sh if printf \"GET / HTTP/1.0\\\\r\\\\n\\\\r\\\\n\" | nc -w 5 10.0.2.2 $port | grep -q \"200 OK\"; then echo reached >/www/status; else echo blocked >/www/status; fi\nexec /bin/busybox httpd -f -p 80 -h /www\n" \
+		"file /probe.sh if printf \"GET / HTTP/1.0\\\\r\\\\n\\\\r\\\\n\" | nc -w 2 10.0.2.2 $port | grep -q \"200 OK\"; then echo reached >/www/status; else echo blocked >/www/status; fi\nexec /bin/busybox httpd -f -p 80 -h /www\n" \
 		"file /www/index.html probe" >probe.conf &&
 	cat >probe.sh <<-\EOF && chmod +x probe.sh &&
 	#!/bin/sh

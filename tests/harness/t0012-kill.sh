@@ -5,8 +5,10 @@
 # leaves no make or QEMU behind. A kill loses at most the candidate in
 # flight.
 . "$(dirname "$0")/test-lib.sh"
-# Its builds go on in the suite's warm build directory (and so repair it
-# after the kill, as a user's next run would).
+# Its runs share the suite's warm build directory, but for the one killed
+# mid-build: that one builds, is killed and repairs its directory (as a
+# user's next run would) in a copy of it, so the suite's is neither cut
+# nor moved off the config it holds.
 test_shares_warm_build
 TESTS="$ROOT/tests/busybox-httpd.sh"
 
@@ -51,7 +53,8 @@ test_setup KERNEL_SEARCH 'an uninterrupted run to compare with' '
 '
 # A cache of its own for the image cache, so that its kernels are built.
 test_expect_success KERNEL_SEARCH 'SIGKILL during a kernel build, then the same command: the same result' '
-	cache_linking "$TRASH/c2" linux-source-6.1 kbuild ccache rootfs &&
+	cache_linking "$TRASH/c2" linux-source-6.1 ccache rootfs &&
+	test_copy_warm_build microvm-base "$TRASH/c2" &&
 	{ env REDUCE_CACHE="$TRASH/c2" "$REDUCE" $ARGS --out "$TRASH/b" 2>err & pid=$!; } &&
 	for i in $(seq 1 6000); do grep -q "options kept untested" err && break; sleep 0.1; done &&
 	mk=$(child_of $pid -f "^make .* bzImage$") && sleep 2 && kill -0 $mk &&

@@ -26,11 +26,18 @@ test_expect_success BOOT 'rootfs tar: the tree unpacks, boots, passes its tests 
 	grep -qx /bin/busybox "$TRASH/tar-run/rootfs.manifest" &&
 	! grep -q "/usr/share/doc/README" "$TRASH/tar-run/rootfs.manifest"
 '
+# The tar run's verdicts are lent to the dir run (the memo's keys name the
+# images, not the app): where the dir's tree stages as the tar's did, its
+# candidates are the same images, and are replayed, not booted again; its
+# baseline, negative control and verification still boot.
 test_expect_success BOOT 'rootfs dir: the same tree from a directory gives the same image' '
+	"$REDUCE" memo export tar-app "$TRASH/tar.memo" &&
+	"$REDUCE" memo import dir-app "$TRASH/tar.memo" &&
 	"$REDUCE" --app "$TRASH/dir-app.conf" --tests "$TESTS" --only-rootfs --accel tcg \
 		--baseline-runs 1 --verify-runs 1 --out "$TRASH/dir-run" 2>err; rc=$?
 	tail -3 err; test $rc = 0 &&
-	cmp "$TRASH/tar-run/initramfs.cpio.xz" "$TRASH/dir-run/initramfs.cpio.xz"
+	cmp "$TRASH/tar-run/initramfs.cpio.xz" "$TRASH/dir-run/initramfs.cpio.xz" &&
+	grep -q "\"replayed\": [1-9]" "$TRASH/dir-run/report.json"
 '
 test_expect_success 'bad own trees: a missing file, a directory given as tar, a corrupt archive' '
 	printf "rootfs tar nothere.tar\ncmd /bin/busybox\n" >a.conf &&

@@ -91,14 +91,19 @@ test_shares_warm_build() {
 	ln -s "$SUITE_KBUILD" "$TEST_CACHE/kbuild"
 }
 
-# test_copy_warm_build NAME: copies the suite's warm build directory NAME
-# (microvm-base) into this file's own kbuild, with its times (so Kbuild
-# finds it built), under the lock reduce takes on it (so no half-made
-# build is copied). Fails if the suite has not built it.
+# test_copy_warm_build NAME [CACHE]: copies the suite's warm build
+# directory NAME (microvm-base) into the kbuild of CACHE (a cache directory;
+# this file's own, $TEST_CACHE, if none is given), with its times (so
+# Kbuild finds it built), under the lock reduce takes on it (so no
+# half-made build is copied). For a run that damages its build directory,
+# or that builds more than the base because its cache lacks the image
+# cache: the suite's then stays as it was (t0008, t0010, t0012, t0013).
+# Fails if the suite has not built it.
 test_copy_warm_build() {
+	_to=${2:-$TEST_CACHE}
 	test -f "$SUITE_KBUILD/$1/.config" &&
-	mkdir -p "$TEST_CACHE/kbuild" &&
-	flock "$SUITE_KBUILD/$1.lock" cp -a "$SUITE_KBUILD/$1" "$TEST_CACHE/kbuild/$1"
+	mkdir -p "$_to/kbuild" &&
+	flock "$SUITE_KBUILD/$1.lock" cp -a "$SUITE_KBUILD/$1" "$_to/kbuild/$1"
 }
 
 # cache_linking DIR PART...: makes the cache directory DIR with links to
