@@ -407,10 +407,14 @@ int kbuild_build(struct kbuild *kb, const char *config, int timeout_ms)
 		st = make(kb, "olddefconfig", timeout_ms);
 	if (!st)
 		st = make(kb, "bzImage", timeout_ms);
-	if (!st)
-		st = strip_vmlinux(kb, timeout_ms);
 	if (st == CHILD_TIMEOUT)
 		return CHILD_TIMEOUT;
+	/* The config built: a strip that fails is the host's trouble. */
+	if (!st && (st = strip_vmlinux(kb, timeout_ms)) != 0) {
+		snprintf(kb->fault, sizeof(kb->fault), "strip of %s/vmlinux failed (status %d, see %s)",
+			 kb->builddir, st, kb->log);
+		return KBUILD_HOST_FAULT;
+	}
 	if (st && !interrupted && host_fault(kb, st))
 		return KBUILD_HOST_FAULT;
 	return st ? -1 : 0;
@@ -426,7 +430,7 @@ static const char *const kimage_suffix[] = { [KIMAGE_BZIMAGE] = "bzImage",
 					     [KIMAGE_VMLINUX] = "vmlinux" };
 
 int kbuild_image_for(struct kbuild *kb, const char *config, const char *const out[KIMAGES],
-		     int timeout_ms)
+		     unsigned need, int timeout_ms)
 {
 	char hash[41];
 	if (config_file_hash(config, hash) < 0) {
@@ -445,12 +449,18 @@ int kbuild_image_for(struct kbuild *kb, const char *config, const char *const ou
 	int hit = 1;
 	for (int i = 0; i < KIMAGES; i++) {
 		cached[i] = xasprintf("%s/%s.%s", dir, key + 2, kimage_suffix[i]);
-		if (out[i] && !file_exists(cached[i]))
+		if (out[i] && (need & 1u << i) && !file_exists(cached[i]))
 			hit = 0;
 	}
+	/* A form not needed is copied if the cache has it, and otherwise
+	 * removed: a file left from another config would be a lie. */
 	for (int i = 0; hit && i < KIMAGES; i++)
-		if (out[i] && copy_file(cached[i], out[i]) < 0)
-			hit = 0;
+		if (out[i] && copy_file(cached[i], out[i]) < 0) {
+			if (need & 1u << i)
+				hit = 0;
+			else
+				unlink(out[i]);
+		}
 	int ret;
 	if (hit) {
 		/* Its time says when a run last used it (reduce cache --prune). */

@@ -47,10 +47,12 @@ char *kbuild_image(const struct kbuild *kb, enum kimage which);
 int kbuild_repair(const char *builddir);
 /* Builds `config` into the forms out[] names a path for (NULL: not
  * wanted), or copies the images an earlier build of the same config
- * content left in the cache. Returns 1 for a cache hit, 0 for a fresh
- * build, -1, CHILD_TIMEOUT or KBUILD_HOST_FAULT when it fails. */
+ * content left in the cache. A form whose bit (1 << form) is not in
+ * `need` is only copied if cached (and its path removed if not): it
+ * never makes a build. Returns 1 for a cache hit, 0 for a fresh build,
+ * -1, CHILD_TIMEOUT or KBUILD_HOST_FAULT when it fails. */
 int kbuild_image_for(struct kbuild *kb, const char *config, const char *const out[KIMAGES],
-		     int timeout_ms);
+		     unsigned need, int timeout_ms);
 /* For each of the n symbols, how many of the build directory's objects
  * Kbuild would recompile if it changed (their .cmd files name
  * include/config/SYMBOL, as fixdep records it; all of them if the

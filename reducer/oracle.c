@@ -74,7 +74,8 @@ static enum verdict build_and_test(struct kernel_cands *k, const struct boot_ima
 	int st;
 	const char *out[KIMAGES] = { NULL };
 	out[k->form] = k->cand_kernel;
-	for (int i = 1; (st = kbuild_image_for(k->kb, k->cand_config, out, 3600 * 1000)) ==
+	for (int i = 1; (st = kbuild_image_for(k->kb, k->cand_config, out, 1u << k->form,
+					   3600 * 1000)) ==
 			KBUILD_HOST_FAULT && i < 3 && !interrupted; i++)
 		warning("harness fault, not the candidate's (%s); building again (%d of 3)", k->kb->fault,
 			i + 1);

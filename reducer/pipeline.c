@@ -597,7 +597,7 @@ static void build_baseline(struct run *r)
 	info("baseline kernel: %s base, %d options enabled (build directory %s)",
 	     o->kernel_base, config_count_enabled(&base), r->kb.builddir);
 	int st = kbuild_image_for(&r->kb, r->base_config, (const char *const *)r->kernel_files,
-				  3600 * 1000);
+				  1u << r->form, 3600 * 1000);
 	r->builds += st == 0;
 	check_interrupt();
 	if (st == KBUILD_HOST_FAULT)
@@ -980,20 +980,21 @@ static unsigned char *kernel_predicted(struct run *r, const struct kconfig *kc,
 			    "predicted needed (the image's programs use them), each tried alone and last");
 }
 
-/* The kernel of the current config in both forms (the search kept only
- * the one the machine boots), built when the memo's passes left it
- * unbuilt (kernel_oracle); the image cache has it otherwise. The
- * verification boots then test it. */
+/* The kernel of the current config, built when the memo's passes left
+ * it unbuilt (kernel_oracle), and its other form (the search kept only
+ * the one the machine boots) from the image cache, where every build
+ * leaves both. The verification boots then test it. */
 static void build_current_kernel(struct run *r)
 {
 	if (r->cur.kernel_stale)
 		info("kernel: building the config the memo's passes led to");
 	uint64_t t = now_ms();
-	int st = kbuild_image_for(&r->kb, r->cur.config, (const char *const *)r->kernel_files,
-				  3600 * 1000);
-	if (st == 0 && !r->cur.kernel_stale)
-		info("kernel: built again for its %s (not in the image cache)",
-		     r->form == KIMAGE_BZIMAGE ? "vmlinux" : "bzImage");
+	const char *out[KIMAGES] = { r->kernel_files[0], r->kernel_files[1] };
+	/* A config that passed by a boot left its kernel in place already. */
+	if (!r->cur.kernel_stale)
+		out[r->form] = NULL;
+	int st = kbuild_image_for(&r->kb, r->cur.config, out,
+				  r->cur.kernel_stale ? 1u << r->form : 0, 3600 * 1000);
 	r->builds += st == 0;
 	r->log.build_ms += now_ms() - t;
 	check_interrupt();
@@ -1130,11 +1131,11 @@ static void verify_final(struct run *r)
 }
 
 struct memory_probe {
-	struct run *r;
 	const struct boot_image *img;
 	struct vm_config vmc;
 	struct trial trial;
-	int stopped;            /* a host fault ended the search */
+	int stopped;            /* a host fault or Ctrl-C ended the search */
+	long ready_ms;          /* of the last passing boot */
 };
 
 static int probe_memory(void *ctx, int mb, int runs)
@@ -1144,8 +1145,12 @@ static int probe_memory(void *ctx, int mb, int runs)
 	p->vmc.memory_mb = mb;
 	for (int i = 0; i < runs; i++) {
 		enum verdict v = trial_run(&p->trial, p->img, &res);
-		p->r->trial.boots++;
-		check_interrupt();
+		/* The image is verified already: Ctrl-C here ends only this
+		 * search, and the run directory is written without its figure. */
+		if (interrupted || v == V_ABORT) {
+			p->stopped = 1;
+			return -1;
+		}
 		if (v == V_HOST && !res.memory_fault) {
 			warning("min memory: %s; the search for the least memory stops", res.why);
 			p->stopped = 1;
@@ -1157,29 +1162,46 @@ static int probe_memory(void *ctx, int mb, int runs)
 		}
 	}
 	info("min memory: %d MiB passes %d of %d", mb, runs, runs);
+	p->ready_ms = res.ms_to_ready;
 	return 1;
 }
 
 /* The least guest memory an image passes its tests in, by bisection
  * below the profile's (at which it passed already): its own console log,
  * so that logs/console.log stays the verification's. */
-static int least_memory(struct run *r, const struct boot_image *img, long ready_ms, int *boots)
+static int least_memory(struct run *r, const struct boot_image *img, long ready_ms,
+			int ceiling_tested, int *boots)
 {
-	struct memory_probe p = { .r = r, .img = img, .vmc = r->vmc, .trial = r->trial };
+	struct memory_probe p = { .img = img, .vmc = r->vmc, .trial = r->trial };
 	p.vmc.console_log = wpath(r, "logs/min-memory-console.log");
 	p.vmc.qemu_log = wpath(r, "logs/min-memory-qemu.log");
+	p.trial.test_log = wpath(r, "logs/min-memory-test.log");
 	p.trial.vm = &p.vmc;
 	p.trial.exact_memory = 1;
+	p.trial.boots = 0;
+	int found = -1;
+	/* The search stands on a pass at the profile's memory exactly, in
+	 * this form: the baseline's boots had unpacking's headroom, and a
+	 * rootfs search's were of a plain cpio. That boot gets the user's
+	 * limit, as the verification's did, and times the rest. */
+	if (!ceiling_tested) {
+		p.trial.boot_timeout_ms = r->o->boot_timeout_s * 1000;
+		if (probe_memory(&p, r->prof.memory_mb, 1) <= 0)
+			goto out;
+		ready_ms = p.ready_ms;
+	}
 	/* A guest short of memory can crawl instead of failing: as long as
 	 * a candidate may take, not the user's limit for the final image. */
 	p.trial.boot_timeout_ms = 2 * ready_ms + 5000;
-	p.trial.boots = 0;
 	struct minmem m = { .floor = PROFILE_MIN_MEMORY_MB, .ceiling = r->prof.memory_mb,
 			    .confirm_runs = r->o->verify_runs, .probe = probe_memory, .ctx = &p };
-	int found = minmem_search(&m);
-	*boots += m.probes;
+	found = minmem_search(&m);
+out:
+	*boots += p.trial.boots;
+	r->trial.boots += p.trial.boots;
 	free((char *)p.vmc.console_log);
 	free((char *)p.vmc.qemu_log);
+	free((char *)p.trial.test_log);
 	return p.stopped ? -1 : found;
 }
 
@@ -1194,15 +1216,21 @@ static void find_min_memory(struct run *r)
 				  r->rep.initramfs_raw.after };
 	info("min memory: the least guest memory the final image passes in, between %d and %d MiB",
 	     PROFILE_MIN_MEMORY_MB, r->prof.memory_mb);
-	r->rep.min_memory_mib.after = least_memory(r, &fin, r->rep.ms_to_ready.after,
+	r->rep.min_memory_mib.after = least_memory(r, &fin, r->rep.ms_to_ready.after, 1,
 						   &r->rep.min_memory_boots);
+	if (r->rep.min_memory_mib.after < 0)
+		return;
 	struct boot_image base = { r->baseline_kernel, r->baseline_initrd,
 				   file_size(r->baseline_initrd), r->baseline_unpacked };
-	info("min memory: and the baseline image's");
-	r->rep.min_memory_mib.before = least_memory(r, &base, r->rep.ms_to_ready.before,
+	info("min memory: and the baseline image's (xz, as the final image)");
+	r->rep.min_memory_mib.before = least_memory(r, &base, r->rep.ms_to_ready.before, 0,
 						    &r->rep.min_memory_boots);
-	info("min memory: final image %lld MiB, baseline %lld MiB (%d boots)",
-	     r->rep.min_memory_mib.after, r->rep.min_memory_mib.before, r->rep.min_memory_boots);
+	if (r->rep.min_memory_mib.before < 0)
+		info("min memory: final image %lld MiB; the baseline's not found (%d boots)",
+		     r->rep.min_memory_mib.after, r->rep.min_memory_boots);
+	else
+		info("min memory: final image %lld MiB, baseline %lld MiB (%d boots)",
+		     r->rep.min_memory_mib.after, r->rep.min_memory_mib.before, r->rep.min_memory_boots);
 }
 
 static void fill_report(struct run *r)
@@ -1346,6 +1374,11 @@ int reduce_run(const struct options *o, const char *root, char **run_dir)
 	write_outputs(r);
 	set_die_cleanup(NULL);
 	kbuild_close(&r->kb);
+	if (interrupted) {
+		info("interrupted during the search for the least memory: %s is complete without it",
+		     r->final);
+		return EXIT_INTERRUPT;
+	}
 
 	info("done in %ld s: kernel %lld -> %lld B, initramfs %lld -> %lld B, files %lld -> %lld, %s",
 	     r->rep.wall_seconds, r->rep.image_bytes.before, r->rep.image_bytes.after,

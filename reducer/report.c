@@ -227,12 +227,18 @@ void report_markdown(const struct report *r, struct strbuf *out)
 		sb_adds(out, ".\n\n");
 	}
 	phase_bars(r, out);
-	if (r->min_memory_mib.after > 0)
-		sb_addf(out, "The final image passes its tests in %lld MiB of guest memory (3 boots at that "
-			"size; the profile gives %d MiB), the baseline in %lld MiB; %d boots found them.%s%s\n\n",
-			r->min_memory_mib.after, r->memory_mib, r->min_memory_mib.before,
-			r->min_memory_boots, r->guest_memory ? " The final guest's memory when ready: " : "",
+	if (r->min_memory_mib.after > 0) {
+		sb_addf(out, "The final image passes its tests in %lld MiB of guest memory (%d boots at that "
+			"size; the profile gives %d MiB), ", r->min_memory_mib.after, r->verify_runs,
+			r->memory_mib);
+		if (r->min_memory_mib.before > 0)
+			sb_addf(out, "the baseline in %lld MiB", r->min_memory_mib.before);
+		else
+			sb_adds(out, "the baseline's was not found");
+		sb_addf(out, "; %d boots in all.%s%s\n\n", r->min_memory_boots,
+			r->guest_memory ? " The final guest's memory when ready: " : "",
 			r->guest_memory ? r->guest_memory : "");
+	}
 	sb_adds(out, "Boot the final image by hand (the serial console is on stdio; guest port P "
 		"is forwarded from host port P+8000 below 1024, else P):\n\n```\n");
 	sb_adds(out, r->run_command);

@@ -173,12 +173,23 @@ void vm_command_line(const struct vm_config *c, struct strbuf *out)
  * -no-reboot, reboots (a panic with panic=-1): the guest's doing. Any
  * other end is QEMU's or the host's: it could not bind a forwarded port,
  * could not open a file, or was killed by someone other than us. */
-static enum verdict qemu_exit(const struct vm_config *c, int status, char *why, size_t n)
+static enum verdict qemu_exit(const struct vm_config *c, int status, enum vm_memory *memory,
+			      char *why, size_t n)
 {
+	*memory = VM_MEMORY_OK;
 	if (interrupted)
 		return V_ABORT;
 	struct strbuf log = STRBUF_INIT;
 	read_file(c->qemu_log, &log);
+	/* hw/i386/x86.c: the initrd does not fit below the guest's memory
+	 * top. QEMU's refusal, but the memory's fault, not the host's. */
+	if (log.buf && strstr(log.buf, "initrd is too large")) {
+		*memory = VM_MEMORY_UNPACK;
+		snprintf(why, n, "guest memory %d MiB is too small to load the initramfs (QEMU: initrd is "
+			 "too large)", c->memory_mb);
+		sb_release(&log);
+		return V_HOST;
+	}
 	/* QEMU ends with status 0 on SIGTERM or SIGHUP too, and says so. */
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
 	    !(log.buf && strstr(log.buf, "terminating on signal"))) {
@@ -362,11 +373,15 @@ enum verdict vm_boot(const struct vm_config *c, struct vm *vm, int timeout_ms)
 								 sizeof(vm->said)) : V_COUNT;
 		if (exited) {
 			child_forget(&vm->cp);
-			v = qemu_exit(c, status, vm->why, sizeof(vm->why));
+			enum vm_memory qm;
+			v = qemu_exit(c, status, &qm, vm->why, sizeof(vm->why));
 			/* Only an end that was the guest's lets its console
 			 * speak: QEMU killed from outside is the host's. */
 			if (v != V_BOOT || told == V_COUNT) {
-				vm->memory_fault = VM_MEMORY_OK;
+				vm->memory_fault = qm;
+				if (qm)
+					snprintf(vm->said, sizeof(vm->said), "nothing: QEMU refused to "
+						 "start, initrd too large for the memory");
 				break;
 			}
 		}
@@ -403,7 +418,8 @@ enum verdict vm_check(const struct vm_config *c, struct vm *vm)
 	if (vm->cp.pid <= 0 || waitpid(vm->cp.pid, &status, WNOHANG) != vm->cp.pid)
 		return V_PASS;
 	child_forget(&vm->cp);
-	return qemu_exit(c, status, vm->why, sizeof(vm->why));
+	enum vm_memory qm;
+	return qemu_exit(c, status, &qm, vm->why, sizeof(vm->why));
 }
 
 const char *vm_qemu_version(void)
