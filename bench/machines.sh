@@ -108,7 +108,10 @@ for i in range(runs):
             ready = time.monotonic()
             break
         time.sleep(0.002)
-    os.killpg(p.pid, signal.SIGKILL)
+    try:
+        os.killpg(p.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
     p.wait()
     if ready is None or init is None:
         sys.exit("%s: %s did not get ready (see %s)" % (run, kernel, log))
