@@ -72,12 +72,19 @@ for app in $APPS; do
 	t="$ROOT/tests/$app.sh"
 	reduce_into "$app-pc" --app "$app" --tests "$t" --machine pc
 	reduce_into "$app-microvm" --app "$app" --tests "$t" --machine microvm --hint "$DIR/$app-pc"
-	sed 's/^# CONFIG_PVH is not set$/CONFIG_PVH=y/' "$DIR/$app-pc/kernel.config" >"$DIR/$app-pvh.config"
-	grep -q '^CONFIG_PVH=y$' "$DIR/$app-pvh.config" || echo "CONFIG_PVH=y" >>"$DIR/$app-pvh.config"
+	# PVH is under HYPERVISOR_GUEST, which the pc search removes too.
+	sed '/^# CONFIG_PVH is not set$/d; /^# CONFIG_HYPERVISOR_GUEST is not set$/d' \
+		"$DIR/$app-pc/kernel.config" >"$DIR/$app-pvh.config"
+	printf 'CONFIG_HYPERVISOR_GUEST=y\nCONFIG_PVH=y\n' >>"$DIR/$app-pvh.config"
+	if [ -f "$DIR/$app-pvh/kernel.config" ] && ! grep -q '^CONFIG_PVH=y$' "$DIR/$app-pvh/kernel.config"; then
+		rm -rf "$DIR/$app-pvh"
+	fi
 	# The pc run's files (its list, tried first, is the one candidate)
 	# with that kernel: no search, one build.
 	reduce_into "$app-pvh" --app "$app" --tests "$t" --machine pc --kernel-base "$DIR/$app-pvh.config" \
 		--only-rootfs --hint "$DIR/$app-pc" --max-candidates 1 --baseline-runs 1 --no-min-memory
+	grep -q '^CONFIG_PVH=y$' "$DIR/$app-pvh/kernel.config" ||
+		{ echo "$ME: $app-pvh: its kernel config has no CONFIG_PVH" >&2; exit 1; }
 done
 
 # boot.py RUNDIR KERNEL RUNS: boots RUNDIR's run_command with -kernel
