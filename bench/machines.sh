@@ -11,6 +11,7 @@
 #   microvm + vmlinux the microvm run's image, as its run_command boots it
 #
 # Each boot is timed from QEMU's start to init's "reduce-init: ready",
+# every image at its profile's memory,
 # split as the report splits it (init's "started at" gives the guest's
 # uptime). Prints the medians, each run's least memory and verification,
 # and the targets: microvm + vmlinux ready in at most 60% of pc + bzImage's
@@ -92,8 +93,12 @@ done
 cat >"$DIR/boot.py" <<'PY'
 import json, os, re, shlex, signal, statistics, subprocess, sys, time
 run, kernel, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
-argv = shlex.split(json.load(open(run + "/report.json"))["run_command"])
+rep = json.load(open(run + "/report.json"))
+argv = shlex.split(rep["run_command"])
 argv[argv.index("-kernel") + 1] = kernel
+# Every image at its profile's memory: run_command has the least, where
+# it was found, and a guest's memory changes how long its kernel takes.
+argv[argv.index("-m") + 1] = str(rep["memory"]["profile_mib"])
 argv[argv.index("-serial") + 1] = "file:" + run + "/bench-console.log"
 # No forwarded port is needed to see init's markers.
 argv = [a if not a.startswith("user,") else re.sub(r",hostfwd=[^,]*", "", a) for a in argv]
@@ -139,7 +144,7 @@ print(d)" "$DIR/$1/report.json" "$2"
 body=$DIR/table.md
 targets=$DIR/targets.md
 : >"$targets"
-verdict() { if [ "$1" = 1 ]; then echo met; else echo "NOT met"; fi; }
+verdict() { if [ "${1-}" = 1 ]; then echo met; else echo "NOT met"; fi; }
 {
 	echo "Measured $(results_where): \`bench/machines.sh --runs $RUNS\`, medians of $RUNS boots each,"
 	echo "from QEMU's start to init's ready marker, the images booted in turns."
