@@ -282,7 +282,7 @@ static int apply_fragments(const char *cfg, const char *const *fragments, struct
 	return 0;
 }
 
-int kbuild_base_config(struct kbuild *kb, const char *base, const char *const fragments[2],
+int kbuild_base_config(struct kbuild *kb, const char *base, const char *const *fragments,
 		       const char *out, struct strbuf *err)
 {
 	char *cfg = xasprintf("%s/.config", kb->builddir);

@@ -30,7 +30,7 @@ int kbuild_open(struct kbuild *kb, const char *srctree, const char *name, const 
  * complete config written to `out`. fragments: the project's baseline
  * and the machine's (kernel-configs/), NULL-ended; microvm gets both on
  * top of tinyconfig, defconfig the machine's alone, a file neither. */
-int kbuild_base_config(struct kbuild *kb, const char *base, const char *const fragments[2],
+int kbuild_base_config(struct kbuild *kb, const char *base, const char *const *fragments,
 		       const char *out, struct strbuf *err);
 /* The forms a build leaves the kernel in: the bzImage (SeaBIOS, -M pc)
  * and the stripped vmlinux with its PVH note (microvm, Firecracker). */

@@ -10,6 +10,7 @@
 #include "rundiff.h"
 #include "child.h"
 #include "util.h"
+#include "vm.h"
 
 #include <getopt.h>
 #include <libgen.h>

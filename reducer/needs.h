@@ -2,7 +2,7 @@
 #define REDUCE_NEEDS_H
 
 #include "util.h"
-#include "vm.h"
+#include "machine.h"
 
 /* Kernel options an image is seen to need before any kernel is built.
  * What the image's files show are predictions for the search

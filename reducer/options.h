@@ -2,7 +2,7 @@
 #define REDUCE_OPTIONS_H
 
 #include "search.h"
-#include "vm.h"
+#include "machine.h"
 
 /* What the command line of a reduction says (main.c parses it; --help and
  * README.md document it). */

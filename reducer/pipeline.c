@@ -641,12 +641,6 @@ static void explain_failure(struct run *r, enum verdict v, const struct trial_re
 	sb_release(&t);
 }
 
-/* Boots an image as the search's candidates will be booted, several
- * times: a systematic failure (a guest too small for the unpacked tree, a
- * format the kernel cannot read) shows here once, with a diagnosis,
- * instead of as a rejected candidate each time; and tests whose outcome
- * changes from run to run would make every verdict a coin toss. Returns
- * the mean time to ready of the passes. */
 /* Means of passing boots; guest_init of those whose init said it. */
 struct boot_means {
 	long sum_init, sum_ready, sum_guest_init;
@@ -683,6 +677,12 @@ static void boot_phases(const struct boot_means *m, long long *loader, long long
 	}
 }
 
+/* Boots an image as the search's candidates will be booted, several
+ * times: a systematic failure (a guest too small for the unpacked tree, a
+ * format the kernel cannot read) shows here once, with a diagnosis,
+ * instead of as a rejected candidate each time; and tests whose outcome
+ * changes from run to run would make every verdict a coin toss. Returns
+ * the mean time to ready of the passes. */
 static long test_until_sure(struct run *r, const struct boot_image *img, int runs, const char *what,
 			    struct boot_means *means)
 {
@@ -751,9 +751,6 @@ static long test_until_sure(struct run *r, const struct boot_image *img, int run
 	return ready;
 }
 
-/* Boots the baseline and runs the tests, in the form the first search's
- * candidates take: a plain cpio for the rootfs search, xz for the kernel
- * search. A failure ends the run with what the tests or the console said. */
 /* Whether the run looks for min_memory_mib: not with --no-min-memory,
  * nor under the test suite's REDUCE_TEST_NO_MIN_MEMORY (its runs but one
  * would each pay a dozen boots for a figure they do not check). */
@@ -763,6 +760,9 @@ static int min_memory_wanted(const struct run *r)
 	return !r->o->no_min_memory && !(t && *t && strcmp(t, "0"));
 }
 
+/* Boots the baseline and runs the tests, in the form the first search's
+ * candidates take: a plain cpio for the rootfs search, xz for the kernel
+ * search. A failure ends the run with what the tests or the console said. */
 static void test_baseline(struct run *r)
 {
 	const struct options *o = r->o;

@@ -2,17 +2,12 @@
 #define REDUCE_VM_H
 
 #include "child.h"
+#include "machine.h"
 #include "util.h"
 #include "verdict.h"
 
 #define VM_MAX_PORTS 8
 
-/* The machines an image is reduced for. pc: SeaBIOS, virtio over PCI, a
- * bzImage. microvm: QEMU's microvm (no firmware to speak of, no PCI,
- * virtio over MMIO), the kernel entered as a PVH vmlinux, as Firecracker
- * and Cloud Hypervisor boot it. */
-enum vm_machine { VM_PC, VM_MICROVM };
-#define VM_MACHINES "pc, microvm"
 
 /* One QEMU guest: serial console to a file, user-mode networking with the
  * guest's ports forwarded to free ports on 127.0.0.1. */
