@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define REF_NAME "org.opencontainers.image.ref.name"
 #define MAX_JSON (16 << 20)
@@ -143,11 +144,10 @@ static void join_args(struct strbuf *out, json_t *arr)
 		}
 }
 
-static int read_config(struct oci_image *img, const char *digest, struct strbuf *err)
+/* The defaults an image config (OCI's, or Docker's, which has the same
+ * fields) gives; c is consumed. */
+static int parse_config(struct oci_image *img, json_t *c, struct strbuf *err)
 {
-	json_t *c = load_blob(img->layout, digest, "an image config", err);
-	if (!c)
-		return -1;
 	const char *arch = str(c, "architecture"), *os = str(c, "os");
 	int rc = -1;
 	if (!arch || strcmp(arch, "amd64") || (os && strcmp(os, "linux"))) {
@@ -180,6 +180,157 @@ static int read_config(struct oci_image *img, const char *digest, struct strbuf 
 	rc = 0;
 out:
 	json_decref(c);
+	return rc;
+}
+
+static int read_config(struct oci_image *img, const char *digest, struct strbuf *err)
+{
+	json_t *c = load_blob(img->layout, digest, "an image config", err);
+	return c ? parse_config(img, c, err) : -1;
+}
+
+/* A member name from manifest.json: relative, and not climbing out. */
+static int plain_member(const char *m)
+{
+	if (!m || !*m || m[0] == '/')
+		return 0;
+	for (const char *p = m; *p; p = strchr(p, '/') ? strchr(p, '/') + 1 : p + strlen(p))
+		if (!strncmp(p, "..", 2) && (p[2] == '/' || !p[2]))
+			return 0;
+	return 1;
+}
+
+static json_t *member_json(const char *file, const char *member, const char *what,
+			   struct strbuf *data, struct strbuf *err)
+{
+	if (archive_read_member(file, member, MAX_JSON, data, err) < 0)
+		return NULL;
+	json_error_t je;
+	json_t *j = json_loadb(data->buf ? data->buf : "", data->len, JSON_REJECT_DUPLICATES, &je);
+	if (!j)
+		sb_addf(err, "%s: %s: not %s (%s)", file, member, what, je.text);
+	return j;
+}
+
+int oci_open_docker_archive(const char *file, const char *tag, struct oci_image *img,
+			    struct strbuf *err)
+{
+	memset(img, 0, sizeof(*img));
+	img->layout = xstrdup(file);
+	img->archive = xstrdup(file);
+	img->tag = tag ? xstrdup(tag) : NULL;
+	struct strbuf data = STRBUF_INIT, cdata = STRBUF_INIT, tags = STRBUF_INIT;
+	json_t *man = NULL, *pick = NULL, *m, *c = NULL;
+	int rc = -1;
+	size_t i, j;
+	if (!(man = member_json(file, "manifest.json", "a docker-archive manifest", &data, err))) {
+		if (strstr(err->buf, "no member manifest.json")) {
+			err->len = 0;
+			sb_addf(err, "%s is not a docker-archive (no manifest.json in it)", file);
+		}
+		goto out;
+	}
+	if (!json_is_array(man)) {
+		sb_addf(err, "%s: manifest.json: not a docker-archive manifest (not a list)", file);
+		goto out;
+	}
+	json_array_foreach(man, i, m) {
+		json_t *t;
+		int hit = !tag && json_array_size(man) == 1;
+		json_array_foreach(json_object_get(m, "RepoTags"), j, t) {
+			const char *rt = json_string_value(t);
+			if (!rt)
+				continue;
+			sb_addf(&tags, "%s%s", tags.len ? ", " : "", rt);
+			const char *colon = strrchr(rt, ':');
+			if (tag && (!strcmp(rt, tag) || (colon && !strcmp(colon + 1, tag))))
+				hit = 1;
+		}
+		if (hit && !pick)
+			pick = m;
+	}
+	if (!pick) {
+		if (tag)
+			sb_addf(err, "%s: no image tagged '%s' (tags: %s)", file, tag, tags.len ? tags.buf : "none");
+		else
+			sb_addf(err, "%s holds %zu images: name one with :TAG (tags: %s)", file,
+				json_array_size(man), tags.len ? tags.buf : "none");
+		goto out;
+	}
+	const char *config = str(pick, "Config");
+	if (!plain_member(config)) {
+		sb_addf(err, "%s: manifest.json: no Config, or one outside the archive", file);
+		goto out;
+	}
+	if (!(c = member_json(file, config, "an image config", &cdata, err)))
+		goto out;
+	if (!json_is_object(c)) {
+		sb_addf(err, "%s: %s: not an image config (not a JSON object)", file, config);
+		goto out;
+	}
+	/* Docker names an image by its config's digest (the image ID). */
+	unsigned char md[32];
+	unsigned len = 0;
+	EVP_Digest(cdata.buf, cdata.len, md, &len, EVP_sha256(), NULL);
+	int at = snprintf(img->digest, sizeof(img->digest), "sha256:");
+	for (int k = 0; k < 32; k++)
+		at += snprintf(img->digest + at, sizeof(img->digest) - at, "%02x", md[k]);
+	json_t *cc = c;
+	c = NULL;
+	if (parse_config(img, cc, err) < 0)
+		goto out;
+	struct strvec members = STRVEC_INIT;
+	if (archive_list_members(file, &members, err) < 0)
+		goto out;
+	json_array_foreach(json_object_get(pick, "Layers"), i, m) {
+		const char *l = json_string_value(m);
+		if (!plain_member(l)) {
+			sb_addf(err, "%s: manifest.json: a layer outside the archive (%s)", file, l ? l : "?");
+			sv_clear(&members);
+			goto out;
+		}
+		if (!sv_has(&members, l)) {
+			sb_addf(err, "%s: manifest.json names the layer %s, which the archive lacks", file, l);
+			sv_clear(&members);
+			goto out;
+		}
+		sv_push(&img->layers, l);
+	}
+	sv_clear(&members);
+	rc = 0;
+out:
+	json_decref(man);
+	json_decref(c);
+	sb_release(&data);
+	sb_release(&cdata);
+	sb_release(&tags);
+	return rc;
+}
+
+char *oci_docker_split(const char *spec, char **tag)
+{
+	struct stat st;
+	*tag = NULL;
+	/* FILE, or FILE:TAG where TAG may be REPO:TAG itself: the first ':'
+	 * after the file's directory, unless the whole is a file. */
+	if (stat(spec, &st) == 0)
+		return xstrdup(spec);
+	const char *slash = strrchr(spec, '/');
+	const char *colon = strchr(slash ? slash : spec, ':');
+	if (!colon || !colon[1])
+		return xstrdup(spec);
+	*tag = xstrdup(colon + 1);
+	return xstrndup(spec, colon - spec);
+}
+
+int oci_open_kind(const char *kind, const char *src, struct oci_image *img, char **path,
+		  struct strbuf *err)
+{
+	char *tag;
+	int docker = !strcmp(kind, "docker-archive");
+	*path = docker ? oci_docker_split(src, &tag) : oci_split(src, &tag);
+	int rc = docker ? oci_open_docker_archive(*path, tag, img, err) : oci_open(*path, tag, img, err);
+	free(tag);
 	return rc;
 }
 
@@ -257,7 +408,8 @@ int oci_unpack(const struct oci_image *img, const char *dir, struct strbuf *err)
 	struct unpack_stats st;
 	long missing = 0;
 	for (size_t i = 0; i < img->layers.n; i++) {
-		if (archive_unpack(img->layers.v[i], dir, 1, 0, &st, err) < 0)
+		if ((img->archive ? archive_unpack_member(img->archive, img->layers.v[i], dir, 1, 0, &st, err)
+				  : archive_unpack(img->layers.v[i], dir, 1, 0, &st, err)) < 0)
 			return -1;
 		missing += st.missing_whiteouts;
 	}
@@ -268,6 +420,7 @@ int oci_unpack(const struct oci_image *img, const char *dir, struct strbuf *err)
 void oci_release(struct oci_image *img)
 {
 	free(img->layout);
+	free(img->archive);
 	free(img->tag);
 	free(img->cmd);
 	free(img->workdir);

@@ -383,13 +383,14 @@ static void check_hint(struct run *r, const char *app)
 static void apply_image(struct run *r)
 {
 	struct profile *p = &r->prof;
-	if (strcmp(p->rootfs, "oci"))
+	if (!profile_is_image(p))
 		return;
 	struct strbuf err = STRBUF_INIT;
-	char *tag, *layout = oci_split(p->rootfs_src, &tag);
+	char *layout;
 	struct oci_image img;
-	if (oci_open(layout, tag, &img, &err) < 0)
+	if (oci_open_kind(p->rootfs, p->rootfs_src, &img, &layout, &err) < 0)
 		die_usage("%s", err.buf);
+	const char *tag = img.tag;
 	if (!p->cmd) {
 		if (!img.cmd || !*img.cmd)
 			die_usage("%s: the image has no Entrypoint or Cmd, and %s no cmd line", layout, p->path);
@@ -421,20 +422,25 @@ static void apply_image(struct run *r)
 	     img.layers.n == 1 ? "" : "s", p->cmd);
 	oci_release(&img);
 	free(layout);
-	free(tag);
 }
 
-/* --image oci:DIR[:TAG] without a profile: the image says it all; the
- * app is named after its directory (and tag). */
+/* --image oci:DIR[:TAG] or docker-archive:FILE[:TAG] without a profile:
+ * the image says it all; the app is named after its directory or file
+ * (and tag). */
 static void image_profile(struct run *r)
 {
 	const char *spec = r->o->image;
-	if (strncmp(spec, "oci:", 4) || !spec[4])
-		die_usage("--image takes oci:DIR[:TAG], not '%s'", spec);
-	char *tag, *layout = oci_split(spec + 4, &tag);
+	int docker = !strncmp(spec, "docker-archive:", 15);
+	const char *src = docker ? spec + 15 : spec + 4;
+	if ((!docker && strncmp(spec, "oci:", 4)) || !*src)
+		die_usage("--image takes oci:DIR[:TAG] or docker-archive:FILE[:TAG], not '%s'", spec);
+	char *tag, *layout = docker ? oci_docker_split(src, &tag) : oci_split(src, &tag);
 	const char *base = strrchr(layout, '/') && strrchr(layout, '/')[1] ? strrchr(layout, '/') + 1 : layout;
+	size_t blen = strlen(base);
+	if (docker && blen > 4 && !strcmp(base + blen - 4, ".tar"))
+		blen -= 4;
 	struct strbuf name = STRBUF_INIT;
-	for (const char *c = base; *c; c++)
+	for (const char *c = base; c < base + blen; c++)
 		sb_add(&name, isalnum((unsigned char)*c) || strchr("-_.", *c) ? c : "-", 1);
 	if (tag)
 		sb_addf(&name, "-%s", tag);
@@ -444,12 +450,12 @@ static void image_profile(struct run *r)
 	if (!name.len || !valid_app_name(name.buf))
 		die_usage("--image %s: no app name can be made of it", spec);
 	struct stat st;
-	if (stat(layout, &st) < 0 || !S_ISDIR(st.st_mode))
-		die_usage("--image %s: %s is not a directory", spec, layout);
+	if (stat(layout, &st) < 0 || (docker ? !S_ISREG(st.st_mode) : !S_ISDIR(st.st_mode)))
+		die_usage("--image %s: %s is not a %s", spec, layout, docker ? "file" : "directory");
 	profile_init(&r->prof, name.buf, spec);
 	free(r->prof.rootfs);
-	r->prof.rootfs = xstrdup("oci");
-	r->prof.rootfs_src = xstrdup(spec + 4);
+	r->prof.rootfs = xstrdup(docker ? "docker-archive" : "oci");
+	r->prof.rootfs_src = xstrdup(src);
 	r->prof.memory_mb = 256;
 	apply_image(r);
 	free(layout);

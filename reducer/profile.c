@@ -60,6 +60,11 @@ void profile_init(struct profile *p, const char *name, const char *path)
 	p->memory_mb = 128;
 }
 
+int profile_is_image(const struct profile *p)
+{
+	return p->rootfs && (!strcmp(p->rootfs, "oci") || !strcmp(p->rootfs, "docker-archive"));
+}
+
 int profile_parse(const char *path, const char *name, struct profile *p, struct strbuf *err)
 {
 	struct strbuf text = STRBUF_INIT;
@@ -98,12 +103,13 @@ int profile_parse(const char *path, const char *name, struct profile *p, struct 
 		} else if (!strcmp(key, "rootfs")) {
 			size_t kind = strcspn(val, " \t");
 			const char *src = val + kind + strspn(val + kind, " \t");
+			int docker = kind == 14 && !strncmp(val, "docker-archive", 14);
 			int takes_src = (kind == 3 && !strncmp(val, "tar", 3)) ||
 					(kind == 3 && !strncmp(val, "dir", 3)) ||
-					(kind == 3 && !strncmp(val, "oci", 3));
+					(kind == 3 && !strncmp(val, "oci", 3)) || docker;
 			if (!takes_src && strcmp(val, "busybox") && strcmp(val, "debian"))
-				FAIL("rootfs must be 'busybox', 'debian', 'tar FILE', 'dir PATH' or "
-				     "'oci PATH[:TAG]', not '%s'", val);
+				FAIL("rootfs must be 'busybox', 'debian', 'tar FILE', 'dir PATH', "
+				     "'oci PATH[:TAG]' or 'docker-archive FILE[:TAG]', not '%s'", val);
 			if (takes_src && !*src)
 				FAIL("rootfs %.*s needs a path", (int)kind, val);
 			free(p->rootfs);
@@ -119,10 +125,10 @@ int profile_parse(const char *path, const char *name, struct profile *p, struct 
 				p->rootfs_src = src[0] == '/' || !slash ? xstrdup(src) : xasprintf("%s/%s", pdir, src);
 				free(pdir);
 				struct stat st;
-				int want_dir = val[0] == 'd' || val[0] == 'o';
-				/* An OCI layout's tag is checked when the image is read. */
+				int want_dir = (val[0] == 'd' && !docker) || val[0] == 'o';
+				/* An image's tag is checked when the image is read. */
 				char *tag = NULL, *on_disk = val[0] == 'o' ? oci_split(p->rootfs_src, &tag) :
-					xstrdup(p->rootfs_src);
+					docker ? oci_docker_split(p->rootfs_src, &tag) : xstrdup(p->rootfs_src);
 				free(tag);
 				int missing = stat(on_disk, &st) < 0;
 				free(on_disk);
@@ -198,7 +204,7 @@ int profile_parse(const char *path, const char *name, struct profile *p, struct 
 	}
 	lineno = 0;
 	/* An image's config may say it instead (reduce_run applies it). */
-	if (!p->cmd && strcmp(p->rootfs, "oci")) {
+	if (!p->cmd && !profile_is_image(p)) {
 		sb_addf(err, "%s: no 'cmd' line: the profile must say how to start the app", path);
 		goto fail_nolines;
 	}

@@ -14,8 +14,8 @@ struct profile {
 	char *name;
 	char *path;
 	char *description;
-	char *rootfs;           /* "busybox", "debian", "tar", "dir" or "oci" */
-	char *rootfs_src;       /* for tar, dir and oci: the archive, directory or PATH[:TAG] */
+	char *rootfs;           /* "busybox", "debian", "tar", "dir", "oci" or "docker-archive" */
+	char *rootfs_src;       /* for the others: the archive, directory, PATH[:TAG] or FILE[:TAG] */
 	char *user;             /* NAME, UID, NAME:GROUP or UID:GID the app runs as; NULL: root */
 	struct strvec packages; /* Debian packages, for rootfs debian */
 	struct strvec files;    /* "GUESTPATH\0CONTENT" pairs, flattened */
@@ -45,5 +45,9 @@ int valid_app_name(const char *s);
  * name without .conf. */
 char *profile_name(const char *app);
 void profile_list(const char *root, struct strbuf *out);
+
+/* Whether the rootfs is a container image (oci, docker-archive), whose
+ * config gives the defaults. */
+int profile_is_image(const struct profile *p);
 
 #endif

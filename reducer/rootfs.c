@@ -206,15 +206,14 @@ int rootfs_stage(struct profile *p, const char *root, const char *dir, const cha
 	} else if (!strcmp(p->rootfs, "tar") || !strcmp(p->rootfs, "dir")) {
 		if (stage_given(p, dir, err) < 0)
 			return -1;
-	} else if (!strcmp(p->rootfs, "oci")) {
-		char *tag, *layout = oci_split(p->rootfs_src, &tag);
+	} else if (profile_is_image(p)) {
+		char *path;
 		struct oci_image img;
-		int rc = oci_open(layout, tag, &img, err);
+		int rc = oci_open_kind(p->rootfs, p->rootfs_src, &img, &path, err);
 		if (rc == 0)
 			rc = oci_unpack(&img, dir, err);
 		oci_release(&img);
-		free(layout);
-		free(tag);
+		free(path);
 		if (rc < 0)
 			return -1;
 		resolve_cmd(p, dir);

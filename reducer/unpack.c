@@ -58,19 +58,143 @@ static int parents_are_dirs(const char *dir, const char *rel, char **bad)
 	return 1;
 }
 
-static struct archive *open_read(const char *file, struct strbuf *err)
+static struct archive *new_reader(void)
 {
 	struct archive *a = archive_read_new();
 	archive_read_support_filter_all(a);
 	archive_read_support_format_tar(a);
 	archive_read_support_format_gnutar(a);
-	if (archive_read_open_filename(a, file, 1 << 16) != ARCHIVE_OK) {
-		sb_addf(err, "%s: %s", file, archive_error_string(a) ? archive_error_string(a) :
-			"cannot open");
+	return a;
+}
+
+/* The archive outer's entry `member` is, read through from outer: a
+ * docker-archive's layer is a tar inside the tar. */
+struct member_src {
+	struct archive *outer;
+	char buf[1 << 16];
+};
+
+static la_ssize_t member_read(struct archive *a, void *data, const void **buf)
+{
+	struct member_src *m = data;
+	(void)a;
+	*buf = m->buf;
+	return archive_read_data(m->outer, m->buf, sizeof(m->buf));
+}
+
+static int member_close(struct archive *a, void *data)
+{
+	struct member_src *m = data;
+	(void)a;
+	archive_read_free(m->outer);
+	free(m);
+	return ARCHIVE_OK;
+}
+
+/* Moves outer to the entry named member (as clean_path() makes it):
+ * 1, 0 when there is none, -1 when outer cannot be read. */
+static int find_member(struct archive *outer, const char *member, long long *size)
+{
+	struct archive_entry *e;
+	int r;
+	while ((r = archive_read_next_header(outer, &e)) == ARCHIVE_OK) {
+		char *rel = clean_path(archive_entry_pathname(e));
+		int hit = rel && !strcmp(rel, member) && archive_entry_filetype(e) == AE_IFREG;
+		free(rel);
+		if (hit) {
+			*size = archive_entry_size(e);
+			return 1;
+		}
+	}
+	return r == ARCHIVE_EOF ? 0 : -1;
+}
+
+/* file, or with member its entry of that name, opened as an archive. */
+static struct archive *open_read(const char *file, const char *member, struct strbuf *err)
+{
+	struct archive *a = new_reader();
+	if (!member) {
+		if (archive_read_open_filename(a, file, 1 << 16) != ARCHIVE_OK) {
+			sb_addf(err, "%s: %s", file, archive_error_string(a) ? archive_error_string(a) :
+				"cannot open");
+			archive_read_free(a);
+			return NULL;
+		}
+		return a;
+	}
+	struct member_src *m = xmalloc(sizeof(*m));
+	m->outer = open_read(file, NULL, err);
+	long long size;
+	int found = m->outer ? find_member(m->outer, member, &size) : -1;
+	if (found <= 0) {
+		if (m->outer && found == 0)
+			sb_addf(err, "%s: no member %s", file, member);
+		else if (m->outer)
+			sb_addf(err, "%s: %s", file, archive_error_string(m->outer) ?
+				archive_error_string(m->outer) : "a truncated or corrupt archive");
+		if (m->outer)
+			archive_read_free(m->outer);
+		free(m);
+		archive_read_free(a);
+		return NULL;
+	}
+	if (archive_read_open(a, m, NULL, member_read, member_close) != ARCHIVE_OK) {
+		sb_addf(err, "%s: %s: %s", file, member, archive_error_string(a) ?
+			archive_error_string(a) : "not an archive");
 		archive_read_free(a);
 		return NULL;
 	}
 	return a;
+}
+
+int archive_list_members(const char *file, struct strvec *names, struct strbuf *err)
+{
+	struct archive *a = open_read(file, NULL, err);
+	if (!a)
+		return -1;
+	struct archive_entry *e;
+	int r;
+	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		char *rel = clean_path(archive_entry_pathname(e));
+		if (rel && archive_entry_filetype(e) == AE_IFREG)
+			sv_push(names, rel);
+		free(rel);
+	}
+	if (r != ARCHIVE_EOF)
+		sb_addf(err, "%s: %s", file, archive_error_string(a) ? archive_error_string(a) :
+			"a truncated or corrupt archive");
+	archive_read_free(a);
+	return r == ARCHIVE_EOF ? 0 : -1;
+}
+
+int archive_read_member(const char *file, const char *member, long long max_bytes,
+			struct strbuf *out, struct strbuf *err)
+{
+	struct archive *a = open_read(file, NULL, err);
+	if (!a)
+		return -1;
+	long long size;
+	int found = find_member(a, member, &size), rc = -1;
+	if (found == 0) {
+		sb_addf(err, "%s: no member %s", file, member);
+	} else if (found < 0) {
+		sb_addf(err, "%s: %s", file, archive_error_string(a) ? archive_error_string(a) :
+			"a truncated or corrupt archive");
+	} else if (size > max_bytes) {
+		sb_addf(err, "%s: %s: %lld bytes, more than %lld", file, member, size, max_bytes);
+	} else {
+		char buf[1 << 16];
+		la_ssize_t n;
+		while ((n = archive_read_data(a, buf, sizeof(buf))) > 0 && (long long)out->len <= max_bytes)
+			sb_add(out, buf, n);
+		if (n < 0)
+			sb_addf(err, "%s: %s: %s", file, member, archive_error_string(a) ?
+				archive_error_string(a) : "a truncated or corrupt archive");
+		else
+			rc = 0;
+	}
+	archive_read_free(a);
+	return rc;
 }
 
 static const char *base_name(const char *rel)
@@ -91,10 +215,10 @@ static void empty_dir(const char *path)
 
 /* The first pass of a layer: its whiteouts remove what the layers below
  * left, before any of its own entries are written. */
-static int apply_whiteouts(const char *file, const char *dir, struct unpack_stats *st,
-			   struct strbuf *err)
+static int apply_whiteouts(const char *file, const char *member, const char *dir,
+			   struct unpack_stats *st, struct strbuf *err)
 {
-	struct archive *a = open_read(file, err);
+	struct archive *a = open_read(file, member, err);
 	struct archive_entry *e;
 	int r, rc = 0;
 	if (!a)
@@ -205,9 +329,11 @@ out:
 	return rc;
 }
 
-int archive_unpack(const char *file, const char *dir_given, int layer, long long max_bytes,
-		   struct unpack_stats *st, struct strbuf *err)
+static int unpack(const char *path, const char *member, const char *dir_given, int layer,
+		  long long max_bytes, struct unpack_stats *st, struct strbuf *err)
 {
+	/* What messages call it: the file, or FILE:MEMBER. */
+	char *file = member ? xasprintf("%s:%s", path, member) : xstrdup(path);
 	memset(st, 0, sizeof(*st));
 	/* Absolute: the entries are written from inside it. */
 	char *dir = realpath(dir_given, NULL);
@@ -217,13 +343,15 @@ int archive_unpack(const char *file, const char *dir_given, int layer, long long
 	}
 	if (!max_bytes)
 		max_bytes = UNPACK_MAX_BYTES;
-	if (layer && apply_whiteouts(file, dir, st, err) < 0) {
+	if (layer && apply_whiteouts(path, member, dir, st, err) < 0) {
 		free(dir);
+		free(file);
 		return -1;
 	}
-	struct archive *a = open_read(file, err);
+	struct archive *a = open_read(path, member, err);
 	if (!a) {
 		free(dir);
+		free(file);
 		return -1;
 	}
 	struct archive *w = archive_write_disk_new();
@@ -299,5 +427,18 @@ int archive_unpack(const char *file, const char *dir_given, int layer, long long
 		close(cwd);
 	}
 	free(dir);
+	free(file);
 	return rc;
+}
+
+int archive_unpack(const char *file, const char *dir, int layer, long long max_bytes,
+		   struct unpack_stats *st, struct strbuf *err)
+{
+	return unpack(file, NULL, dir, layer, max_bytes, st, err);
+}
+
+int archive_unpack_member(const char *file, const char *member, const char *dir, int layer,
+			  long long max_bytes, struct unpack_stats *st, struct strbuf *err)
+{
+	return unpack(file, member, dir, layer, max_bytes, st, err);
 }

@@ -32,4 +32,20 @@ struct unpack_stats {
 int archive_unpack(const char *file, const char *dir, int layer, long long max_bytes,
 		   struct unpack_stats *st, struct strbuf *err);
 
+/* The same for the archive that is the regular-file entry `member` of
+ * the archive `file` (a layer inside a docker-archive), read through
+ * without being written out first; its messages name FILE:MEMBER. */
+int archive_unpack_member(const char *file, const char *member, const char *dir, int layer,
+			  long long max_bytes, struct unpack_stats *st, struct strbuf *err);
+
+/* The names of the regular-file entries of `file`, as the member
+ * functions take them; -1 with the reason if it cannot be read. */
+int archive_list_members(const char *file, struct strvec *names, struct strbuf *err);
+
+/* The regular-file entry `member` of `file` appended to out, if it is at
+ * most max_bytes; -1 with the reason (no such member, too large, a
+ * corrupt archive) in err. */
+int archive_read_member(const char *file, const char *member, long long max_bytes,
+			struct strbuf *out, struct strbuf *err);
+
 #endif

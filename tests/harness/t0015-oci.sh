@@ -90,6 +90,59 @@ test_expect_success UMOCI 'a config blob of more than 16 MiB is refused before i
 		"$REDUCE" --image "oci:$TRASH/huge:v1" --tests "$TRASH/oci-tests.sh" --out "$TRASH/bad" &&
 	! test -e "$TRASH/bad" && ! test -e "$TRASH/bad.partial"
 '
+# What docker save writes, made of img:v1 with Python's tarfile: the
+# config and each layer as members of one tar, and manifest.json.
+test_setup UMOCI 'a docker-archive of the same image, and broken ones' '
+	/usr/bin/python3 - img v1 <<-PY
+	import io, json, sys, tarfile
+	lay, tag = sys.argv[1], sys.argv[2]
+	blob = lambda d: open(lay + "/blobs/sha256/" + d.split(":")[1], "rb").read()
+	idx = json.load(open(lay + "/index.json"))
+	ent = [m for m in idx["manifests"] if m["annotations"]["org.opencontainers.image.ref.name"] == tag][0]
+	man = json.loads(blob(ent["digest"]))
+	cfg = man["config"]["digest"].split(":")[1] + ".json"
+	layers = [l["digest"].split(":")[1] + "/layer.tar" for l in man["layers"]]
+	def write(name, members, manifest):
+	    with tarfile.open(name, "w") as t:
+	        for n, data in members:
+	            i = tarfile.TarInfo(n); i.size = len(data); t.addfile(i, io.BytesIO(data))
+	        if manifest is not None:
+	            m = json.dumps(manifest).encode()
+	            i = tarfile.TarInfo("manifest.json"); i.size = len(m); t.addfile(i, io.BytesIO(m))
+	members = [(cfg, blob(man["config"]["digest"]))] + \
+	          [(n, blob(l["digest"])) for n, l in zip(layers, man["layers"])]
+	good = [{"Config": cfg, "RepoTags": ["img:v1"], "Layers": layers}]
+	write("img.tar", members, good)
+	write("nomanifest.tar", members, None)
+	write("nolayer.tar", members[:1], good)
+	write("escape.tar", members, [{"Config": cfg, "RepoTags": ["img:v1"], "Layers": ["../x/layer.tar"]}])
+	PY
+'
+test_expect_success UMOCI,BOOT 'reduce --image docker-archive: the same image reduces to the same files' '
+	"$REDUCE" --image "docker-archive:$TRASH/img.tar:v1" --tests "$TRASH/oci-tests.sh" --only-rootfs \
+		--accel tcg --baseline-runs 1 --verify-runs 1 --out "$TRASH/drun" 2>err; rc=$?
+	tail -4 err; test $rc = 0 &&
+	/usr/bin/python3 - "$TRASH/drun/report.json" img.tar <<-PY &&
+	import json, sys, tarfile
+	r = json.load(open(sys.argv[1]))
+	cfg = json.load(tarfile.open(sys.argv[2]).extractfile("manifest.json"))[0]["Config"]
+	assert r["image"]["name"] == "img.tar:v1", r["image"]
+	assert r["image"]["digest"] == "sha256:" + cfg.split(".")[0], (r["image"], cfg)
+	assert r["app"] == "img-v1" and r["verified"]
+	PY
+	cmp "$TRASH/run/rootfs.manifest" "$TRASH/drun/rootfs.manifest"
+'
+test_expect_success UMOCI 'bad docker-archives: no manifest.json, a missing layer, a layer outside, an unknown tag' '
+	expect_error 2 "nomanifest.tar is not a docker-archive (no manifest.json in it)" \
+		"$REDUCE" --image "docker-archive:$TRASH/nomanifest.tar" --tests "$TRASH/oci-tests.sh" --out "$TRASH/bad" &&
+	expect_error 2 "manifest.json names the layer [0-9a-f]*/layer.tar, which the archive lacks" \
+		"$REDUCE" --image "docker-archive:$TRASH/nolayer.tar" --tests "$TRASH/oci-tests.sh" --out "$TRASH/bad" &&
+	expect_error 2 "a layer outside the archive (../x/layer.tar)" \
+		"$REDUCE" --image "docker-archive:$TRASH/escape.tar" --tests "$TRASH/oci-tests.sh" --out "$TRASH/bad" &&
+	expect_error 2 "img.tar: no image tagged .v9. (tags: img:v1)" \
+		"$REDUCE" --image "docker-archive:$TRASH/img.tar:v9" --tests "$TRASH/oci-tests.sh" --out "$TRASH/bad" &&
+	! test -e "$TRASH/bad" && ! test -e "$TRASH/bad.partial"
+'
 test_expect_success UMOCI 'a profile names an image with rootfs oci; its own lines win over the config' '
 	printf "rootfs oci img:v9\nport 8080\n" >p1.conf &&
 	expect_error 2 "no image tagged .v9." "$REDUCE" --app "$TRASH/p1.conf" --tests "$TRASH/oci-tests.sh" &&

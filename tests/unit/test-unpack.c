@@ -54,6 +54,30 @@ static void make_tar(const char *path, const struct ent *es, int n)
 	archive_write_free(a);
 }
 
+/* An archive whose members are the given files' bytes (a docker-archive's
+ * shape: layers as tars inside the tar). */
+static void make_outer(const char *path, const char *const *names, const char *const *files, int n)
+{
+	struct archive *a = archive_write_new();
+	archive_write_set_format_pax_restricted(a);
+	REQUIRE(archive_write_open_filename(a, path) == ARCHIVE_OK, "cannot write %s", path);
+	for (int i = 0; i < n; i++) {
+		struct strbuf data = STRBUF_INIT;
+		REQUIRE(read_file(files[i], &data) == 0, "cannot read %s", files[i]);
+		struct archive_entry *e = archive_entry_new();
+		archive_entry_set_pathname(e, names[i]);
+		archive_entry_set_perm(e, 0644);
+		archive_entry_set_filetype(e, AE_IFREG);
+		archive_entry_set_size(e, data.len);
+		archive_write_header(a, e);
+		archive_write_data(a, data.buf, data.len);
+		archive_entry_free(e);
+		sb_release(&data);
+	}
+	archive_write_close(a);
+	archive_write_free(a);
+}
+
 static char *tmp;
 
 static char *fresh(const char *name)
@@ -177,6 +201,47 @@ int main(void)
 	d = fresh("nolayer");
 	CHECK(unpack(tar2, d, 0, 0, &st, &err) == 0 && exists(d, "d/.wh.a"),
 	      "outside a layer, .wh. files are ordinary files");
+
+	/* A docker-archive's layers are read in place, as members. */
+	const struct ent evil[] = { { "ok", AE_IFREG, "fine", 0 }, { "../outside-member", AE_IFREG, "x", 0 } };
+	char *tar3 = xasprintf("%s/evil.tar", tmp), *man = xasprintf("%s/manifest.json", tmp);
+	make_tar(tar3, evil, 2);
+	REQUIRE(write_file_atomic(man, "[{\"Layers\": []}]", 16) == 0, "writing %s", man);
+	const char *names[] = { "manifest.json", "l1/layer.tar", "l2/layer.tar", "l3/layer.tar" };
+	const char *files[] = { man, tar, tar2, tar3 };
+	char *outer = xasprintf("%s/outer.tar", tmp);
+	make_outer(outer, names, files, 4);
+	d = fresh("members");
+	err.len = 0;
+	CHECK(archive_unpack_member(outer, "l1/layer.tar", d, 1, 0, &st, &err) == 0 &&
+	      archive_unpack_member(outer, "l2/layer.tar", d, 1, 0, &st, &err) == 0 &&
+	      !exists(d, "d/a") && exists(d, "d/b") && !exists(d, "e/x") && exists(d, "e/y") &&
+	      st.whiteouts == 2, "layers inside a tar unpack as the same layers do as files (%s)",
+	      err.len ? err.buf : "");
+	struct strbuf got = STRBUF_INIT;
+	err.len = 0;
+	CHECK(archive_read_member(outer, "manifest.json", 1024, &got, &err) == 0 &&
+	      got.len == 16 && !memcmp(got.buf, "[{\"Layers\": []}]", 16), "a member is read whole");
+	got.len = 0;
+	err.len = 0;
+	CHECK(archive_read_member(outer, "manifest.json", 10, &got, &err) < 0 && strstr(err.buf, "more than 10"),
+	      "a member over the bound is refused, not read (%s)", err.len ? err.buf : "");
+	err.len = 0;
+	CHECK(archive_unpack_member(outer, "l9/layer.tar", d, 1, 0, &st, &err) < 0 &&
+	      strstr(err.buf, "no member l9/layer.tar"), "a member that is not there is named (%s)",
+	      err.len ? err.buf : "");
+	err.len = 0;
+	d = fresh("evil-member");
+	char *outside2 = xasprintf("%s/outside-member", tmp);
+	CHECK(archive_unpack_member(outer, "l3/layer.tar", d, 1, 0, &st, &err) < 0 && !file_exists(outside2) &&
+	      strstr(err.buf, "outer.tar:l3/layer.tar: ../outside-member"),
+	      "a member's entry climbing out is refused as a file's is, named FILE:MEMBER (%s)",
+	      err.len ? err.buf : "");
+	struct strvec members = STRVEC_INIT;
+	CHECK(archive_list_members(outer, &members, &err) == 0 && members.n == 4 &&
+	      sv_has(&members, "l2/layer.tar"), "the members are listed by the names the functions take");
+	sv_clear(&members);
+	sb_release(&got);
 
 	char *rm = xasprintf("rm -rf %s", tmp);
 	if (system(rm)) {
