@@ -35,6 +35,12 @@ static char *blob_path(const char *layout, const char *digest)
 	return xasprintf("%s/blobs/sha256/%s", layout, digest + 7);
 }
 
+static void hex32(const unsigned char md[32], char out[65])
+{
+	for (int i = 0; i < 32; i++)
+		sprintf(out + 2 * i, "%02x", md[i]);
+}
+
 static int sha256_file(const char *path, char out[65])
 {
 	FILE *f = fopen(path, "rb");
@@ -52,8 +58,7 @@ static int sha256_file(const char *path, char out[65])
 	unsigned len = 0;
 	EVP_DigestFinal_ex(ctx, md, &len);
 	EVP_MD_CTX_free(ctx);
-	for (int i = 0; i < 32; i++)
-		sprintf(out + 2 * i, "%02x", md[i]);
+	hex32(md, out);
 	return bad ? -1 : 0;
 }
 
@@ -271,10 +276,10 @@ int oci_open_docker_archive(const char *file, const char *tag, struct oci_image 
 	/* Docker names an image by its config's digest (the image ID). */
 	unsigned char md[32];
 	unsigned len = 0;
+	char hex[65];
 	EVP_Digest(cdata.buf, cdata.len, md, &len, EVP_sha256(), NULL);
-	int at = snprintf(img->digest, sizeof(img->digest), "sha256:");
-	for (int k = 0; k < 32; k++)
-		at += snprintf(img->digest + at, sizeof(img->digest) - at, "%02x", md[k]);
+	hex32(md, hex);
+	snprintf(img->digest, sizeof(img->digest), "sha256:%s", hex);
 	json_t *cc = c;
 	c = NULL;
 	if (parse_config(img, cc, err) < 0)

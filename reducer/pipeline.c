@@ -694,8 +694,7 @@ static long test_until_sure(struct run *r, const struct boot_image *img, int run
 {
 	struct trial_result res, fail_res;
 	enum verdict fail = V_PASS;
-	int passed = 0;
-	long sum_init = 0, sum_ready = 0;
+	struct boot_means m = { 0 };
 	uint64_t test_ms = 0;
 	/* The user's limits, until good boots of this form say better. */
 	r->trial.boot_timeout_ms = r->o->boot_timeout_s * 1000;
@@ -711,11 +710,7 @@ static long test_until_sure(struct run *r, const struct boot_image *img, int run
 			die("%s", why.buf);
 		}
 		if (v == V_PASS) {
-			passed++;
-			sum_init += res.ms_to_init;
-			sum_ready += res.ms_to_ready;
-			if (means)
-				boot_means_add(means, &res);
+			boot_means_add(&m, &res);
 			if (now_ms() - tb - res.ms_to_ready > test_ms)
 				test_ms = now_ms() - tb - res.ms_to_ready;
 			copy_file(r->trial.test_log, pass_log);
@@ -725,10 +720,10 @@ static long test_until_sure(struct run *r, const struct boot_image *img, int run
 			copy_file(r->trial.test_log, fail_log);
 		}
 		/* A first failure needs no more runs, unless one passed. */
-		if (!passed && fail != V_PASS)
+		if (!m.n && fail != V_PASS)
 			break;
 	}
-	if (!passed) {
+	if (!m.n) {
 		struct strbuf why = STRBUF_INIT;
 		explain_failure(r, fail, &fail_res, what, &why);
 		die("%s", why.buf);
@@ -739,14 +734,16 @@ static long test_until_sure(struct run *r, const struct boot_image *img, int run
 		tail_file(fail_log, 8, &f);
 		die("flaky tests: %s passed %d of %d runs (a failure: %s); the searches would take "
 		    "chance for a verdict, so the run stops before them. A passing run's test output:\n%s"
-		    "A failing run's:\n%s", what, passed, runs, fail_res.why, p.len ? p.buf : "(nothing)\n",
+		    "A failing run's:\n%s", what, m.n, runs, fail_res.why, p.len ? p.buf : "(nothing)\n",
 		    f.len ? f.buf : "(nothing)\n");
 	}
 	free(pass_log);
 	free(fail_log);
 	/* A candidate that breaks the boot should cost about one good boot,
 	 * not a fixed long timeout; a slow test, three times a good one. */
-	long ready = sum_ready / passed;
+	long ready = m.sum_ready / m.n;
+	if (means)
+		*means = m;
 	if (ready > r->slowest_ready)
 		r->slowest_ready = ready;
 	if ((long)test_ms > r->slowest_test)
