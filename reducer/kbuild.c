@@ -56,13 +56,15 @@ int kernel_source(char **srctree, struct strbuf *err)
 	return 0;
 }
 
-int kbuild_open(struct kbuild *kb, const char *srctree, const char *name, const char *log)
+int kbuild_open(struct kbuild *kb, const char *srctree, const char *name, const char *log,
+		const struct compilers *compilers)
 {
 	memset(kb, 0, sizeof(*kb));
 	kb->srctree = xstrdup(srctree);
 	kb->log = xstrdup(log);
+	kb->compilers = compilers;
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	kb->jobs = n > 0 ? (int)n : 1;
+	kb->jobs = compilers_jobs(compilers, n > 0 ? (int)n : 1);
 	char *base = xasprintf("%s/kbuild", cache_dir());
 	mkdir_p(base);
 	/* A build directory shared by later runs keeps their builds
@@ -100,6 +102,8 @@ int kbuild_open(struct kbuild *kb, const char *srctree, const char *name, const 
  * ccache). */
 #define STAMP ".reduce-make-in-progress"
 #define STRIPPED_VMLINUX "vmlinux.stripped"
+/* distcc's account of the jobs of the build in progress. */
+#define DISTCC_LOG ".distcc.log"
 
 static struct {
 	struct timespec since;
@@ -232,30 +236,36 @@ static int make(struct kbuild *kb, const char *target, int timeout_ms)
 	}
 	char *odir = xasprintf("O=%s", kb->builddir);
 	char *jobs = xasprintf("-j%d", kb->jobs);
-	char *ccdir = xasprintf("CCACHE_DIR=%s/ccache", cache_dir());
 	const char *argv[] = { "make", "-C", kb->srctree, odir, jobs, "CC=ccache gcc",
 			       target, NULL };
 	/* A fixed build identity makes the same config give the same objects,
-	 * which is what lets ccache serve a reverted candidate. Depend mode
-	 * hashes the headers Kbuild's -MMD lists instead of running the
-	 * preprocessor once more on every miss: a cold build of the microvm
-	 * base took 267 s instead of 366 s, with the same bzImage. Preprocessor
-	 * mode would turn a costly option's flip into hits only where the
-	 * preprocessed output stays the same, and for FUTEX or SYSVIPC it does
-	 * not (task_struct has fields under both): bench/ccache-modes.sh measured
-	 * the same ~1,030 misses a flip and a base 21% slower than depend mode. */
-	const char *env[] = { build_timestamp(), "KBUILD_BUILD_USER=reduce", "KBUILD_BUILD_HOST=reduce",
-			      "KBUILD_BUILD_VERSION=1", ccdir, "CCACHE_MAXSIZE=5G",
-			      "CCACHE_DEPEND=1", "LC_ALL=C", NULL };
+	 * which is what lets ccache serve a reverted candidate. */
+	struct strvec env = STRVEC_INIT;
+	sv_push(&env, build_timestamp());
+	sv_push(&env, "KBUILD_BUILD_USER=reduce");
+	sv_push(&env, "KBUILD_BUILD_HOST=reduce");
+	sv_push(&env, "KBUILD_BUILD_VERSION=1");
+	sv_push(&env, "CCACHE_MAXSIZE=5G");
+	sv_push(&env, "LC_ALL=C");
+	char *ccache = xasprintf("%s/ccache", cache_dir());
+	char *state = xasprintf("%s/distcc", cache_dir());
+	char *dlog = xasprintf("%s/" DISTCC_LOG, kb->builddir);
+	compilers_env(kb->compilers, ccache, state, dlog, &env);
+	free(ccache);
+	free(state);
+	free(dlog);
 	/* What the user's environment says to Kbuild would end up in the
 	 * image but not in its name (image_key): it does not get through. */
 	static const char *const unset[] = {
 		"LOCALVERSION", "KCFLAGS", "KCPPFLAGS", "KAFLAGS", "KRUSTFLAGS", "LLVM", "LLVM_IAS",
 		"ARCH", "CROSS_COMPILE", "KBUILD_OUTPUT", "KCONFIG_CONFIG", "KBUILD_EXTRA_SYMBOLS",
 		"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "GNUMAKEFLAGS", "CCACHE_PREFIX", "CCACHE_NODIRECT",
-		"CCACHE_NOHASHDIR", "CCACHE_BASEDIR", "CCACHE_SLOPPINESS", "CCACHE_CONFIGPATH", NULL
+		"CCACHE_NOHASHDIR", "CCACHE_BASEDIR", "CCACHE_SLOPPINESS", "CCACHE_CONFIGPATH",
+		"CCACHE_REMOTE_STORAGE", "CCACHE_REMOTE_ONLY", "CCACHE_RESHARE", "CCACHE_DEPEND",
+		"CCACHE_NODEPEND", "CCACHE_DIRECT", "DISTCC_HOSTS",
+		"DISTCC_FALLBACK", NULL
 	};
-	struct child_process cp = { .argv = argv, .env = env, .unset = unset, .out_path = kb->log,
+	struct child_process cp = { .argv = argv, .env = (const char *const *)env.v, .unset = unset, .out_path = kb->log,
 				    .timeout_ms = timeout_ms };
 	int st = child_run(&cp);
 	/* Only a make that succeeded surely leaves a consistent tree: one
@@ -268,7 +278,7 @@ static int make(struct kbuild *kb, const char *target, int timeout_ms)
 	free(stamp);
 	free(odir);
 	free(jobs);
-	free(ccdir);
+	sv_clear(&env);
 	return st;
 }
 
@@ -403,10 +413,30 @@ int kbuild_build(struct kbuild *kb, const char *config, int timeout_ms)
 	if (!st && !file_exists(cfg))
 		st = -1;
 	free(cfg);
+	char *ccache = xasprintf("%s/ccache", cache_dir());
+	struct compile_counts before, after;
+	int counted = compile_counts_read(ccache, &before) == 0;
+	char *dlog = xasprintf("%s/" DISTCC_LOG, kb->builddir);
+	unlink(dlog);
+	long long t0 = now_ms();
 	if (!st)
 		st = make(kb, "olddefconfig", timeout_ms);
 	if (!st)
 		st = make(kb, "bzImage", timeout_ms);
+	kb->build_ms += now_ms() - t0;
+	if (counted && compile_counts_read(ccache, &after) == 0) {
+		compile_distcc_counts(dlog, &after.distributed, &after.fell_back);
+		compile_counts_add_delta(&kb->counts, &before, &after);
+		/* ccache goes on without a remote that does not answer, and
+		 * says so only in its own log: once a run, the user hears it. */
+		static int warned;
+		if (after.remote_errors > before.remote_errors && !warned++)
+			warning("the ccache remote storage (REDUCE_CCACHE_REMOTE) did not answer "
+				"(%lld errors): compiling without it",
+				after.remote_errors - before.remote_errors);
+	}
+	free(ccache);
+	free(dlog);
 	if (st == CHILD_TIMEOUT)
 		return CHILD_TIMEOUT;
 	/* The config built: a strip that fails is the host's trouble. */

@@ -1,6 +1,7 @@
 #ifndef REDUCE_KBUILD_H
 #define REDUCE_KBUILD_H
 
+#include "compile.h"
 #include "util.h"
 
 /* Kernel builds: the Debian source unpacked once into the cache, one build
@@ -14,6 +15,9 @@ struct kbuild {
 	int lock_fd;
 	int temporary;          /* made for this run alone: removed at kbuild_close */
 	int jobs;
+	const struct compilers *compilers; /* NULL: ccache's local directory alone */
+	struct compile_counts counts;      /* summed over this kbuild's builds */
+	long long build_ms;                /* the same builds' wall time */
 	char fault[320];        /* why the last build was a host fault */
 };
 
@@ -25,7 +29,10 @@ struct kbuild {
 int kernel_source(char **srctree, struct strbuf *err);
 /* The source's version from its Makefile, e.g. "6.1.192": -1 if unreadable. */
 int kbuild_source_version(const char *srctree, char *out, size_t n);
-int kbuild_open(struct kbuild *kb, const char *srctree, const char *name, const char *log);
+/* `compilers` (kept, not copied; NULL for ccache alone) says where the
+ * builds' compilations run. */
+int kbuild_open(struct kbuild *kb, const char *srctree, const char *name, const char *log,
+		const struct compilers *compilers);
 /* Resolves a --kernel-base (microvm, defconfig or a .config file) into a
  * complete config written to `out`. fragments: the project's baseline
  * and the machine's (kernel-configs/), NULL-ended; microvm gets both on

@@ -3,7 +3,9 @@
  * app's tests when booted under QEMU.
  */
 #define _GNU_SOURCE
+#include "buildcmd.h"
 #include "cache.h"
+#include "compile.h"
 #include "memocmd.h"
 #include "pipeline.h"
 #include "release.h"
@@ -26,6 +28,7 @@ static const char usage_text[] =
 "       reduce diff [--history REPO] RUN_A RUN_B (a run directory or APP@VERSION)\n"
 "       reduce cache [--prune DAYS]\n"
 "       reduce memo export|import APP [FILE]\n"
+"       reduce build --out DIR [--kernel-base BASE] [--machine M] [--config FILE]\n"
 "\n"
 "Finds the smallest kernel + initramfs that still pass SCRIPT when booted\n"
 "under QEMU, and writes them with a report to a run directory.\n"
@@ -73,7 +76,13 @@ static const char usage_text[] =
 "(see 'reduce release --help'); 'reduce log' lists the releases;\n"
 "'reduce diff' compares two runs or releases (see 'reduce diff --help');\n"
 "'reduce cache' shows and prunes the cache (see 'reduce cache --help');\n"
-"'reduce memo' exports and imports an app's verdicts (see 'reduce memo --help').\n"
+"'reduce memo' exports and imports an app's verdicts (see 'reduce memo --help');\n"
+"'reduce build' builds one kernel as a reduction does, e.g. to fill a shared\n"
+"compile cache (see 'reduce build --help').\n"
+"\n"
+"Kernel builds go through ccache; REDUCE_CCACHE_REMOTE=URL shares its objects\n"
+"with other machines (ccache remote storage: redis://HOST:PORT, http://HOST/PATH)\n"
+"and REDUCE_DISTCC_HOSTS=\"HOST/N ...\" compiles through distcc on those hosts.\n"
 "\n"
 "Exit status: 0 a verified image was written; 1 the run failed (baseline\n"
 "fails its tests, kernel does not build, final image not verified);\n"
@@ -258,6 +267,7 @@ static const struct {
 	int (*fn)(int argc, char **argv, const char *root);
 } commands[] = {
 	{ "diff", cmd_diff },
+	{ "build", cmd_build },
 	{ "cache", cache_command },
 	{ "log", cmd_log },
 	{ "memo", memo_command },
@@ -277,6 +287,13 @@ int main(int argc, char **argv)
 		parse_options(argc - 1, argv + 1, &o, &ro);
 	else
 		parse_options(argc, argv, &o, NULL);
+
+	static struct compilers cc;
+	struct strbuf err = STRBUF_INIT;
+	if (compilers_from_env(&cc, &err) < 0)
+		die_usage("%s", err.buf);
+	o.compilers = &cc;
+	ro.compilers = &cc;
 
 	child_install_signal_handlers();
 	char *root = repo_root();

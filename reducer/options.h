@@ -4,6 +4,8 @@
 #include "search.h"
 #include "machine.h"
 
+struct compilers;
+
 /* What the command line of a reduction says (main.c parses it; --help and
  * README.md document it). */
 struct options {
@@ -24,6 +26,7 @@ struct options {
 	int verify_runs;
 	int baseline_runs;      /* trials of the baseline that must agree */
 	int quiet;
+	const struct compilers *compilers; /* where kernel builds compile (compile.h) */
 };
 
 #endif

@@ -164,22 +164,6 @@ static void check_interrupt(void)
 		cleanup_partial();
 }
 
-static void tail_file(const char *path, int lines, struct strbuf *out)
-{
-	struct strbuf sb = STRBUF_INIT;
-	if (read_file(path, &sb) < 0 || !sb.len) {
-		sb_release(&sb);
-		return;
-	}
-	int seen = 0;
-	char *p = sb.buf + sb.len;
-	while (p > sb.buf && seen <= lines)
-		if (*--p == '\n')
-			seen++;
-	sb_adds(out, p == sb.buf ? p : p + 1);
-	sb_release(&sb);
-}
-
 static int count_enabled(const char *path)
 {
 	struct config c = CONFIG_INIT;
@@ -588,7 +572,7 @@ static void build_baseline(struct run *r)
 	char *kname = o->machine == VM_PC ? xasprintf("%s-base", bname)
 		: xasprintf("%s-%s-base", bname, vm_machine_name(o->machine));
 	char *build_log = wpath(r, "logs/build.log");
-	if (kbuild_open(&r->kb, r->srctree, kname, build_log) < 0)
+	if (kbuild_open(&r->kb, r->srctree, kname, build_log, o->compilers) < 0)
 		die("cannot set up a kernel build directory");
 	char *fragments[] = { xasprintf("%s/kernel-configs/microvm.config", r->root),
 			      xasprintf("%s/kernel-configs/machine-%s.config", r->root,
@@ -1252,6 +1236,9 @@ static void fill_report(struct run *r)
 	r->rep.replayed = r->tester.replayed;
 	r->rep.implied = r->kern.implied;
 	r->rep.build_ms = r->log.build_ms;
+	r->rep.compile = r->kb.counts;
+	r->rep.compile_ms = r->kb.build_ms;
+	r->rep.compilers = r->o->compilers;
 	r->rep.trial_ms = r->log.trial_ms;
 	r->rep.image_bytes.after = file_size(r->kernel_files[KIMAGE_BZIMAGE]);
 	r->rep.vmlinux_bytes.after = file_size(r->kernel_files[KIMAGE_VMLINUX]);
@@ -1462,7 +1449,7 @@ int reduce_rebuild(const struct rebuild *rb, const char *root)
 	if (kernel_source(&r->srctree, &err) < 0)
 		die("%s", err.buf);
 	char *build_log = wpath(r, "build.log");
-	if (kbuild_open(&r->kb, r->srctree, "check", build_log) < 0)
+	if (kbuild_open(&r->kb, r->srctree, "check", build_log, rb->compilers) < 0)
 		die("cannot set up a kernel build directory");
 	/* The image is linked again whatever the build directory holds; the
 	 * objects Kbuild finds up to date (their sources, flags and config

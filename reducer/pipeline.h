@@ -20,6 +20,7 @@ struct rebuild {
 	const char *config;     /* the kernel.config */
 	const char *manifest;   /* the rootfs.manifest */
 	const char *out;        /* gets bzImage and initramfs.cpio.xz */
+	const struct compilers *compilers; /* where the build compiles (compile.h) */
 };
 /* Builds the image again from a run's records, without the caches: the
  * rootfs staged afresh and packed from the manifest, the kernel built from

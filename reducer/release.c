@@ -351,7 +351,8 @@ int release_check(const struct release_options *ro, const char *root)
 	free(rj);
 	info("rebuilding %s %s (%.12s) from its kernel.config and rootfs.manifest", app, version,
 	     rel.commit);
-	struct rebuild rb = { .app = app, .profile = prof, .config = cfg, .manifest = man, .out = out };
+	struct rebuild rb = { .app = app, .profile = prof, .config = cfg, .manifest = man, .out = out,
+			      .compilers = ro->compilers };
 	reduce_rebuild(&rb, root);
 	struct strbuf report = STRBUF_INIT;
 	int same = same_file(rec, out, "bzImage", &report);

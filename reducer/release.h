@@ -16,6 +16,7 @@ struct release_options {
 	const char *check;      /* APP@VERSION: rebuild a recorded release and compare */
 	int force;              /* release a version again */
 	double max_growth;      /* percent; < 0 for no limit */
+	const struct compilers *compilers; /* for --check's build (compile.h) */
 };
 
 /* reduce release: a reduction whose verified result becomes the app's

@@ -85,10 +85,12 @@ void report_json(const struct report *r, struct strbuf *out)
 	sb_addf(out, ", \"files_checked\": %d, \"one_minimal\": %s, \"elf_closure\": %d, \"removed_files\": ",
 		r->files_checked, r->one_minimal > 0 ? "true" : "false", r->closure_paths);
 	list(out, &r->removed_files);
+	/* What the machine boots: a microvm loads the vmlinux, not the bzImage. */
+	struct before_after booted = r->machine && !strcmp(r->machine, "microvm") ? r->vmlinux_bytes
+										    : r->image_bytes;
 	sb_adds(out, "},\n  \"total_bytes\": ");
 	sb_addf(out, "{\"before\": %lld, \"after\": %lld},\n",
-		r->image_bytes.before + r->initramfs_bytes.before,
-		r->image_bytes.after + r->initramfs_bytes.after);
+		booted.before + r->initramfs_bytes.before, booted.after + r->initramfs_bytes.after);
 	sb_adds(out, "  \"boot\": {");
 	ba(out, "ms_to_init", r->ms_to_init, ", ");
 	ba(out, "ms_to_ready", r->ms_to_ready, ", \"phases_ms\": {");
@@ -105,6 +107,9 @@ void report_json(const struct report *r, struct strbuf *out)
 		"\"stopped_early\": %s},\n",
 		r->tested, r->accepted, r->nochange, r->rejected[V_BUILD], r->rejected[V_BOOT],
 		r->rejected[V_TIMEOUT], r->rejected[V_TEST], r->stopped_early ? "true" : "false");
+	sb_adds(out, "  \"compile\": ");
+	compile_json(r->compilers, &r->compile, r->compile_ms, out);
+	sb_adds(out, ",\n");
 	sb_addf(out, "  \"builds\": %d,\n  \"boots\": %d,\n  \"replayed\": %d,\n  \"implied\": %d,\n"
 		"  \"wall_seconds\": %ld,\n", r->builds, r->boots, r->replayed, r->implied, r->wall_seconds);
 	sb_adds(out, "  \"seconds\": {");
@@ -122,6 +127,26 @@ void report_json(const struct report *r, struct strbuf *out)
 	sb_adds(out, "  \"run_command\": ");
 	json_quote(out, r->run_command);
 	sb_adds(out, "\n}\n");
+}
+
+/* Where the kernel builds' seconds went: the compilations ccache served
+ * (from here or the remote), and those compiled (here or by distcc). */
+static void compile_sentence(const struct report *r, struct strbuf *out)
+{
+	const struct compilers *cc = r->compilers;
+	const struct compile_counts *c = &r->compile;
+	if (!r->compile_ms)
+		return;
+	sb_addf(out, "Kernel builds took %.0f s: %lld compilations served by the local ccache, ",
+		r->compile_ms / 1000.0, c->local_hits);
+	if (cc && cc->remote)
+		sb_addf(out, "%lld by its remote storage%s, ", c->remote_hits,
+			c->remote_errors ? " (which did not always answer)" : "");
+	sb_addf(out, "%lld compiled", c->compiled);
+	if (cc && cc->distcc_hosts)
+		sb_addf(out, " through distcc (%d hosts, %d jobs): %lld by its hosts, %lld here", cc->distcc_hosts_n,
+			cc->distcc_slots, c->distributed, c->fell_back);
+	sb_adds(out, ".\n\n");
 }
 
 /* `A`, `B`, `C` in a sentence, after `lead` (nothing if the list is empty). */
@@ -213,6 +238,7 @@ void report_markdown(const struct report *r, struct strbuf *out)
 		sb_addf(out, "%s %s %.0f s", i ? "," : "", stage_names[i], r->stage_ms[i] / 1000.0);
 	sb_addf(out, "; of all that, %.0f s building candidate kernels and %.0f s booting and testing "
 		"candidates.\n\n", r->build_ms / 1000.0, r->trial_ms / 1000.0);
+	compile_sentence(r, out);
 	if (r->required_options.n) {
 		sb_addf(out, "Kept without a test, since the harness's guest cannot boot or reach the "
 			"tests without them: %zu options", r->required_options.n);

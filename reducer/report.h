@@ -1,6 +1,7 @@
 #ifndef REDUCE_REPORT_H
 #define REDUCE_REPORT_H
 
+#include "compile.h"
 #include "stage.h"
 #include "util.h"
 #include "verdict.h"
@@ -48,6 +49,12 @@ struct report {
 	long wall_seconds;
 	long long stage_ms[STAGE_COUNT];
 	long long build_ms, trial_ms; /* summed over the candidates (candidates.tsv) */
+	/* Every kernel build of the run: its wall time, where its
+	 * compilations ran, and what was asked for (never the remote's URL
+	 * or the host names: reports travel). */
+	long long compile_ms;
+	struct compile_counts compile;
+	const struct compilers *compilers;
 	int verified;
 	int verify_runs, verify_passed;
 	int verify_flaky;       /* some verification boots passed, some failed */

@@ -466,3 +466,19 @@ int has_line(const char *text, const char *line)
 			return 1;
 	return 0;
 }
+
+void tail_file(const char *path, int lines, struct strbuf *out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	if (read_file(path, &sb) < 0 || !sb.len) {
+		sb_release(&sb);
+		return;
+	}
+	int seen = 0;
+	char *p = sb.buf + sb.len;
+	while (p > sb.buf && seen <= lines)
+		if (*--p == '\n')
+			seen++;
+	sb_adds(out, p == sb.buf ? p : p + 1);
+	sb_release(&sb);
+}

@@ -73,6 +73,8 @@ void sv_clear(struct strvec *sv);
 void sv_sorted_minus(const struct strvec *a, const struct strvec *b, struct strvec *out);
 
 int read_file(const char *path, struct strbuf *out);
+/* The last `lines` lines of a file (a failed child's log), appended to out. */
+void tail_file(const char *path, int lines, struct strbuf *out);
 /* Write via a temporary file and rename(), so that a crash or Ctrl-C never
  * leaves a half-written file behind. */
 int write_file_atomic(const char *path, const char *data, size_t len);

@@ -14,7 +14,8 @@ set -e
 BUILD="build-essential libgit2-dev libjansson-dev libarchive-dev libssl-dev musl-tools"
 # What reduce and make check need when they run.
 RUN="qemu-system-x86 linux-source-6.1 busybox-static debootstrap python3-kconfiglib ccache
-     flex bison bc libelf-dev libssl-dev cpio xz-utils curl redis-tools python3 git umoci"
+     flex bison bc libelf-dev libssl-dev cpio xz-utils curl redis-tools python3 git umoci
+     redis-server distcc"
 
 mode=install quiet=
 case ${1-} in

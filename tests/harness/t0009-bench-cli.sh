@@ -18,6 +18,7 @@ CM="$ROOT/bench/ccache-modes.sh"
 RR="$ROOT/bench/real-runs.sh"
 IR="$ROOT/bench/implied-replay.sh"
 RS="$ROOT/bench/release.sh"
+SB="$ROOT/bench/shared-build.sh"
 
 test_expect_success 'release.sh --help says what it measures and how to call it' '
 	"$RS" --help >help &&
@@ -27,6 +28,16 @@ test_expect_success 'release.sh: an app without a profile, an unknown argument, 
 	bench_error 2 "no profile profiles/no-such-app.conf" "$RS" --app no-such-app &&
 	bench_error 2 "unknown argument .--fast." "$RS" --fast &&
 	bench_error 2 "no such directory" "$RS" --results "$TRASH/none/results.md"
+'
+test_expect_success 'shared-build.sh --help says what it measures and how to call it' '
+	"$SB" --help >help &&
+	grep -q "usage: bench/shared-build.sh" help && grep -q "distcc" help
+'
+test_expect_success 'shared-build.sh: unknown machine, unknown argument, a bad --results' '
+	bench_error 2 "unknown machine .vax." "$SB" --machine vax &&
+	bench_error 2 "--machine needs" "$SB" --machine &&
+	bench_error 2 "unknown argument --fast" "$SB" --fast &&
+	bench_error 2 "no such directory" "$SB" --results "$TRASH/none/results.md"
 '
 test_expect_success 'ccache-modes.sh --help says what it measures and how to call it' '
 	"$CM" --help >help &&

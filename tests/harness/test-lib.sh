@@ -57,10 +57,16 @@ REDUCE_TEST_NO_MIN_MEMORY=1
 export REDUCE_TEST_NO_MIN_MEMORY
 
 mkdir "$TEST_CACHE"
+# test_atexit 'commands': run when the file ends, however it ends (the
+# servers a file starts: redis-server, distccd).
+test_atexit_cmds=:
+test_atexit() {
+	test_atexit_cmds="$1; $test_atexit_cmds"
+}
 if [ -n "$debug" ]; then
-	trap 'keep_kvm_probe; echo "# trash directory kept: $TRASH"' EXIT
+	trap 'eval "$test_atexit_cmds"; keep_kvm_probe; echo "# trash directory kept: $TRASH"' EXIT
 else
-	trap 'keep_kvm_probe; rm -rf "$TRASH"' EXIT
+	trap 'eval "$test_atexit_cmds"; keep_kvm_probe; rm -rf "$TRASH"' EXIT
 fi
 for d in ccache kernels rootfs; do
 	mkdir -p "$SHARED_CACHE/$d" 2>/dev/null && ln -s "$SHARED_CACHE/$d" "$TEST_CACHE/$d"
@@ -228,6 +234,9 @@ test_lazy_prereq KBUILD_TOOLS '
 test_lazy_prereq BUSYBOX 'test -x "${REDUCE_BUSYBOX:-/bin/busybox}"' \
 	'no static busybox: package busybox-static'
 test_lazy_prereq CURL 'command -v curl' 'curl not found: package curl'
+test_lazy_prereq REDIS 'command -v redis-server && command -v redis-cli' \
+	'redis-server not found: package redis-server'
+test_lazy_prereq DISTCC 'command -v distcc && command -v distccd' 'distcc not found: package distcc'
 test_lazy_prereq DEBOOTSTRAP 'command -v debootstrap' 'debootstrap not found: package debootstrap'
 # The Debian mirror reduce's debootstrap uses, as reduce finds it (this
 # release's in the apt sources), answering.

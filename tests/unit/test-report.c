@@ -40,6 +40,10 @@ int main(void)
 	r.rejected[V_TIMEOUT] = 1;
 	r.rejected[V_TEST] = 2;
 	r.builds = 6;
+	static const struct compilers remote = { .remote = "redis://secret@10.0.0.5:6379" };
+	r.compilers = &remote;
+	r.compile = (struct compile_counts){ .local_hits = 10, .remote_hits = 5, .compiled = 3 };
+	r.compile_ms = 2500;
 	r.stage_ms[STAGE_BASE_BUILD] = 250400;
 	r.stage_ms[STAGE_KERNEL] = 1300000;
 	r.build_ms = 1246000;
@@ -93,7 +97,10 @@ int main(void)
 		"assert m[\"min_memory_boots\"]==22 and m[\"guest_meminfo\"]==\"MemTotal=10000kB\";"
 		"assert s[\"baseline_build\"]==250.4 and s[\"kernel_search\"]==1300 and s[\"setup\"]==0;"
 		"assert s[\"candidate_builds\"]==1246 and s[\"candidate_trials\"]==55.5;"
-		"assert r[\"total_bytes\"][\"after\"]==1400000' %s", path);
+		"c=r[\"compile\"];"
+		"assert c[\"seconds\"]==2.5 and c[\"local_cache_hits\"]==10 and c[\"remote_cache_hits\"]==5;"
+		"assert c[\"compiled\"]==3 and c[\"ccache_remote\"] is True and c[\"distcc_hosts\"]==0;"
+		"assert r[\"total_bytes\"][\"after\"]==3000000' %s", path);
 	CHECK(system(cmd) == 0, "report.json parses and has the documented fields and values");
 	unlink(path);
 
@@ -112,6 +119,9 @@ int main(void)
 			     "rootfs search 0 s, kernel search 1300 s, verification 0 s, min memory 0 s; of all that, "
 			     "1246 s building candidate kernels and 56 s booting and testing candidates.") != NULL,
 	      "report.md says where the time went");
+	CHECK(strstr(md.buf, "Kernel builds took 2 s: 10 compilations served by the local ccache, 5 by its "
+			     "remote storage, 3 compiled.") && !strstr(md.buf, "10.0.0.5") && !strstr(js.buf, "10.0.0.5"),
+	      "report.md says where the builds went; neither report names the remote");
 	CHECK(strstr(md.buf, "Machine `microvm`") &&
 	      strstr(md.buf, "| least guest memory MiB | 40 | 14 | -65.0% |") &&
 	      strstr(md.buf, "passes its tests in 14 MiB of guest memory"),
@@ -135,7 +145,7 @@ int main(void)
 	      "diff reads the kernel's bytes after");
 	CHECK(report_number(&d, "initramfs.bytes.before", &ok) == 1100000 && ok,
 	      "diff reads the initramfs's bytes, not an earlier key's");
-	CHECK(report_number(&d, "total_bytes.after", &ok) == 1400000 && ok &&
+	CHECK(report_number(&d, "total_bytes.after", &ok) == 2500000 + 500000 && ok &&
 	      report_number(&d, "boot.ms_to_ready.after", &ok) == 800 && ok,
 	      "diff reads the total and the boot time");
 	const char *app = report_string(&d, "app");
