@@ -49,27 +49,40 @@ mkdir -m 1777 "$work/daemons"
 port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 rp=$(port) dp=$(port)
 cleanup() {
-	for p in "$work"/daemons/*.pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done
+	for p in "$work"/daemons/*.pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null || true; done
 	rm -rf "$work"
 }
 trap cleanup EXIT
 redis-server --port "$rp" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
 	--pidfile "$work/daemons/redis.pid" --logfile "$work/daemons/redis.log" --dir "$work/daemons"
-distccd --daemon --allow 127.0.0.1 --listen 127.0.0.1 -p "$dp" --jobs "$(nproc)" \
-	--pid-file "$work/daemons/distccd.pid" --log-file "$work/daemons/distccd.log"
-for _ in $(seq 20); do redis-cli -p "$rp" ping 2>/dev/null | grep -q PONG && break; sleep 0.5; done
+distccd --daemon --no-detach --log-stderr --allow 127.0.0.1 --listen 127.0.0.1 -p "$dp" --jobs "$(nproc)" \
+	</dev/null >/dev/null 2>"$work/daemons/distccd.log" &
+echo $! >"$work/daemons/distccd.pid"
+listening='import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 2)'
+up=
+for _ in $(seq 20); do
+	redis-cli -p "$rp" ping 2>/dev/null | grep -q PONG && /usr/bin/python3 -c "$listening" "$dp" 2>/dev/null &&
+		{ up=1; break; }
+	sleep 0.5
+done
+[ -n "$up" ] || { echo "$ME: redis-server or distccd did not start (see $work/daemons)" >&2; exit 1; }
 
 num() { sed -n "s/.*\"$2\": \\([0-9.]*\\).*/\\1/p" "$1"; }
 rows=$work/rows
 : >"$rows"
-# build NAME WHAT [VAR=VALUE...]: one runner's build of the base.
+# build NAME WHAT [VAR=VALUE...]: one runner's build of the base, in a
+# cache at the same path each time (as CI runners of one set-up have:
+# ccache hashes the build directory's path for what Kbuild compiles
+# with -g), moved aside after.
 build() {
 	name=$1 what=$2
 	shift 2
-	mkdir "$work/$name"
-	ln -s "$(readlink -f "$src")" "$work/$name/linux-source-6.1"
+	mkdir "$work/runner"
+	ln -s "$(readlink -f "$src")" "$work/runner/linux-source-6.1"
 	echo "$ME: $name: $what" >&2
-	env "$@" REDUCE_CACHE="$work/$name" "$reduce" build --machine "$machine" --out "$work/$name-out" >&2
+	env -u REDUCE_CCACHE_REMOTE -u REDUCE_DISTCC_HOSTS "$@" REDUCE_CACHE="$work/runner" "$reduce" build \
+		--machine "$machine" --out "$work/$name-out" >&2
+	mv "$work/runner" "$work/$name"
 	j=$work/$name-out/compile.json
 	printf '| %s | %s | %s | %s | %s | %s |\n' "$name" "$what" "$(num "$j" seconds)" \
 		"$(num "$j" local_cache_hits)" "$(num "$j" remote_cache_hits)" "$(num "$j" compiled)" >>"$rows"

@@ -42,11 +42,19 @@ static const char build_usage[] =
 "2 bad command line or input; 130 interrupted.\n";
 
 static char *tmp_out;
+static struct kbuild *open_kb;
 
+/* On any way out but success (an error, Ctrl-C): DIR's temporary twin
+ * goes, and a build directory made for this build alone with it. */
 static void remove_partial(void)
 {
+	if (open_kb)
+		kbuild_close(open_kb);
+	open_kb = NULL;
 	if (tmp_out)
 		rm_rf(tmp_out);
+	if (interrupted)
+		exit(EXIT_INTERRUPT);
 }
 
 int cmd_build(int argc, char **argv, const char *root)
@@ -80,10 +88,17 @@ int cmd_build(int argc, char **argv, const char *root)
 		die_usage("reduce build takes no argument '%s' (see reduce build --help)", argv[optind]);
 	if (!out)
 		die_usage("reduce build needs --out DIR");
+	/* "dir/" would make the temporary twin a directory inside DIR. */
+	char *outdir = xstrdup(out);
+	for (size_t n = strlen(outdir); n > 1 && outdir[n - 1] == '/'; n--)
+		outdir[n - 1] = '\0';
+	out = outdir;
 	if (file_exists(out))
 		die_usage("%s exists: reduce build writes a new directory", out);
 	if (config && !file_exists(config))
 		die_usage("cannot read --config %s", config);
+	if (!config && strcmp(base, "microvm") && strcmp(base, "defconfig") && !file_exists(base))
+		die_usage("kernel base '%s' is neither microvm, defconfig nor a readable file", base);
 	struct compilers cc;
 	struct strbuf err = STRBUF_INIT;
 	if (compilers_from_env(&cc, &err) < 0)
@@ -101,8 +116,11 @@ int cmd_build(int argc, char **argv, const char *root)
 		die("%s", err.buf);
 	char *log = xasprintf("%s/build.log", tmp_out);
 	struct kbuild kb;
-	if (kbuild_open(&kb, srctree, "build", log, &cc) < 0)
+	char *kname = kbuild_base_dir_name(config ? config : base,
+					   machine == VM_PC ? NULL : vm_machine_name(machine));
+	if (kbuild_open(&kb, srctree, kname, log, &cc) < 0)
 		die("cannot set up a kernel build directory");
+	open_kb = &kb;
 	char *cfg = xasprintf("%s/kernel.config", tmp_out);
 	if (config) {
 		if (copy_file(config, cfg) < 0)
@@ -111,18 +129,19 @@ int cmd_build(int argc, char **argv, const char *root)
 		char *fragments[] = { xasprintf("%s/kernel-configs/microvm.config", root),
 				      xasprintf("%s/kernel-configs/machine-%s.config", root,
 						vm_machine_name(machine)), NULL };
-		if (kbuild_base_config(&kb, base, (const char *const *)fragments, cfg, &err) < 0)
-			die_usage("%s", err.buf);
+		if (kbuild_base_config(&kb, base, (const char *const *)fragments, cfg, &err) < 0) {
+			if (!err.len)
+				tail_file(log, 15, &err);
+			die("the kernel base does not resolve: %s", err.buf ? err.buf : "");
+		}
 		free(fragments[0]);
 		free(fragments[1]);
 	}
 	info("building %s into %s (build directory %s, make -j%d)", config ? config : base, out,
 	     kb.builddir, kb.jobs);
 	int st = kbuild_build(&kb, cfg, 3600 * 1000);
-	if (interrupted) {
+	if (interrupted)
 		remove_partial();
-		exit(EXIT_INTERRUPT);
-	}
 	if (st == KBUILD_HOST_FAULT)
 		die("the kernel could not be built: %s", kb.fault);
 	if (st != 0) {
@@ -148,6 +167,7 @@ int cmd_build(int argc, char **argv, const char *root)
 	char *jpath = xasprintf("%s/compile.json", tmp_out);
 	if (write_file_atomic(jpath, json.buf, json.len) < 0)
 		die_writing(jpath);
+	open_kb = NULL;
 	kbuild_close(&kb);
 	if (rename(tmp_out, out) < 0)
 		die("cannot rename %s to %s: %s", tmp_out, out, strerror(errno));
@@ -163,6 +183,8 @@ int cmd_build(int argc, char **argv, const char *root)
 	free(cfg);
 	free(log);
 	free(srctree);
+	free(kname);
+	free(outdir);
 	sb_release(&json);
 	sb_release(&err);
 	return 0;

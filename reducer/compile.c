@@ -61,8 +61,9 @@ int compilers_from_env(struct compilers *c, struct strbuf *err)
 		int known = 0;
 		for (int i = 0; remote_schemes[i]; i++)
 			known |= !strncmp(remote, remote_schemes[i], strlen(remote_schemes[i]));
-		/* A URL with blanks would be read as two storages by ccache. */
-		if (!known || strpbrk(remote, " \t\n|")) {
+		/* A URL with blanks would be read as two storages by ccache
+		 * ("URL|read-only" is one, with an attribute). */
+		if (!known || strpbrk(remote, " \t\n")) {
 			sb_addf(err, "REDUCE_CCACHE_REMOTE is not a URL ccache can store to (redis://HOST:PORT, "
 				     "redis+unix:PATH, http://HOST/PATH or file:DIR)");
 			return -1;

@@ -12,7 +12,8 @@ struct compilers {
 	const char *remote;       /* ccache remote_storage URL, or NULL */
 	const char *distcc_hosts; /* a DISTCC_HOSTS list, or NULL */
 	int distcc_hosts_n;       /* how many hosts it names */
-	int distcc_slots;         /* the sum of their /N (distcc's default 2 where none) */
+	int distcc_slots;         /* the sum of their /N (distcc's default where none:
+				   * 4, and 2 for localhost) */
 };
 
 /* Reads REDUCE_CCACHE_REMOTE and REDUCE_DISTCC_HOSTS. -1 with a one-line
@@ -29,7 +30,7 @@ void compilers_env(const struct compilers *c, const char *ccache_dir, const char
 
 /* What the compilations of one or more builds did, from ccache's counters
  * (of its directory, so a concurrent build on the same cache counts too)
- * and distcc's warnings in the build log. */
+ * and distcc's log (DISTCC_LOG) of each build. */
 struct compile_counts {
 	long long local_hits;     /* served from the local cache directory */
 	long long remote_hits;    /* served from the remote storage */

@@ -56,6 +56,14 @@ int kernel_source(char **srctree, struct strbuf *err)
 	return 0;
 }
 
+char *kbuild_base_dir_name(const char *kernel_base, const char *machine_or_null)
+{
+	/* Runs from the same base share a build directory (and so build
+	 * incrementally); all file bases share one. */
+	const char *bname = file_exists(kernel_base) ? "file" : kernel_base;
+	return machine_or_null ? xasprintf("%s-%s-base", bname, machine_or_null) : xasprintf("%s-base", bname);
+}
+
 int kbuild_open(struct kbuild *kb, const char *srctree, const char *name, const char *log,
 		const struct compilers *compilers)
 {
@@ -430,7 +438,8 @@ int kbuild_build(struct kbuild *kb, const char *config, int timeout_ms)
 		/* ccache goes on without a remote that does not answer, and
 		 * says so only in its own log: once a run, the user hears it. */
 		static int warned;
-		if (after.remote_errors > before.remote_errors && !warned++)
+		if (kb->compilers && kb->compilers->remote && after.remote_errors > before.remote_errors &&
+		    !warned++)
 			warning("the ccache remote storage (REDUCE_CCACHE_REMOTE) did not answer "
 				"(%lld errors): compiling without it",
 				after.remote_errors - before.remote_errors);

@@ -31,6 +31,11 @@ int kernel_source(char **srctree, struct strbuf *err);
 int kbuild_source_version(const char *srctree, char *out, size_t n);
 /* `compilers` (kept, not copied; NULL for ccache alone) says where the
  * builds' compilations run. */
+/* The build directory's name for a kernel base and machine ("microvm-base",
+ * "microvm-microvm-base", "file-base" for any .config file): a reduction
+ * and reduce build of the same base share it, and its paths, which are
+ * in the hash of what Kbuild compiles with -g. */
+char *kbuild_base_dir_name(const char *kernel_base, const char *machine_or_null);
 int kbuild_open(struct kbuild *kb, const char *srctree, const char *name, const char *log,
 		const struct compilers *compilers);
 /* Resolves a --kernel-base (microvm, defconfig or a .config file) into a

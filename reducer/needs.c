@@ -103,11 +103,6 @@ void needs_of_harness(enum vm_machine m, int xz_x86, struct strvec *opts)
 		/* a virtio network device, and init's 10.0.2.15 over which the
 		 * tests reach the app */
 		"VIRTIO_MENU", "VIRTIO_NET", "NETDEVICES", "NET_CORE", "NET", "INET",
-		/* the base's settings under it (the kernel loaded at 2 MiB, the
-		 * core features a search turned off) hold only while it is on:
-		 * off, they go back to their defaults, and the kernel grows and
-		 * is loaded at 16 MiB, which the least memory then pays */
-		"EXPERT",
 		NULL
 	};
 	needs_of_machine(m, opts);

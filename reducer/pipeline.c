@@ -566,11 +566,8 @@ static void build_baseline(struct run *r)
 	r->rep.kernel_source = r->source_version;
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
 	r->rep.source_date_epoch = sde && *sde ? atoll(sde) : 0;
-	/* Runs from the same base share a build directory (and so build
-	 * incrementally); all file bases share one. */
-	const char *bname = file_exists(o->kernel_base) ? "file" : o->kernel_base;
-	char *kname = o->machine == VM_PC ? xasprintf("%s-base", bname)
-		: xasprintf("%s-%s-base", bname, vm_machine_name(o->machine));
+	char *kname = kbuild_base_dir_name(o->kernel_base,
+					   o->machine == VM_PC ? NULL : vm_machine_name(o->machine));
 	char *build_log = wpath(r, "logs/build.log");
 	if (kbuild_open(&r->kb, r->srctree, kname, build_log, o->compilers) < 0)
 		die("cannot set up a kernel build directory");

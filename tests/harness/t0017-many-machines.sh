@@ -8,9 +8,10 @@
 
 # runner NAME: $TRASH/runner becomes a new runner's cache, with the
 # kernel source alone (the one before it is kept as NAME.before). Every
-# runner has the same path, as CI runners of one set-up have: the files
-# Kbuild compiles with -g (the real-mode setup) are named by their
-# directory in ccache's hash.
+# runner has the same paths, as CI runners of one set-up have: the
+# source's (the shared tree the link points at), which is in every
+# compile line, and the build directory's, which ccache hashes for the
+# files Kbuild compiles with -g (the real-mode setup).
 runner() {
 	if test -e "$TRASH/runner"; then mv "$TRASH/runner" "$TRASH/$1.before"; fi &&
 	cache_linking "$TRASH/runner" linux-source-6.1
@@ -53,11 +54,14 @@ test_setup REDIS,DISTCC,KERNEL_SOURCE,KBUILD_TOOLS 'a small config (tinyconfig),
 	{ distccd --daemon --no-detach --log-stderr --allow 127.0.0.1 --listen 127.0.0.1 -p "$DP" --jobs 2 \
 		</dev/null >/dev/null 2>"$TRASH/daemons/distccd.log" & } &&
 	echo $! >"$TRASH/daemons/distccd.pid" &&
+	listening="import socket, sys; socket.create_connection((\"127.0.0.1\", int(sys.argv[1])), 2)" &&
 	for i in 1 2 3 4 5 6 7 8 9 10; do
-		redis-cli -p "$RP" ping 2>/dev/null | grep -q PONG && break
+		redis-cli -p "$RP" ping 2>/dev/null | grep -q PONG &&
+			/usr/bin/python3 -c "$listening" "$DP" 2>/dev/null && break
 		sleep 0.5
 	done &&
-	redis-cli -p "$RP" ping | grep -q PONG
+	redis-cli -p "$RP" ping | grep -q PONG &&
+	/usr/bin/python3 -c "$listening" "$DP"
 '
 test -f "$TRASH/ports" && . "$TRASH/ports"
 
@@ -95,8 +99,8 @@ test_expect_success REDIS,DISTCC,KERNEL_SOURCE,KBUILD_TOOLS 'runner 2 (nothing c
 # compressed kernel's objects) misses the (empty) local cache, and
 # neither the remote nor the distcc host answers: it all compiles here.
 test_expect_success REDIS,DISTCC,KERNEL_SOURCE,KBUILD_TOOLS 'nothing answers: one warning, compiled here, the same bzImage' '
-	runner r3 && mkdir runner/kbuild && cp -a r3.before/kbuild/build runner/kbuild/ &&
-	rm runner/kbuild/build/kernel/fork.o runner/kbuild/build/kernel/exit.o runner/kbuild/build/mm/mmap.o &&
+	runner r3 && mkdir runner/kbuild && cp -a r3.before/kbuild/file-base runner/kbuild/ &&
+	rm runner/kbuild/file-base/kernel/fork.o runner/kbuild/file-base/kernel/exit.o runner/kbuild/file-base/mm/mmap.o &&
 	REDUCE_CACHE="$TRASH/runner" REDUCE_CCACHE_REMOTE="redis://127.0.0.1:$DEAD" \
 		REDUCE_DISTCC_HOSTS="127.0.0.1:$DEAD/4" "$REDUCE" build --config tiny.config --out r3-out >out 2>err &&
 	cat out err && cat r3-out/compile.json &&

@@ -63,6 +63,9 @@ test_atexit_cmds=:
 test_atexit() {
 	test_atexit_cmds="$1; $test_atexit_cmds"
 }
+# A signal ends the file through its EXIT trap (sh runs none when a
+# signal kills it), so that what it started stops.
+trap 'exit 130' INT TERM HUP
 if [ -n "$debug" ]; then
 	trap 'eval "$test_atexit_cmds"; keep_kvm_probe; echo "# trash directory kept: $TRASH"' EXIT
 else

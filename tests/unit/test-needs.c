@@ -82,7 +82,6 @@ int main(void)
 	sv_clear(&o);
 	needs_of_harness(VM_PC, 1, &o);
 	CHECK(sv_has(&o, "XZ_DEC_X86"), "and xz's x86 filter when the initramfs uses it");
-	CHECK(sv_has(&o, "EXPERT"), "and EXPERT, under which the base's PHYSICAL_START and core choices hold");
 	struct strvec mv = STRVEC_INIT;
 	needs_of_harness(VM_MICROVM, 0, &mv);
 	CHECK(sv_has(&o, "VIRTIO_PCI") && !sv_has(&o, "VIRTIO_MMIO") && sv_has(&mv, "VIRTIO_MMIO") &&
