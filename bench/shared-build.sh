@@ -100,7 +100,7 @@ ratio=$(awk -v a="$sa" -v b="$sb" 'BEGIN { printf "%.2f", b / a }')
 
 body=$work/body
 {
-	echo "Measured $(results_where), $(ccache --version | head -1), distcc $(distcc --version | awk 'NR==1 { print $2 }'), by \`bench/shared-build.sh --machine $machine\`: the $machine microvm base built by \`reduce build\` in runners whose caches hold only the kernel source; a redis-server and a distccd on loopback ports stand in for remote ones."
+	echo "Measured $(results_where), $(ccache --version | head -1), distcc $(distcc --version | awk 'NR==1 { print $2 }'), by \`bench/shared-build.sh --machine $machine\`: the microvm base (machine $machine) built by \`reduce build\` in runners whose caches hold only the kernel source; a redis-server and a distccd on loopback ports stand in for remote ones."
 	echo
 	echo '| runner | set-up | build s | local hits | remote hits | compiled |'
 	echo '|---|---|---|---|---|---|'

@@ -13,8 +13,10 @@
 # goes to the job summary ($GITHUB_STEP_SUMMARY). The run directory (image,
 # configs, reports, logs) is written to $REDUCE_ARTIFACTS/APP-VERSION
 # (default artifacts/), for the job to upload; an earlier attempt's is
-# replaced. ci/github/release-image.yml is a GitHub Actions workflow that
-# runs this on a tag push.
+# replaced. REDUCE_CCACHE_REMOTE and REDUCE_DISTCC_HOSTS, when set, share
+# the kernel builds' objects and spread their compilation
+# (docs/many-machines.md). ci/github/release-image.yml is a GitHub
+# Actions workflow that runs this on a tag push.
 #
 # Exit status: that of reduce release (0 released; 1 the run failed;
 # 2 bad input or the version is already released; 3 grew too much;

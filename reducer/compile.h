@@ -35,9 +35,11 @@ struct compile_counts {
 	long long local_hits;     /* served from the local cache directory */
 	long long remote_hits;    /* served from the remote storage */
 	long long compiled;       /* misses: compiled (through distcc if it is on) */
-	long long distributed;    /* of those, compiled by a distcc host */
-	long long fell_back;      /* of those, compiled here by distcc: no host took
-				   * them, or distcc keeps their kind here */
+	/* Every job distcc ran, the compilations ccache does not cache too
+	 * (so these can add up to more than `compiled`): */
+	long long distributed;    /* compiled by a distcc host */
+	long long fell_back;      /* compiled here: no host took them, or distcc
+				   * keeps their kind here */
 	long long remote_errors;  /* remote storage errors and timeouts */
 };
 

@@ -19,6 +19,7 @@ RR="$ROOT/bench/real-runs.sh"
 IR="$ROOT/bench/implied-replay.sh"
 RS="$ROOT/bench/release.sh"
 SB="$ROOT/bench/shared-build.sh"
+EXB="$ROOT/bench/examples.sh"
 
 test_expect_success 'release.sh --help says what it measures and how to call it' '
 	"$RS" --help >help &&
@@ -38,6 +39,12 @@ test_expect_success 'shared-build.sh: unknown machine, unknown argument, a bad -
 	bench_error 2 "--machine needs" "$SB" --machine &&
 	bench_error 2 "unknown argument --fast" "$SB" --fast &&
 	bench_error 2 "no such directory" "$SB" --results "$TRASH/none/results.md"
+'
+test_expect_success 'examples.sh: --help, an unknown machine, an unknown argument, a bad --results' '
+	"$EXB" --help >help && grep -q "usage: bench/examples.sh" help &&
+	bench_error 2 "unknown machine .vax." "$EXB" --machines "pc vax" &&
+	bench_error 2 "unknown argument" "$EXB" --fast &&
+	bench_error 2 "no such directory" "$EXB" --results "$TRASH/none/results.md"
 '
 test_expect_success 'ccache-modes.sh --help says what it measures and how to call it' '
 	"$CM" --help >help &&
