@@ -45,7 +45,9 @@ mkdir -p "$DIR"
 
 # The image's own files and bytes: its layer, unpacked.
 rm -rf "$DIR/unpacked"
-umoci unpack --image "$DIR/static-server.img:v1" "$DIR/unpacked" >/dev/null
+rootless=
+[ "$(id -u)" = 0 ] || rootless=--rootless
+umoci unpack $rootless --image "$DIR/static-server.img:v1" "$DIR/unpacked" >/dev/null
 img_files=$(find "$DIR/unpacked/rootfs" -mindepth 1 | wc -l)
 img_bytes=$(find "$DIR/unpacked/rootfs" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
 rm -rf "$DIR/unpacked"
@@ -70,10 +72,10 @@ k = r["kernel"]["vmlinux_bytes" if m == "microvm" else "image_bytes"]["after"]
 i = r["initramfs"]["bytes"]["after"]
 total = r["total_bytes"]["after"]
 raw = r["initramfs"]["uncompressed_bytes"]["after"]
-print("| static-server | %s | %d | %s | %d | %s | %s | %s | %.1f%% | %s | %s of 3 | %s |" % (
+print("| static-server | %s | %d | %s | %d | %s | %s | %s | %.1f%% | %s | %s of %s | %s |" % (
     m, files, format(size, ","), r["rootfs"]["files"]["after"], format(i, ","), format(k, ","),
     format(total, ","), 100.0 * raw / size if size else 0, r["memory"]["min_memory_mib"]["after"],
-    r["verify"]["passed"], "yes" if total < 1500000 else "no"))
+    r["verify"]["passed"], r["verify"]["runs"], "yes" if total < 1500000 else "no"))
 EOF
 	tail -1 "$rows" | grep -q '| yes |$' || met=no
 done

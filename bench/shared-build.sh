@@ -91,7 +91,7 @@ remote=REDUCE_CCACHE_REMOTE=redis://127.0.0.1:$rp
 build a "nothing shared"
 build f "first runner, fills the remote" "$remote"
 build b "second runner, remote filled by f" "$remote"
-build c "distcc to localhost/$(nproc)" "REDUCE_DISTCC_HOSTS=127.0.0.1:$dp/$(nproc)"
+build c "distcc to a local distccd (/$(nproc))" "REDUCE_DISTCC_HOSTS=127.0.0.1:$dp/$(nproc)"
 distributed=$(grep -c COMPILE_OK "$work/daemons/distccd.log" || true)
 same=yes
 for n in f b c; do cmp -s "$work/a-out/bzImage" "$work/$n-out/bzImage" || same="no ($n differs)"; done

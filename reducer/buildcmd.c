@@ -130,9 +130,12 @@ int cmd_build(int argc, char **argv, const char *root)
 				      xasprintf("%s/kernel-configs/machine-%s.config", root,
 						vm_machine_name(machine)), NULL };
 		if (kbuild_base_config(&kb, base, (const char *const *)fragments, cfg, &err) < 0) {
-			if (!err.len)
-				tail_file(log, 15, &err);
-			die("the kernel base does not resolve: %s", err.buf ? err.buf : "");
+			/* A reason of its own is the base's (not a .config); a
+			 * make that failed says why in the log. */
+			if (err.len)
+				die_usage("%s", err.buf);
+			tail_file(log, 15, &err);
+			die("the kernel base does not resolve:\n%s", err.buf ? err.buf : "");
 		}
 		free(fragments[0]);
 		free(fragments[1]);
@@ -167,6 +170,8 @@ int cmd_build(int argc, char **argv, const char *root)
 	char *jpath = xasprintf("%s/compile.json", tmp_out);
 	if (write_file_atomic(jpath, json.buf, json.len) < 0)
 		die_writing(jpath);
+	if (interrupted)
+		remove_partial();
 	open_kb = NULL;
 	kbuild_close(&kb);
 	if (rename(tmp_out, out) < 0)

@@ -60,7 +60,8 @@ char *kbuild_base_dir_name(const char *kernel_base, const char *machine_or_null)
 {
 	/* Runs from the same base share a build directory (and so build
 	 * incrementally); all file bases share one. */
-	const char *bname = file_exists(kernel_base) ? "file" : kernel_base;
+	const char *bname = !strcmp(kernel_base, "microvm") || !strcmp(kernel_base, "defconfig")
+		? kernel_base : "file";
 	return machine_or_null ? xasprintf("%s-%s-base", bname, machine_or_null) : xasprintf("%s-base", bname);
 }
 

@@ -15,14 +15,17 @@ out=$1 tag=${2:-v1}
 for t in musl-gcc umoci; do
 	command -v $t >/dev/null || { echo "image.sh: $t not found: run 'make deps'" >&2; exit 2; }
 done
-# umoci keeps owners only as root; a user's unpack maps them.
+# umoci keeps owners only as root; a user's unpack maps them (and its
+# repack reads the mapping from the bundle).
 rootless=
 [ "$(id -u)" = 0 ] || rootless=--rootless
 work=$(mktemp -d "${TMPDIR:-/tmp}/static-server.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-umoci init --layout "$out"
-umoci new --image "$out:$tag"
-umoci unpack $rootless --image "$out:$tag" "$work/bundle"
+# Made beside DIR and renamed into place: DIR is a whole image or absent.
+img=$out.tmp.$$
+trap 'rm -rf "$work" "$img"' EXIT
+umoci init --layout "$img"
+umoci new --image "$img:$tag"
+umoci unpack $rootless --image "$img:$tag" "$work/bundle"
 r=$work/bundle/rootfs
 mkdir -p "$r/etc" "$r/usr/share/doc/server" "$r/src"
 musl-gcc -static -Os -s -o "$r/server" "$here/server.c"
@@ -30,6 +33,7 @@ printf 'root:x:0:0::/:/server\nnobody:x:65534:65534::/:/server\n' >"$r/etc/passw
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$r/etc/group"
 cp "$here/server.c" "$r/src/"
 echo "The example server of reduce: GET / answers a page." >"$r/usr/share/doc/server/README"
-umoci repack $rootless --image "$out:$tag" "$work/bundle"
-umoci config --image "$out:$tag" --config.entrypoint /server --config.cmd 8080 \
+umoci repack --image "$img:$tag" "$work/bundle"
+umoci config --image "$img:$tag" --config.entrypoint /server --config.cmd 8080 \
 	--config.exposedports 8080/tcp --config.user nobody --config.workingdir /
+mv "$img" "$out"

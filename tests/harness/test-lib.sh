@@ -65,7 +65,9 @@ test_atexit() {
 }
 # A signal ends the file through its EXIT trap (sh runs none when a
 # signal kills it), so that what it started stops.
-trap 'exit 130' INT TERM HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 if [ -n "$debug" ]; then
 	trap 'eval "$test_atexit_cmds"; keep_kvm_probe; echo "# trash directory kept: $TRASH"' EXIT
 else
