@@ -97,7 +97,7 @@ int cmd_build(int argc, char **argv, const char *root)
 		die_usage("%s exists: reduce build writes a new directory", out);
 	if (config && !file_exists(config))
 		die_usage("cannot read --config %s", config);
-	if (!config && strcmp(base, "microvm") && strcmp(base, "defconfig") && !file_exists(base))
+	if (!config && !kbuild_base_is_named(base) && !file_exists(base))
 		die_usage("kernel base '%s' is neither microvm, defconfig nor a readable file", base);
 	struct compilers cc;
 	struct strbuf err = STRBUF_INIT;
@@ -156,14 +156,9 @@ int cmd_build(int argc, char **argv, const char *root)
 	char *built_cfg = xasprintf("%s/.config", kb.builddir);
 	if (copy_file(built_cfg, cfg) < 0)
 		die_writing(cfg);
-	for (int i = 0; i < KIMAGES; i++) {
-		char *built = kbuild_image(&kb, (enum kimage)i);
-		char *image = xasprintf("%s/%s", tmp_out, i == KIMAGE_VMLINUX ? "vmlinux" : "bzImage");
-		if (copy_file(built, image) < 0)
-			die_writing(image);
-		free(built);
-		free(image);
-	}
+	char *unwritten = kbuild_copy_images(&kb, tmp_out);
+	if (unwritten)
+		die_writing(unwritten);
 	struct strbuf json = STRBUF_INIT;
 	compile_json(&cc, &kb.counts, kb.build_ms, &json);
 	sb_adds(&json, "\n");

@@ -56,12 +56,16 @@ int kernel_source(char **srctree, struct strbuf *err)
 	return 0;
 }
 
+int kbuild_base_is_named(const char *kernel_base)
+{
+	return !strcmp(kernel_base, "microvm") || !strcmp(kernel_base, "defconfig");
+}
+
 char *kbuild_base_dir_name(const char *kernel_base, const char *machine_or_null)
 {
 	/* Runs from the same base share a build directory (and so build
 	 * incrementally); all file bases share one. */
-	const char *bname = !strcmp(kernel_base, "microvm") || !strcmp(kernel_base, "defconfig")
-		? kernel_base : "file";
+	const char *bname = kbuild_base_is_named(kernel_base) ? kernel_base : "file";
 	return machine_or_null ? xasprintf("%s-%s-base", bname, machine_or_null) : xasprintf("%s-base", bname);
 }
 
@@ -113,6 +117,11 @@ int kbuild_open(struct kbuild *kb, const char *srctree, const char *name, const 
 #define STRIPPED_VMLINUX "vmlinux.stripped"
 /* distcc's account of the jobs of the build in progress. */
 #define DISTCC_LOG ".distcc.log"
+
+static char *ccache_dir(void)
+{
+	return xasprintf("%s/ccache", cache_dir());
+}
 
 static struct {
 	struct timespec since;
@@ -256,7 +265,7 @@ static int make(struct kbuild *kb, const char *target, int timeout_ms)
 	sv_push(&env, "KBUILD_BUILD_VERSION=1");
 	sv_push(&env, "CCACHE_MAXSIZE=5G");
 	sv_push(&env, "LC_ALL=C");
-	char *ccache = xasprintf("%s/ccache", cache_dir());
+	char *ccache = ccache_dir();
 	char *state = xasprintf("%s/distcc", cache_dir());
 	char *dlog = xasprintf("%s/" DISTCC_LOG, kb->builddir);
 	compilers_env(kb->compilers, ccache, state, dlog, &env);
@@ -422,7 +431,7 @@ int kbuild_build(struct kbuild *kb, const char *config, int timeout_ms)
 	if (!st && !file_exists(cfg))
 		st = -1;
 	free(cfg);
-	char *ccache = xasprintf("%s/ccache", cache_dir());
+	char *ccache = ccache_dir();
 	struct compile_counts before, after;
 	int counted = compile_counts_read(ccache, &before) == 0;
 	char *dlog = xasprintf("%s/" DISTCC_LOG, kb->builddir);
@@ -468,6 +477,20 @@ char *kbuild_image(const struct kbuild *kb, enum kimage which)
 
 static const char *const kimage_suffix[] = { [KIMAGE_BZIMAGE] = "bzImage",
 					     [KIMAGE_VMLINUX] = "vmlinux" };
+
+char *kbuild_copy_images(const struct kbuild *kb, const char *dir)
+{
+	for (int i = 0; i < KIMAGES; i++) {
+		char *built = kbuild_image(kb, (enum kimage)i);
+		char *image = xasprintf("%s/%s", dir, kimage_suffix[i]);
+		int st = copy_file(built, image);
+		free(built);
+		if (st < 0)
+			return image;
+		free(image);
+	}
+	return NULL;
+}
 
 int kbuild_image_for(struct kbuild *kb, const char *config, const char *const out[KIMAGES],
 		     unsigned need, int timeout_ms)

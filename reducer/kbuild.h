@@ -29,13 +29,16 @@ struct kbuild {
 int kernel_source(char **srctree, struct strbuf *err);
 /* The source's version from its Makefile, e.g. "6.1.192": -1 if unreadable. */
 int kbuild_source_version(const char *srctree, char *out, size_t n);
-/* `compilers` (kept, not copied; NULL for ccache alone) says where the
- * builds' compilations run. */
+/* Whether a --kernel-base names one of the bases made from the kernel's
+ * own configs (microvm, defconfig) rather than a .config file. */
+int kbuild_base_is_named(const char *kernel_base);
 /* The build directory's name for a kernel base and machine ("microvm-base",
  * "microvm-microvm-base", "file-base" for any .config file): a reduction
  * and reduce build of the same base share it, and its paths, which are
  * in the hash of what Kbuild compiles with -g. */
 char *kbuild_base_dir_name(const char *kernel_base, const char *machine_or_null);
+/* `compilers` (kept, not copied; NULL for ccache alone) says where the
+ * builds' compilations run. */
 int kbuild_open(struct kbuild *kb, const char *srctree, const char *name, const char *log,
 		const struct compilers *compilers);
 /* Resolves a --kernel-base (microvm, defconfig or a .config file) into a
@@ -53,6 +56,9 @@ enum kimage { KIMAGE_BZIMAGE, KIMAGE_VMLINUX, KIMAGES };
  * build directory. */
 int kbuild_build(struct kbuild *kb, const char *config, int timeout_ms);
 char *kbuild_image(const struct kbuild *kb, enum kimage which);
+/* Copies the last build's images into dir as bzImage and vmlinux: NULL,
+ * or the path that could not be written (errno says why). */
+char *kbuild_copy_images(const struct kbuild *kb, const char *dir);
 /* If a make in `builddir` was cut short, removes the files it wrote so that
  * the next make redoes them. Returns how many were removed. Every make runs
  * it first; it is public for the tests. */

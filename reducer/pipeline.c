@@ -491,8 +491,7 @@ tests:
 		die_usage("test script %s does not exist", o->tests);
 	if (!is_executable(o->tests))
 		die_usage("test script %s is not an executable file (chmod +x?)", o->tests);
-	if (strcmp(o->kernel_base, "microvm") && strcmp(o->kernel_base, "defconfig") &&
-	    !file_exists(o->kernel_base))
+	if (!kbuild_base_is_named(o->kernel_base) && !file_exists(o->kernel_base))
 		die_usage("kernel base '%s' is neither microvm, defconfig nor an existing file",
 			  o->kernel_base);
 	if (file_exists(o->kernel_base)) {
@@ -1467,14 +1466,9 @@ int reduce_rebuild(const struct rebuild *rb, const char *root)
 		tail_file(build_log, 15, &t);
 		die("the kernel does not build:\n%s", t.len ? t.buf : "");
 	}
-	for (int i = 0; i < KIMAGES; i++) {
-		char *built = kbuild_image(&r->kb, (enum kimage)i);
-		char *image = wpath(r, i == KIMAGE_VMLINUX ? "vmlinux" : "bzImage");
-		if (copy_file(built, image) < 0)
-			die_writing(image);
-		free(built);
-		free(image);
-	}
+	char *unwritten = kbuild_copy_images(&r->kb, r->partial);
+	if (unwritten)
+		die_writing(unwritten);
 	kbuild_close(&r->kb);
 	free(initrd);
 	free(build_log);
