@@ -41,7 +41,8 @@ int oci_open_kind(const char *kind, const char *src, struct oci_image *img, char
 /* "FILE[:TAG]" split at the first ':' after the file's directory, unless
  * the whole names a file. */
 char *oci_docker_split(const char *spec, char **tag);
-/* Applies the layers in order into dir (which exists), with whiteouts. */
+/* Applies the layers in order into dir (which exists), with whiteouts;
+ * unpack.h's limits bound the layers together. */
 int oci_unpack(const struct oci_image *img, const char *dir, struct strbuf *err);
 void oci_release(struct oci_image *img);
 /* "PATH[:TAG]" split: the tag is after the last ':' that follows the last

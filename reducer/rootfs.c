@@ -89,7 +89,7 @@ out:
  * apply to it (nothing it links to outside comes in). */
 static int stage_given(const struct profile *p, const char *dir, struct strbuf *err)
 {
-	struct unpack_stats st;
+	struct unpack_stats st = { 0 };
 	const char *file = p->rootfs_src;
 	char *packed = NULL;
 	if (!strcmp(p->rootfs, "dir")) {

@@ -309,13 +309,13 @@ static int check_entry(const char *file, const char *dir, struct archive_entry *
 			goto out;
 	}
 	if (++st->entries > UNPACK_MAX_ENTRIES) {
-		sb_addf(err, "%s: more than %d entries (the limit)", file, UNPACK_MAX_ENTRIES);
+		sb_addf(err, "%s: more than %d entries in all (the limit)", file, UNPACK_MAX_ENTRIES);
 		goto out;
 	}
 	if (type == AE_IFREG && !link)
 		st->bytes += archive_entry_size(e);
 	if (st->bytes > max_bytes) {
-		sb_addf(err, "%s: unpacks to more than %lld bytes (the limit)", file, max_bytes);
+		sb_addf(err, "%s: unpacks to more than %lld bytes in all (the limit)", file, max_bytes);
 		goto out;
 	}
 	archive_entry_set_pathname(e, rel);
@@ -334,7 +334,6 @@ static int unpack(const char *path, const char *member, const char *dir_given, i
 {
 	/* What messages call it: the file, or FILE:MEMBER. */
 	char *file = member ? xasprintf("%s:%s", path, member) : xstrdup(path);
-	memset(st, 0, sizeof(*st));
 	/* Absolute: the entries are written from inside it. */
 	char *dir = realpath(dir_given, NULL);
 	if (!dir) {

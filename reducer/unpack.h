@@ -11,8 +11,10 @@
  * absolute or climbs out with "..", a hard link to such a path, or an
  * entry below a symlink (a link, then a file "through" it) is refused;
  * device nodes, fifos and sockets are skipped; owners are kept when
- * reduce runs as root; modes are, less setuid and setgid. What an archive may unpack to is
- * bounded: UNPACK_MAX_BYTES of file data, UNPACK_MAX_ENTRIES entries. */
+ * reduce runs as root; modes are, less setuid and setgid. What archives
+ * may unpack to is bounded: UNPACK_MAX_BYTES of file data,
+ * UNPACK_MAX_ENTRIES entries, counted in a struct unpack_stats over every
+ * archive unpacked with it (an image's layers together). */
 #define UNPACK_MAX_BYTES (8LL << 30)
 #define UNPACK_MAX_ENTRIES 2000000
 
@@ -27,8 +29,9 @@ struct unpack_stats {
 /* Unpacks `file` into `dir` (which exists). With `layer`, OCI layer
  * semantics: ".wh.NAME" removes NAME as the layers below left it, and
  * ".wh..wh..opq" empties its directory of what the layers below left.
- * Returns 0, or -1 with "FILE: ENTRY: problem" in err. `max_bytes` 0
- * means UNPACK_MAX_BYTES. */
+ * Returns 0, or -1 with "FILE: ENTRY: problem" in err. `st` adds to what
+ * it holds (zero it before the first archive), and `max_bytes` (0:
+ * UNPACK_MAX_BYTES) and UNPACK_MAX_ENTRIES bound its totals. */
 int archive_unpack(const char *file, const char *dir, int layer, long long max_bytes,
 		   struct unpack_stats *st, struct strbuf *err);
 

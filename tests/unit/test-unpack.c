@@ -94,6 +94,7 @@ static int unpack(const char *tar, const char *dir, int layer, long long max, st
 	err->len = 0;
 	if (err->buf)
 		err->buf[0] = '\0';
+	memset(st, 0, sizeof(*st));
 	return archive_unpack(tar, dir, layer, max, st, err);
 }
 
@@ -168,6 +169,17 @@ int main(void)
 	d = fresh("big");
 	CHECK(unpack(tar, d, 0, 16, &st, &err) < 0 && strstr(err.buf, "unpacks to more than 16 bytes"),
 	      "what an archive unpacks to is bounded (%s)", err.buf);
+	/* Two archives of 10 bytes each with one count, as an image's
+	 * layers are: the bound is on both together. */
+	const struct ent ten[] = { { "ten", AE_IFREG, "0123456789", 0 } };
+	make_tar(tar, ten, 1);
+	d = fresh("two-layers-big");
+	memset(&st, 0, sizeof(st));
+	err.len = 0;
+	int first = archive_unpack(tar, d, 1, 16, &st, &err);
+	CHECK(first == 0 && archive_unpack(tar, d, 1, 16, &st, &err) < 0 &&
+	      strstr(err.buf, "unpacks to more than 16 bytes in all"),
+	      "archives unpacked with one count are bounded together (%s)", err.len ? err.buf : "");
 
 	make_tar(tar, good, 6);
 	struct stat ts;
@@ -213,6 +225,7 @@ int main(void)
 	make_outer(outer, names, files, 4);
 	d = fresh("members");
 	err.len = 0;
+	memset(&st, 0, sizeof(st));
 	CHECK(archive_unpack_member(outer, "l1/layer.tar", d, 1, 0, &st, &err) == 0 &&
 	      archive_unpack_member(outer, "l2/layer.tar", d, 1, 0, &st, &err) == 0 &&
 	      !exists(d, "d/a") && exists(d, "d/b") && !exists(d, "e/x") && exists(d, "e/y") &&
