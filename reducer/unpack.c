@@ -37,25 +37,119 @@ static char *clean_path(const char *path)
 	return out.buf ? out.buf : xstrdup("");
 }
 
-/* Whether every directory above rel (inside dir) that exists is a real
- * directory: a symlink among them would take a write elsewhere. */
-static int parents_are_dirs(const char *dir, const char *rel, char **bad)
+static const char *base_name(const char *rel)
 {
-	char *path = xasprintf("%s/%s", dir, rel);
-	size_t base = strlen(dir) + 1;
-	for (char *s = path + base; (s = strchr(s, '/')); s++) {
-		*s = '\0';
-		struct stat st;
-		int ok = lstat(path, &st) < 0 ? errno == ENOENT : S_ISDIR(st.st_mode);
-		if (!ok) {
-			*bad = xstrdup(path + base);
-			free(path);
-			return 0;
+	const char *s = strrchr(rel, '/');
+	return s ? s + 1 : rel;
+}
+
+/* A chroot into dir follows at most this many symlinks in one path, as
+ * the kernel does (ELOOP). */
+#define MAX_LINKS 40
+
+/* Pushes the components of path onto todo so that popping gives them in
+ * order. */
+static void push_components(struct strvec *todo, const char *path)
+{
+	size_t first = todo->n;
+	for (const char *p = path; *p;) {
+		p += strspn(p, "/");
+		size_t n = strcspn(p, "/");
+		if (n) {
+			char *c = xstrndup(p, n);
+			sv_push(todo, c);
+			free(c);
 		}
-		*s = '/';
+		p += n;
 	}
-	free(path);
-	return 1;
+	for (size_t i = first, j = todo->n; i + 1 < j; i++, j--) {
+		char *t = todo->v[i];
+		todo->v[i] = todo->v[j - 1];
+		todo->v[j - 1] = t;
+	}
+}
+
+static char *join_components(const struct strvec *c, size_t n)
+{
+	struct strbuf out = STRBUF_INIT;
+	for (size_t i = 0; i < n; i++)
+		sb_addf(&out, "%s%s", i ? "/" : "", c->v[i]);
+	return out.buf ? out.buf : xstrdup("");
+}
+
+/* rel (clean) with the directories above it resolved inside dir as a
+ * chroot into dir resolves them: a symlink among them is followed, an
+ * absolute target from dir itself, ".." never above dir. So a layer's
+ * bin/foo lands in usr/bin/foo over a lower layer's bin -> usr/bin, as a
+ * container runtime puts it, and no link takes a write outside dir. The
+ * last component is not followed: an entry replaces what is at its own
+ * path. Returns the resolved path (allocated), or NULL with the reason in
+ * *bad (a loop of links, a file where a directory must be). */
+static char *resolve_parents(const char *dir, const char *rel, char **bad)
+{
+	struct strvec todo = STRVEC_INIT, done = STRVEC_INIT;
+	const char *last = base_name(rel);
+	char *parent = xstrndup(rel, last - rel);
+	char *out = NULL;
+	int links = 0;
+	push_components(&todo, parent);
+	while (todo.n) {
+		char *c = todo.v[--todo.n];
+		todo.v[todo.n] = NULL;
+		if (!strcmp(c, "..")) {
+			if (done.n)
+				free(done.v[--done.n]);
+			free(c);
+			continue;
+		}
+		if (!strcmp(c, ".")) {
+			free(c);
+			continue;
+		}
+		sv_push(&done, c);
+		free(c);
+		char *sofar = join_components(&done, done.n);
+		char *path = xasprintf("%s/%s", dir, sofar);
+		struct stat st;
+		char target[4096];
+		ssize_t n;
+		int ok = 1;
+		if (lstat(path, &st) < 0) {
+			/* Not there (yet): libarchive makes it a directory. */
+			ok = errno == ENOENT;
+			if (!ok)
+				*bad = xasprintf("%s: %s", sofar, strerror(errno));
+		} else if (S_ISLNK(st.st_mode)) {
+			if (++links > MAX_LINKS) {
+				*bad = xasprintf("%s: too many levels of symlinks", sofar);
+				ok = 0;
+			} else if ((n = readlink(path, target, sizeof(target) - 1)) < 0) {
+				*bad = xasprintf("%s: %s", sofar, strerror(errno));
+				ok = 0;
+			} else {
+				target[n] = '\0';
+				free(done.v[--done.n]);
+				if (target[0] == '/')
+					while (done.n)
+						free(done.v[--done.n]);
+				push_components(&todo, target);
+			}
+		} else if (!S_ISDIR(st.st_mode)) {
+			*bad = xasprintf("%s: not a directory", sofar);
+			ok = 0;
+		}
+		free(path);
+		free(sofar);
+		if (!ok)
+			goto out;
+	}
+	sv_push(&done, last);
+	out = join_components(&done, done.n);
+out:
+	sv_clear(&todo);
+	sv_clear(&done);
+	free(parent);
+	return out;
 }
 
 static struct archive *new_reader(void)
@@ -197,12 +291,6 @@ int archive_read_member(const char *file, const char *member, long long max_byte
 	return rc;
 }
 
-static const char *base_name(const char *rel)
-{
-	const char *s = strrchr(rel, '/');
-	return s ? s + 1 : rel;
-}
-
 /* Empties a directory: what the layers below left in it. */
 static void empty_dir(const char *path)
 {
@@ -230,10 +318,13 @@ static int apply_whiteouts(const char *file, const char *member, const char *dir
 			continue;
 		}
 		char *bad = NULL;
-		if (!parents_are_dirs(dir, rel, &bad)) {
-			sb_addf(err, "%s: %s: a whiteout below the symlink %s", file, rel, bad);
+		char *at = resolve_parents(dir, rel, &bad);
+		if (!at) {
+			sb_addf(err, "%s: %s: %s", file, rel, bad);
 			rc = -1;
 		} else {
+			free(rel);
+			rel = at;
 			const char *name = base_name(rel) + 4;
 			size_t dirlen = base_name(rel) - rel;
 			char *target = !strcmp(name, ".wh..opq") ? xasprintf("%s/%.*s", dir, (int)dirlen, rel)
@@ -289,23 +380,27 @@ static int check_entry(const char *file, const char *dir, struct archive_entry *
 		rc = 0;
 		goto out;
 	}
-	if (!parents_are_dirs(dir, rel, &bad)) {
-		sb_addf(err, "%s: %s: an entry below the symlink %s", file, rel, bad);
+	char *at = resolve_parents(dir, rel, &bad);
+	if (!at) {
+		sb_addf(err, "%s: %s: %s", file, rel, bad);
 		goto out;
 	}
+	free(rel);
+	rel = at;
 	const char *link = archive_entry_hardlink(e);
 	if (link) {
 		char *lrel = clean_path(link);
 		char *lbad = NULL;
-		int ok = lrel && *lrel && parents_are_dirs(dir, lrel, &lbad);
-		if (!ok)
-			sb_addf(err, "%s: %s: a hard link to %s, outside the staging directory or below a "
-				"symlink", file, rel, link);
+		char *lat = lrel && *lrel ? resolve_parents(dir, lrel, &lbad) : NULL;
+		if (!lat)
+			sb_addf(err, "%s: %s: a hard link to %s, %s", file, rel, link,
+				lbad ? lbad : "outside the staging directory");
 		else
-			archive_entry_set_hardlink(e, lrel);
+			archive_entry_set_hardlink(e, lat);
 		free(lrel);
 		free(lbad);
-		if (!ok)
+		free(lat);
+		if (!lat)
 			goto out;
 	}
 	if (++st->entries > UNPACK_MAX_ENTRIES) {

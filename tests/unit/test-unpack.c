@@ -151,12 +151,48 @@ int main(void)
 	CHECK(unpack(tar, d, 0, 0, &st, &err) < 0 && strstr(err.buf, "a path outside") &&
 	      access("/tmp/reduce-abs-evil", F_OK) < 0, "an absolute path is refused");
 
+	/* Through a symlink, an entry goes where a chroot into the tree
+	 * would put it: an absolute target from the tree's top, ".." no
+	 * higher than it. */
 	char *outside = fresh("outside");
-	const struct ent through[] = { { "s", AE_IFLNK, outside, 0777 }, { "s/planted", AE_IFREG, "x", 0 } };
-	make_tar(tar, through, 2);
+	const struct ent through[] = { { "s", AE_IFLNK, outside, 0777 }, { "s/planted", AE_IFREG, "x", 0 },
+				       { "up", AE_IFLNK, "../../../..", 0777 }, { "up/uplanted", AE_IFREG, "x", 0 } };
+	make_tar(tar, through, 4);
 	d = fresh("through");
-	CHECK(unpack(tar, d, 0, 0, &st, &err) < 0 && strstr(err.buf, "s/planted: an entry below the symlink s") &&
-	      !exists(outside, "planted"), "a file through a symlink is refused and lands nowhere (%s)", err.buf);
+	char *inside = xasprintf("%s/planted", outside + 1);
+	CHECK(unpack(tar, d, 0, 0, &st, &err) == 0 && !exists(outside, "planted") && exists(d, inside) &&
+	      !exists(tmp, "uplanted") && exists(d, "uplanted"),
+	      "a file through a symlink out of the tree lands inside it, as in a chroot (%s)", err.buf);
+	free(inside);
+
+	const struct ent merged[] = { { "usr/bin/", AE_IFDIR, "", 0755 }, { "bin", AE_IFLNK, "usr/bin", 0777 },
+				      { "lib64", AE_IFLNK, "/usr/lib64", 0777 }, { "bin/foo", AE_IFREG, "f", 0755 },
+				      { "lib64/ld.so", AE_IFREG, "l", 0755 }, { "bin/hard", 0, "bin/foo", 0 } };
+	make_tar(tar, merged, 6);
+	d = fresh("merged");
+	char *foo = xasprintf("%s/usr/bin/foo", d), *hfoo = xasprintf("%s/usr/bin/hard", d),
+	     *bin = xasprintf("%s/bin", d);
+	struct stat sf, shf, sbin;
+	CHECK(unpack(tar, d, 0, 0, &st, &err) == 0 && stat(foo, &sf) == 0 && lstat(bin, &sbin) == 0 &&
+	      S_ISLNK(sbin.st_mode) && exists(d, "usr/lib64/ld.so") && stat(hfoo, &shf) == 0 &&
+	      shf.st_ino == sf.st_ino,
+	      "through a merged /usr's links (bin -> usr/bin, lib64 -> /usr/lib64), files and hard links "
+	      "land in usr, the links stay links (%s)", err.len ? err.buf : "");
+	free(foo);
+	free(hfoo);
+	free(bin);
+
+	const struct ent loop[] = { { "l1", AE_IFLNK, "l2", 0777 }, { "l2", AE_IFLNK, "l1/x", 0777 },
+				    { "l1/y", AE_IFREG, "x", 0 } };
+	make_tar(tar, loop, 3);
+	d = fresh("loop");
+	CHECK(unpack(tar, d, 0, 0, &st, &err) < 0 && strstr(err.buf, "l1/y: ") &&
+	      strstr(err.buf, "too many levels of symlinks"), "a loop of symlinks is refused (%s)", err.buf);
+	const struct ent notdir[] = { { "f", AE_IFREG, "x", 0 }, { "f/y", AE_IFREG, "x", 0 } };
+	make_tar(tar, notdir, 2);
+	d = fresh("notdir");
+	CHECK(unpack(tar, d, 0, 0, &st, &err) < 0 && strstr(err.buf, "f/y: f: not a directory"),
+	      "a file below a file is refused (%s)", err.buf);
 
 	const struct ent hardout[] = { { "h", 0, "../../etc/passwd", 0 } };
 	make_tar(tar, hardout, 1);
@@ -213,6 +249,19 @@ int main(void)
 	d = fresh("nolayer");
 	CHECK(unpack(tar2, d, 0, 0, &st, &err) == 0 && exists(d, "d/.wh.a"),
 	      "outside a layer, .wh. files are ordinary files");
+	const struct ent mlower[] = { { "usr/bin/old", AE_IFREG, "o", 0 }, { "usr/bin/kept", AE_IFREG, "k", 0 },
+				      { "bin", AE_IFLNK, "usr/bin", 0777 } };
+	const struct ent mupper[] = { { "bin/.wh.old", AE_IFREG, "", 0 }, { "bin/new", AE_IFREG, "n", 0 } };
+	char *ml = xasprintf("%s/ml.tar", tmp), *mu = xasprintf("%s/mu.tar", tmp);
+	make_tar(ml, mlower, 3);
+	make_tar(mu, mupper, 2);
+	d = fresh("merged-layers");
+	CHECK(unpack(ml, d, 1, 0, &st, &err) == 0 && unpack(mu, d, 1, 0, &st, &err) == 0 &&
+	      !exists(d, "usr/bin/old") && exists(d, "usr/bin/kept") && exists(d, "usr/bin/new") &&
+	      st.whiteouts == 1, "a layer's whiteout and file through bin -> usr/bin act in usr/bin (%s)",
+	      err.len ? err.buf : "");
+	free(ml);
+	free(mu);
 
 	/* A docker-archive's layers are read in place, as members. */
 	const struct ent evil[] = { { "ok", AE_IFREG, "fine", 0 }, { "../outside-member", AE_IFREG, "x", 0 } };
