@@ -46,6 +46,9 @@ static const char *base_name(const char *rel)
 /* A chroot into dir follows at most this many symlinks in one path, as
  * the kernel does (ELOOP). */
 #define MAX_LINKS 40
+/* and walks at most this many components: links full of "a/.." would
+ * otherwise cost a crafted archive's every entry thousands of lstat()s. */
+#define MAX_STEPS 4096
 
 /* Pushes the components of path onto todo so that popping gives them in
  * order. */
@@ -91,9 +94,13 @@ static char *resolve_parents(const char *dir, const char *rel, char **bad)
 	const char *last = base_name(rel);
 	char *parent = xstrndup(rel, last - rel);
 	char *out = NULL;
-	int links = 0;
+	int links = 0, steps = 0;
 	push_components(&todo, parent);
 	while (todo.n) {
+		if (++steps > MAX_STEPS) {
+			*bad = xasprintf("a path of more than %d components through its links", MAX_STEPS);
+			goto out;
+		}
 		char *c = todo.v[--todo.n];
 		todo.v[todo.n] = NULL;
 		if (!strcmp(c, "..")) {
@@ -317,20 +324,24 @@ static int apply_whiteouts(const char *file, const char *member, const char *dir
 			free(rel);
 			continue;
 		}
+		const char *name = base_name(rel) + 4;
+		int opaque = !strcmp(name, ".wh..opq");
 		char *bad = NULL;
-		char *at = resolve_parents(dir, rel, &bad);
-		if (!at) {
+		char *at = NULL;
+		/* ".wh.", ".wh.." and ".wh..." would name the directory itself
+		 * or the one above it: above the top, outside the tree. */
+		if (!opaque && (!*name || !strcmp(name, ".") || !strcmp(name, ".."))) {
+			sb_addf(err, "%s: %s: a whiteout of no file", file, rel);
+			rc = -1;
+		} else if (!(at = resolve_parents(dir, rel, &bad))) {
 			sb_addf(err, "%s: %s: %s", file, rel, bad);
 			rc = -1;
 		} else {
-			free(rel);
-			rel = at;
-			const char *name = base_name(rel) + 4;
-			size_t dirlen = base_name(rel) - rel;
-			char *target = !strcmp(name, ".wh..opq") ? xasprintf("%s/%.*s", dir, (int)dirlen, rel)
-				: xasprintf("%s/%.*s%s", dir, (int)dirlen, rel, name);
+			size_t dirlen = base_name(at) - at;
+			char *target = opaque ? xasprintf("%s/%.*s", dir, (int)dirlen, at)
+				: xasprintf("%s/%.*s%s", dir, (int)dirlen, at, name);
 			struct stat sb;
-			if (!strcmp(name, ".wh..opq")) {
+			if (opaque) {
 				empty_dir(target);
 				st->whiteouts++;
 			} else if (lstat(target, &sb) == 0) {
@@ -338,11 +349,12 @@ static int apply_whiteouts(const char *file, const char *member, const char *dir
 				st->whiteouts++;
 			} else {
 				warning("%s: %s: a whiteout of %.*s%s, which no lower layer has", file, rel,
-					(int)dirlen, rel, name);
+					(int)(base_name(rel) - rel), rel, name);
 				st->missing_whiteouts++;
 			}
 			free(target);
 		}
+		free(at);
 		free(bad);
 		free(rel);
 	}
@@ -407,7 +419,9 @@ static int check_entry(const char *file, const char *dir, struct archive_entry *
 		sb_addf(err, "%s: more than %d entries in all (the limit)", file, UNPACK_MAX_ENTRIES);
 		goto out;
 	}
-	if (type == AE_IFREG && !link)
+	/* A hard link may carry data (pax), which libarchive writes: it
+	 * counts as any file's. */
+	if (type == AE_IFREG)
 		st->bytes += archive_entry_size(e);
 	if (st->bytes > max_bytes) {
 		sb_addf(err, "%s: unpacks to more than %lld bytes in all (the limit)", file, max_bytes);

@@ -78,6 +78,54 @@ static void make_outer(const char *path, const char *const *names, const char *c
 	archive_write_free(a);
 }
 
+/* A pax archive with an empty "f" and a hard link "h" to it that carries
+ * n bytes of data, which libarchive's disk writer writes into f. Its writer zeroes a hard link's size, so "h" is written as a
+ * regular file and its ustar header patched into a hard link. */
+static void make_hardlink_with_data(const char *path, size_t n)
+{
+	char *data = xmalloc(n);
+	memset(data, 'H', n);
+	struct archive *a = archive_write_new();
+	archive_write_set_format_pax(a);
+	REQUIRE(archive_write_open_filename(a, path) == ARCHIVE_OK, "cannot write %s", path);
+	for (int i = 0; i < 2; i++) {
+		struct archive_entry *e = archive_entry_new();
+		archive_entry_set_pathname(e, i ? "h" : "f");
+		archive_entry_set_filetype(e, AE_IFREG);
+		archive_entry_set_perm(e, 0644);
+		archive_entry_set_size(e, i ? n : 0);
+		/* A pax extended header: with one, the reader keeps a hard
+		 * link's size. */
+		archive_entry_xattr_add_entry(e, "user.x", "1", 1);
+		archive_write_header(a, e);
+		if (i)
+			archive_write_data(a, data, n);
+		archive_entry_free(e);
+	}
+	archive_write_close(a);
+	archive_write_free(a);
+	free(data);
+	struct strbuf t = STRBUF_INIT;
+	REQUIRE(read_file(path, &t) == 0, "cannot read %s", path);
+	int patched = 0;
+	for (size_t off = 0; off + 512 <= t.len; off += 512) {
+		unsigned char *h = (unsigned char *)t.buf + off;
+		if (!strcmp((char *)h, "h") && h[156] == '0' && !memcmp(h + 257, "ustar", 5)) {
+			h[156] = '1';
+			strcpy((char *)h + 157, "f");
+			memset(h + 148, ' ', 8);
+			unsigned sum = 0;
+			for (int i = 0; i < 512; i++)
+				sum += h[i];
+			snprintf((char *)h + 148, 8, "%06o", sum);
+			h[155] = ' ';
+			patched = 1;
+		}
+	}
+	REQUIRE(patched && write_file_atomic(path, t.buf, t.len) == 0, "patching %s", path);
+	sb_release(&t);
+}
+
 static char *tmp;
 
 static char *fresh(const char *name)
@@ -182,6 +230,13 @@ int main(void)
 	free(hfoo);
 	free(bin);
 
+	const struct ent nested[] = { { "a/", AE_IFDIR, "", 0755 }, { "a/b", AE_IFLNK, "/c", 0777 },
+				      { "a/b/f", AE_IFREG, "f", 0 } };
+	make_tar(tar, nested, 3);
+	d = fresh("nested");
+	CHECK(unpack(tar, d, 0, 0, &st, &err) == 0 && exists(d, "c/f") && !exists(d, "a/c"),
+	      "an absolute link below the top starts again from the top (%s)", err.len ? err.buf : "");
+
 	const struct ent loop[] = { { "l1", AE_IFLNK, "l2", 0777 }, { "l2", AE_IFLNK, "l1/x", 0777 },
 				    { "l1/y", AE_IFREG, "x", 0 } };
 	make_tar(tar, loop, 3);
@@ -205,6 +260,10 @@ int main(void)
 	d = fresh("big");
 	CHECK(unpack(tar, d, 0, 16, &st, &err) < 0 && strstr(err.buf, "unpacks to more than 16 bytes"),
 	      "what an archive unpacks to is bounded (%s)", err.buf);
+	make_hardlink_with_data(tar, 1000);
+	d = fresh("hardlink-data");
+	CHECK(unpack(tar, d, 0, 100, &st, &err) < 0 && strstr(err.buf, "unpacks to more than 100 bytes"),
+	      "a hard link's data counts against the bound (%s)", err.len ? err.buf : "");
 	/* Two archives of 10 bytes each with one count, as an image's
 	 * layers are: the bound is on both together. */
 	const struct ent ten[] = { { "ten", AE_IFREG, "0123456789", 0 } };
@@ -260,6 +319,35 @@ int main(void)
 	      !exists(d, "usr/bin/old") && exists(d, "usr/bin/kept") && exists(d, "usr/bin/new") &&
 	      st.whiteouts == 1, "a layer's whiteout and file through bin -> usr/bin act in usr/bin (%s)",
 	      err.len ? err.buf : "");
+	/* A lower layer's link to a place outside: an upper layer's whiteout
+	 * through it removes nothing there. */
+	char *victims = fresh("victims");
+	char *victim = xasprintf("%s/victim", victims);
+	REQUIRE(write_file_atomic(victim, "v", 1) == 0, "writing %s", victim);
+	const struct ent xlower[] = { { "x", AE_IFLNK, victims, 0777 } };
+	const struct ent xupper[] = { { "x/.wh.victim", AE_IFREG, "", 0 } };
+	make_tar(ml, xlower, 1);
+	make_tar(mu, xupper, 1);
+	d = fresh("whiteout-out");
+	CHECK(unpack(ml, d, 1, 0, &st, &err) == 0 && unpack(mu, d, 1, 0, &st, &err) == 0 &&
+	      file_exists(victim) && st.missing_whiteouts == 1,
+	      "a whiteout through a link out of the tree removes nothing outside (%s)", err.len ? err.buf : "");
+	/* ".wh.." names the directory above: the staging directory's parent. */
+	const char *dots[] = { ".wh...", "sub/.wh...", ".wh.", "sub/.wh.." };
+	for (int i = 0; i < 4; i++) {
+		const struct ent dotwh[] = { { "sub/", AE_IFDIR, "", 0755 }, { dots[i], AE_IFREG, "", 0 } };
+		make_tar(mu, dotwh, 2);
+		d = fresh("whiteout-dots");
+		char *stage = xasprintf("%s/stage", d), *beside = xasprintf("%s/beside", d);
+		mkdir_p(stage);
+		REQUIRE(write_file_atomic(beside, "b", 1) == 0, "writing %s", beside);
+		CHECK(unpack(mu, stage, 1, 0, &st, &err) < 0 && strstr(err.buf, "a whiteout of no file") &&
+		      file_exists(beside) && file_exists(stage),
+		      "a whiteout %s is refused and removes nothing (%s)", dots[i], err.len ? err.buf : "");
+		free(stage);
+		free(beside);
+	}
+	free(victim);
 	free(ml);
 	free(mu);
 
