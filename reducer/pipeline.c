@@ -853,6 +853,9 @@ static void search_rootfs(struct run *r, const struct search_opts *so)
 	struct search_stats st, proof;
 	struct search_tree t = rootfs_tree(&r->rf);
 	struct search_opts ho = *so;
+	/* A directory costs one boot as a file does, and whole ones (docs,
+	 * locales, a library's data) are often not needed. */
+	ho.subtrees_whole = 1;
 	r->log.phase = "rootfs";
 	r->fs = (struct rootfs_cands){ .t = &r->tester, .cur = &r->cur, .rf = &r->rf,
 				       .removed = r->rf_removed, .cand_initrd = r->cand_initrd };

@@ -349,7 +349,10 @@ static void search_siblings(struct engine *e, int *c, int nc)
 		 * below it: searched inside first, so the guess is tested
 		 * alone. */
 		if ((first > g && first > 1) || (i >= ns && !e->t->predicted[c[i]])) {
-			descend_first(e, c[i]);
+			if (i < ns && e->o->subtrees_whole && try_remove(e, &c[i], 1))
+				e->removed_items += first;
+			else
+				descend_first(e, c[i]);
 			i++;
 			continue;
 		}

@@ -70,6 +70,13 @@ struct search_opts {
 	 * tested before, rather than split into its costly nodes and the
 	 * rest. */
 	int start_whole;
+	/* A subtree with more items than a chunk is tried whole before it
+	 * is searched inside: for a tree where that costs what any test
+	 * costs and whole subtrees are often unneeded (a directory of
+	 * locales, a library's data). Without it such a subtree is searched
+	 * inside first, as suits a tree where it would almost surely fail
+	 * whole and cost a large rebuild (a Kconfig menu). */
+	int subtrees_whole;
 };
 
 /* Searches from the state in `removed` (in/out). Returns 0, or -1 if the

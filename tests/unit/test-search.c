@@ -110,7 +110,7 @@ static int kept(const unsigned char *removed)
 }
 
 static const unsigned char *start;
-static int use_costly;
+static int use_costly, subtrees_whole;
 static const unsigned char *predicted;
 static int prev_accepted, prev_remaining, stale_lines;
 
@@ -143,7 +143,7 @@ static int run(enum strategy s, unsigned char *removed, struct search_stats *st,
 				 .costly = use_costly ? costly : NULL, .predicted = predicted,
 				 .required = required };
 	struct search_opts o = { .strategy = s, .max_candidates = max, .start = start,
-				 .progress = progress };
+				 .progress = progress, .subtrees_whole = subtrees_whole };
 	prev_accepted = 0;
 	prev_remaining = N + 1;
 	stale_lines = 0;
@@ -425,5 +425,51 @@ int main(void)
 	CHECK(truth(r) && one_minimal(r) && kept(r) == kept(rh) && calls_predicted <= npredicted + 1,
 	      "predictions naming every needed node: %d calls for %d predictions (%d without)",
 	      calls_predicted, npredicted, calls);
+	/* A root filesystem's shape: under one group (the top directory),
+	 * 4 directories of 4 directories of 36 files each, all unneeded but
+	 * for 3 files of one directory (a language's standard library among
+	 * docs and locales). Weights are the subtrees' sizes, as bytes are. */
+	{
+		memset(group, 0, sizeof(group));
+		memset(needed, 0, sizeof(needed));
+		memset(weight, 0, sizeof(weight));
+		npairs = 0;
+		parent[0] = -1;
+		group[0] = 1;
+		int n = 1;
+		for (int a = 0; a < 4; a++) {
+			int top = n++;
+			parent[top] = 0;
+			for (int b = 0; b < 4; b++) {
+				int dir = n++;
+				parent[dir] = top;
+				for (int f = 0; f < 36; f++) {
+					parent[n] = dir;
+					needed[n] = a == 2 && b == 1 && f % 12 == 0;
+					n++;
+				}
+			}
+		}
+		for (; n < N; n++) {
+			parent[n] = 0;
+			weight[n] = 1;
+		}
+		for (int i = N - 1; i > 0; i--)
+			weight[parent[i]] += ++weight[i];
+		unsigned char rw[N], ri[N];
+		struct search_stats sw, si;
+		subtrees_whole = 0;
+		run(STRAT_HIER, ri, &si, 0);
+		int calls_inside = calls;
+		subtrees_whole = 1;
+		run(STRAT_HIER, rw, &sw, 0);
+		int calls_whole = calls;
+		subtrees_whole = 0;
+		CHECK(truth(rw) && one_minimal(rw) && kept(rw) == kept(ri),
+		      "subtrees tried whole first: the same 1-minimal result (%d kept, %d)", kept(rw), kept(ri));
+		CHECK(calls_whole < calls_inside,
+		      "and in a tree of mostly unneeded directories, fewer tests (%d, against %d)",
+		      calls_whole, calls_inside);
+	}
 	UNIT_EXIT();
 }
