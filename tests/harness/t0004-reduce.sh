@@ -67,7 +67,9 @@ test_expect_success KERNEL_SEARCH 'the kernel search names the options it keeps 
 '
 # The harness's needs are kept without a test because no boot can pass
 # without them; check that for two of them with real builds and boots:
-# the run's own kernel without the option fails as a baseline.
+# the run's own kernel without the option fails as a baseline. (A .config
+# base builds in the suite's "file-base", made from its warm build.)
+test_seed_warm_build microvm-base file-base
 for opt in VIRTIO_NET RD_XZ; do
 test_expect_success KERNEL_SEARCH "the run's kernel without $opt (a harness need) fails its baseline" '
 	sed "s/^CONFIG_'$opt'=y\$/# CONFIG_'$opt' is not set/" "$RUN/kernel.config" >no-'$opt'.config &&

@@ -40,8 +40,9 @@ test_expect_success 'shared-build.sh: unknown machine, unknown argument, a bad -
 	bench_error 2 "unknown argument --fast" "$SB" --fast &&
 	bench_error 2 "no such directory" "$SB" --results "$TRASH/none/results.md"
 '
-test_expect_success 'examples.sh: --help, an unknown machine, an unknown argument, a bad --results' '
-	"$EXB" --help >help && grep -q "usage: bench/examples.sh" help &&
+test_expect_success 'examples.sh: --help, an unknown example or machine, an unknown argument, a bad --results' '
+	"$EXB" --help >help && grep -q "usage: bench/examples.sh" help && grep -q python-server help &&
+	bench_error 2 "unknown example .go-server." "$EXB" --examples "static-server go-server" &&
 	bench_error 2 "unknown machine .vax." "$EXB" --machines "pc vax" &&
 	bench_error 2 "unknown argument" "$EXB" --fast &&
 	bench_error 2 "no such directory" "$EXB" --results "$TRASH/none/results.md"

@@ -7,6 +7,9 @@
 # reduction for -M pc.
 . "$(dirname "$0")/test-lib.sh"
 test_shares_warm_build
+# microvm's base is pc's with its machine fragment: its build directory
+# starts as a copy of pc's, and compiles what the fragment changes.
+test_seed_warm_build microvm-base microvm-microvm-base
 RUN="$TRASH/run"
 
 test_expect_success KERNEL_SEARCH 'a bounded reduction for microvm, with its least memory, is verified' '

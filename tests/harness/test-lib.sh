@@ -117,6 +117,24 @@ test_copy_warm_build() {
 	flock "$SUITE_KBUILD/$1.lock" cp -a "$SUITE_KBUILD/$1" "$_to/kbuild/$1"
 }
 
+# test_seed_warm_build FROM TO: gives the suite's kbuild a build directory
+# TO, when it has none, as a copy of its warm FROM (under FROM's lock, made
+# beside and renamed), so that the first build from another base (a
+# .config file's "file-base", another machine's "microvm-microvm-base")
+# compiles only the objects its options change: on a fresh machine, with
+# ccache empty, a whole build less. Kbuild goes by the .config it is
+# given, so what the copy holds saves compiling and changes no result.
+test_seed_warm_build() {
+	test -e "$SUITE_KBUILD/$2" && return 0
+	test -f "$SUITE_KBUILD/$1/.config" || return 0
+	_seed="$SUITE_KBUILD/$2.seed.$$"
+	# A failed copy (a full disk) or a lost race leaves TO as it was:
+	# the build then only takes longer.
+	flock "$SUITE_KBUILD/$1.lock" cp -a "$SUITE_KBUILD/$1" "$_seed" &&
+		mv -T "$_seed" "$SUITE_KBUILD/$2" 2>/dev/null
+	rm -rf "$_seed"
+}
+
 # cache_linking DIR PART...: makes the cache directory DIR with links to
 # the named parts of this file's cache (what they are: shared or its own).
 cache_linking() {
@@ -247,17 +265,8 @@ test_lazy_prereq DEBOOTSTRAP 'command -v debootstrap' 'debootstrap not found: pa
 # release's in the apt sources), answering.
 test_lazy_prereq MIRROR '
 	release=$(sed -n "s/^VERSION_CODENAME=//p" /etc/os-release) &&
-	mirror=$(
-		cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-			awk -v r="$release" "\$1 == \"deb\" && \$3 == r { print \$2; exit }"
-		for f in /etc/apt/sources.list.d/*.sources; do
-			test -f "$f" && awk -v r="$release" "
-				/^URIs:/ { u = \$2 }
-				/^Suites:/ { for (i = 2; i <= NF; i++) if (\$i == r) s = 1 }
-				/^\$/ { if (u && s) { print u; exit } u = \"\"; s = 0 }
-				END { if (u && s) print u }" "$f"
-		done | head -n 1) &&
-	test -n "$mirror" || { echo "no Debian mirror for ${release:-this release} in the apt sources"; exit 1; }
+	mirror=$("$ROOT/rootfs/debian-mirror.sh" "$release") ||
+		{ echo "no Debian mirror for ${release:-this release} in the apt sources"; exit 1; }
 	curl -sf --max-time 20 -o /dev/null "$mirror/dists/$release/Release" ||
 		{ echo "the Debian mirror $mirror does not answer"; exit 1; }
 '
