@@ -8,9 +8,10 @@
  * its dialects, plain or compressed.
  *
  * Nothing is written outside the directory: an entry whose path is
- * absolute or climbs out with "..", a hard link to such a path, or an
- * entry below a symlink (a link, then a file "through" it) is refused;
- * device nodes, fifos and sockets are skipped; owners are kept when
+ * absolute or climbs out with "..", or a hard link to such a path, is
+ * refused; symlinks on an entry's path are followed as in a chroot into
+ * the directory (a link, then a file "through" it, lands inside); device
+ * nodes, fifos and sockets are skipped; owners are kept when
  * reduce runs as root; modes are, less setuid and setgid. What archives
  * may unpack to is bounded: UNPACK_MAX_BYTES of file data,
  * UNPACK_MAX_ENTRIES entries, counted in a struct unpack_stats over every
