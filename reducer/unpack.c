@@ -72,12 +72,12 @@ static void push_components(struct strvec *todo, const char *path)
 	}
 }
 
-static char *join_components(const struct strvec *c, size_t n)
+/* Cuts sb back to n bytes. */
+static void sb_cut(struct strbuf *sb, size_t n)
 {
-	struct strbuf out = STRBUF_INIT;
-	for (size_t i = 0; i < n; i++)
-		sb_addf(&out, "%s%s", i ? "/" : "", c->v[i]);
-	return out.buf ? out.buf : xstrdup("");
+	sb->len = n;
+	if (sb->buf)
+		sb->buf[n] = '\0';
 }
 
 /* rel (clean) with the directories above it resolved inside dir as a
@@ -90,11 +90,14 @@ static char *join_components(const struct strvec *c, size_t n)
  * *bad (a loop of links, a file where a directory must be). */
 static char *resolve_parents(const char *dir, const char *rel, char **bad)
 {
-	struct strvec todo = STRVEC_INIT, done = STRVEC_INIT;
+	struct strvec todo = STRVEC_INIT;
+	/* The path resolved so far, relative to dir. */
+	struct strbuf done = STRBUF_INIT;
 	const char *last = base_name(rel);
 	char *parent = xstrndup(rel, last - rel);
 	char *out = NULL;
 	int links = 0, steps = 0;
+	sb_adds(&done, "");
 	push_components(&todo, parent);
 	while (todo.n) {
 		if (++steps > MAX_STEPS) {
@@ -104,8 +107,8 @@ static char *resolve_parents(const char *dir, const char *rel, char **bad)
 		char *c = todo.v[--todo.n];
 		todo.v[todo.n] = NULL;
 		if (!strcmp(c, "..")) {
-			if (done.n)
-				free(done.v[--done.n]);
+			char *slash = strrchr(done.buf, '/');
+			sb_cut(&done, slash ? (size_t)(slash - done.buf) : 0);
 			free(c);
 			continue;
 		}
@@ -113,10 +116,10 @@ static char *resolve_parents(const char *dir, const char *rel, char **bad)
 			free(c);
 			continue;
 		}
-		sv_push(&done, c);
+		size_t before = done.len;
+		sb_addf(&done, "%s%s", before ? "/" : "", c);
 		free(c);
-		char *sofar = join_components(&done, done.n);
-		char *path = xasprintf("%s/%s", dir, sofar);
+		char *path = xasprintf("%s/%s", dir, done.buf);
 		struct stat st;
 		char target[4096];
 		ssize_t n;
@@ -125,36 +128,33 @@ static char *resolve_parents(const char *dir, const char *rel, char **bad)
 			/* Not there (yet): libarchive makes it a directory. */
 			ok = errno == ENOENT;
 			if (!ok)
-				*bad = xasprintf("%s: %s", sofar, strerror(errno));
+				*bad = xasprintf("%s: %s", done.buf, strerror(errno));
 		} else if (S_ISLNK(st.st_mode)) {
 			if (++links > MAX_LINKS) {
-				*bad = xasprintf("%s: too many levels of symlinks", sofar);
+				*bad = xasprintf("%s: too many levels of symlinks", done.buf);
 				ok = 0;
 			} else if ((n = readlink(path, target, sizeof(target) - 1)) < 0) {
-				*bad = xasprintf("%s: %s", sofar, strerror(errno));
+				*bad = xasprintf("%s: %s", done.buf, strerror(errno));
 				ok = 0;
 			} else {
 				target[n] = '\0';
-				free(done.v[--done.n]);
-				if (target[0] == '/')
-					while (done.n)
-						free(done.v[--done.n]);
+				/* The link's own name goes; an absolute target
+				 * starts again from the top. */
+				sb_cut(&done, target[0] == '/' ? 0 : before);
 				push_components(&todo, target);
 			}
 		} else if (!S_ISDIR(st.st_mode)) {
-			*bad = xasprintf("%s: not a directory", sofar);
+			*bad = xasprintf("%s: not a directory", done.buf);
 			ok = 0;
 		}
 		free(path);
-		free(sofar);
 		if (!ok)
 			goto out;
 	}
-	sv_push(&done, last);
-	out = join_components(&done, done.n);
+	out = xasprintf("%s%s%s", done.buf, done.len ? "/" : "", last);
 out:
 	sv_clear(&todo);
-	sv_clear(&done);
+	sb_release(&done);
 	free(parent);
 	return out;
 }
