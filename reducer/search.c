@@ -44,6 +44,10 @@ struct engine {
 	/* Nodes whose own removal failed: under a monotone oracle they stay
 	 * needed as the state shrinks, so no chunk carries them again. */
 	unsigned char *needed;
+	/* Subtrees whose removal as a whole failed (subtrees_whole): each
+	 * holds something needed, so no chunk carries one again and it is
+	 * searched inside without being tried whole a second time. */
+	unsigned char *whole_failed;
 	/* Density of needed items seen so far, for the chunk size of hier.
 	 * Counted in items, as chunks are: a removed directory of 60 files
 	 * says as much about density as 60 removed files. */
@@ -306,6 +310,24 @@ static void descend_first(struct engine *e, int node)
 		keep(e, node);
 }
 
+/* Before any sibling is searched inside, each one bigger than a chunk
+ * is tried whole, biggest first: a large unneeded sibling (a directory of
+ * docs beside a language's library) then goes before the many tests
+ * inside a needed one, each of which would otherwise carry it (a boot of
+ * a larger image). */
+static void try_big_whole(struct engine *e, const int *c, int ns)
+{
+	for (int i = 0; i < ns && !e->stop; i++) {
+		int first = items_below(e, c[i]);
+		if (e->removed[c[i]] || blocked(e, c[i]) || first <= 1 || first <= chunk_size(e))
+			continue;
+		if (try_remove(e, &c[i], 1))
+			e->removed_items += first;
+		else
+			e->whole_failed[c[i]] = 1;
+	}
+}
+
 /* A sibling set: cut into chunks of about the current chunk size in
  * items, each removed whole or split (adaptive group testing). A node is
  * kept only after its own removal failed, so the result is 1-minimal for
@@ -334,12 +356,30 @@ static void search_siblings(struct engine *e, int *c, int nc)
 		memcpy(c + ns, sus, nsus * sizeof(int));
 		free(sus);
 	}
+	if (e->o->subtrees_whole) {
+		try_big_whole(e, c, ns);
+		/* What failed whole is searched inside last, so that the
+		 * smaller siblings' chunks go before those many tests too. */
+		int *failed = xmalloc((ns + 1) * sizeof(int)), nf = 0, nk = 0;
+		for (int i = 0; i < ns; i++) {
+			if (e->whole_failed[c[i]])
+				failed[nf++] = c[i];
+			else
+				c[nk++] = c[i];
+		}
+		memcpy(c + nk, failed, nf * sizeof(int));
+		free(failed);
+	}
 	for (int i = 0; i < nc && !e->stop;) {
 		int g = chunk_size(e);
 		int first = items_below(e, c[i]);
 		/* A menu or directory holding one item or none is no group:
 		 * testing it whole would test that item twice. */
 		int grp = e->t->group && e->t->group[c[i]];
+		if (e->removed[c[i]]) {
+			i++;
+			continue;
+		}
 		if (blocked(e, c[i]) || (grp && first <= 1)) {
 			descend(e, c[i], NULL);
 			i++;
@@ -348,8 +388,12 @@ static void search_siblings(struct engine *e, int *c, int nc)
 		/* A suspect that is not itself predicted holds the prediction
 		 * below it: searched inside first, so the guess is tested
 		 * alone. */
-		if ((first > g && first > 1) || (i >= ns && !e->t->predicted[c[i]])) {
-			if (i < ns && e->o->subtrees_whole && try_remove(e, &c[i], 1))
+		if ((first > g && first > 1) || e->whole_failed[c[i]] ||
+		    (i >= ns && !e->t->predicted[c[i]])) {
+			/* Still untried whole if the chunk size fell below it
+			 * after the first pass. */
+			if (i < ns && e->o->subtrees_whole && !e->whole_failed[c[i]] &&
+			    try_remove(e, &c[i], 1))
 				e->removed_items += first;
 			else
 				descend_first(e, c[i]);
@@ -357,7 +401,8 @@ static void search_siblings(struct engine *e, int *c, int nc)
 			continue;
 		}
 		int j = i + 1, sum = first;
-		for (int w; j < ns && !blocked(e, c[j]) && sum + (w = items_below(e, c[j])) <= g; j++)
+		for (int w; j < ns && !blocked(e, c[j]) && !e->whole_failed[c[j]] &&
+			    sum + (w = items_below(e, c[j])) <= g; j++)
 			sum += w;
 		bisect(e, c + i, j - i, NULL);
 		i = j;
@@ -499,6 +544,7 @@ int search_run(const struct search_tree *t, oracle_fn oracle, void *ctx,
 	e.children = xcalloc(t->n, sizeof(int *));
 	e.nchildren = xcalloc(t->n, sizeof(int));
 	e.needed = xcalloc(t->n + 1, 1);
+	e.whole_failed = xcalloc(t->n + 1, 1);
 	for (int i = 0; i < t->n; i++)
 		if (t->parent[i] >= 0)
 			e.nchildren[t->parent[i]]++;
@@ -533,6 +579,7 @@ int search_run(const struct search_tree *t, oracle_fn oracle, void *ctx,
 	free(e.children);
 	free(e.nchildren);
 	free(e.needed);
+	free(e.whole_failed);
 	for (int i = 0; i < e.nmemo; i++)
 		free(e.memo[i].set);
 	free(e.memo);

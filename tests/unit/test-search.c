@@ -19,6 +19,9 @@ static int pair_a[8], pair_b[8], npairs;
 static int calls, flaky_percent, abort_after;
 static const unsigned char *required;
 static int required_removed;  /* calls that removed a required node */
+/* Calls that removed part of subtree watch_a but not all of it while
+ * watch_b was still present (-1: not watched). */
+static int watch_a = -1, watch_b = -1, inside_a_with_b;
 static unsigned rng = 12345;
 
 static unsigned next_rand(void)
@@ -54,6 +57,16 @@ static enum verdict oracle(void *ctx, const unsigned char *removed)
 		if (required[i] && removed[i]) {
 			required_removed++;
 			break;
+		}
+	if (watch_a >= 0 && !removed[watch_a] && !removed[watch_b])
+		for (int i = 0; i < N; i++) {
+			int a = parent[i];
+			while (a >= 0 && a != watch_a)
+				a = parent[a];
+			if (a == watch_a && removed[i]) {
+				inside_a_with_b++;
+				break;
+			}
 		}
 	if (abort_after && calls >= abort_after)
 		return V_ABORT;
@@ -470,6 +483,33 @@ int main(void)
 		CHECK(calls_whole < calls_inside,
 		      "and in a tree of mostly unneeded directories, fewer tests (%d, against %d)",
 		      calls_whole, calls_inside);
+
+		/* The heaviest directory holds the needed files; a lighter one
+		 * beside it holds none. Searching inside the first while the
+		 * second is still there makes every one of those tests carry
+		 * it (a boot of a larger image). */
+		int top_a = 1 + 3 * 149, top_b = 1 + 2 * 149, lib = top_a + 1 + 37;
+		memset(needed, 0, sizeof(needed));
+		memset(weight, 0, sizeof(weight));
+		for (int i = 1; i < N; i++)
+			weight[i] = parent[i] > 0 && parent[parent[i]] == top_a ? 50 : 1;
+		for (int i = N - 1; i > 0; i--)
+			weight[parent[i]] += weight[i];
+		for (int i = 0; i < N; i++)
+			needed[i] = parent[i] == lib && i % 5 == 0;
+		watch_a = top_a;
+		watch_b = top_b;
+		inside_a_with_b = 0;
+		subtrees_whole = 1;
+		run(STRAT_HIER, rw, &sw, 0);
+		subtrees_whole = 0;
+		CHECK(weight[watch_a] > weight[watch_b] && rw[watch_b] && !rw[watch_a] &&
+		      truth(rw) && one_minimal(rw),
+		      "subtrees tried whole: the unneeded directory goes, the heavier needed one stays");
+		CHECK(inside_a_with_b == 0,
+		      "and it goes before any test inside the heavier one (%d tests carried it)",
+		      inside_a_with_b);
+		watch_a = watch_b = -1;
 	}
 	UNIT_EXIT();
 }
