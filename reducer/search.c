@@ -304,14 +304,18 @@ static void descend_first(struct engine *e, int node)
 		return;
 	if (blocked(e, node))
 		return;
-	if (try_remove(e, &node, 1))
+	/* Removing it takes its subtree, as the test that failed whole did,
+	 * from a state with more removed: that fails too. */
+	if (e->whole_failed[node])
+		keep(e, node);
+	else if (try_remove(e, &node, 1))
 		e->removed_items++;
 	else
 		keep(e, node);
 }
 
 /* Before any sibling is searched inside, each one bigger than a chunk
- * is tried whole, biggest first: a large unneeded sibling (a directory of
+ * is tried whole, heaviest first: a large unneeded sibling (a directory of
  * docs beside a language's library) then goes before the many tests
  * inside a needed one, each of which would otherwise carry it (a boot of
  * a larger image). */
@@ -367,8 +371,18 @@ static void search_siblings(struct engine *e, int *c, int nc)
 			else
 				c[nk++] = c[i];
 		}
-		memcpy(c + nk, failed, nf * sizeof(int));
+		/* What the first pass removed is dropped: the chunk loop would
+		 * carry it at no weight, and a half holding only such nodes
+		 * changes nothing, fails untested, and keep() counts them. */
+		int nl = 0;
+		for (int i = 0; i < nk; i++)
+			if (!e->removed[c[i]])
+				c[nl++] = c[i];
+		memmove(c + nl + nf, c + ns, (nc - ns) * sizeof(int));
+		memcpy(c + nl, failed, nf * sizeof(int));
 		free(failed);
+		nc -= ns - nl - nf;
+		ns = nl + nf;
 	}
 	for (int i = 0; i < nc && !e->stop;) {
 		int g = chunk_size(e);
@@ -376,10 +390,6 @@ static void search_siblings(struct engine *e, int *c, int nc)
 		/* A menu or directory holding one item or none is no group:
 		 * testing it whole would test that item twice. */
 		int grp = e->t->group && e->t->group[c[i]];
-		if (e->removed[c[i]]) {
-			i++;
-			continue;
-		}
 		if (blocked(e, c[i]) || (grp && first <= 1)) {
 			descend(e, c[i], NULL);
 			i++;

@@ -22,6 +22,9 @@ static int required_removed;  /* calls that removed a required node */
 /* Calls that removed part of subtree watch_a but not all of it while
  * watch_b was still present (-1: not watched). */
 static int watch_a = -1, watch_b = -1, inside_a_with_b;
+/* Calls that removed part of subtree watch_b but not all of it; the first
+ * call that removed it and passed. */
+static int inside_b, first_b_removed;
 static unsigned rng = 12345;
 
 static unsigned next_rand(void)
@@ -68,6 +71,18 @@ static enum verdict oracle(void *ctx, const unsigned char *removed)
 				break;
 			}
 		}
+	if (watch_b >= 0 && !removed[watch_b])
+		for (int i = 0; i < N; i++) {
+			int a = parent[i];
+			while (a >= 0 && a != watch_b)
+				a = parent[a];
+			if (a == watch_b && removed[i]) {
+				inside_b++;
+				break;
+			}
+		}
+	if (watch_b >= 0 && removed[watch_b] && !first_b_removed && truth(removed))
+		first_b_removed = calls;
 	if (abort_after && calls >= abort_after)
 		return V_ABORT;
 	if (!truth(removed))
@@ -492,20 +507,24 @@ int main(void)
 		memset(needed, 0, sizeof(needed));
 		memset(weight, 0, sizeof(weight));
 		for (int i = 1; i < N; i++)
-			weight[i] = parent[i] > 0 && parent[parent[i]] == top_a ? 50 : 1;
+			weight[i] = parent[i] > 0 && parent[parent[i]] == top_a ? 50 :
+				    parent[i] > 0 && parent[parent[i]] == top_b ? 2 : 1;
 		for (int i = N - 1; i > 0; i--)
 			weight[parent[i]] += weight[i];
 		for (int i = 0; i < N; i++)
 			needed[i] = parent[i] == lib && i % 5 == 0;
 		watch_a = top_a;
 		watch_b = top_b;
-		inside_a_with_b = 0;
+		inside_a_with_b = inside_b = first_b_removed = 0;
 		subtrees_whole = 1;
 		run(STRAT_HIER, rw, &sw, 0);
 		subtrees_whole = 0;
 		CHECK(weight[watch_a] > weight[watch_b] && rw[watch_b] && !rw[watch_a] &&
 		      truth(rw) && one_minimal(rw),
 		      "subtrees tried whole: the unneeded directory goes, the heavier needed one stays");
+		CHECK(!inside_b && first_b_removed && first_b_removed <= 3,
+		      "it goes whole, in the first pass (test %d; %d tests inside it)",
+		      first_b_removed, inside_b);
 		CHECK(inside_a_with_b == 0,
 		      "and it goes before any test inside the heavier one (%d tests carried it)",
 		      inside_a_with_b);
