@@ -45,6 +45,21 @@ static int truth(const unsigned char *removed)
 	return 1;
 }
 
+/* Whether a candidate removes part of node's subtree but not node. */
+static int removes_part_of(const unsigned char *removed, int node)
+{
+	if (removed[node])
+		return 0;
+	for (int i = 0; i < N; i++) {
+		int a = parent[i];
+		while (a >= 0 && a != node)
+			a = parent[a];
+		if (a == node && removed[i])
+			return 1;
+	}
+	return 0;
+}
+
 static enum verdict oracle(void *ctx, const unsigned char *removed)
 {
 	(void)ctx;
@@ -61,26 +76,10 @@ static enum verdict oracle(void *ctx, const unsigned char *removed)
 			required_removed++;
 			break;
 		}
-	if (watch_a >= 0 && !removed[watch_a] && !removed[watch_b])
-		for (int i = 0; i < N; i++) {
-			int a = parent[i];
-			while (a >= 0 && a != watch_a)
-				a = parent[a];
-			if (a == watch_a && removed[i]) {
-				inside_a_with_b++;
-				break;
-			}
-		}
-	if (watch_b >= 0 && !removed[watch_b])
-		for (int i = 0; i < N; i++) {
-			int a = parent[i];
-			while (a >= 0 && a != watch_b)
-				a = parent[a];
-			if (a == watch_b && removed[i]) {
-				inside_b++;
-				break;
-			}
-		}
+	if (watch_a >= 0 && !removed[watch_b])
+		inside_a_with_b += removes_part_of(removed, watch_a);
+	if (watch_b >= 0)
+		inside_b += removes_part_of(removed, watch_b);
 	if (watch_b >= 0 && removed[watch_b] && !first_b_removed && truth(removed))
 		first_b_removed = calls;
 	if (abort_after && calls >= abort_after)
