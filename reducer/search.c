@@ -306,9 +306,7 @@ static void descend_first(struct engine *e, int node)
 		return;
 	/* Removing it takes its subtree, as the test that failed whole did,
 	 * from a state with more removed: that fails too. */
-	if (e->whole_failed[node])
-		keep(e, node);
-	else if (try_remove(e, &node, 1))
+	if (!e->whole_failed[node] && try_remove(e, &node, 1))
 		e->removed_items++;
 	else
 		keep(e, node);
@@ -319,11 +317,12 @@ static void descend_first(struct engine *e, int node)
  * docs beside a language's library) then goes before the many tests
  * inside a needed one, each of which would otherwise carry it (a boot of
  * a larger image). */
-static void try_big_whole(struct engine *e, const int *c, int ns)
+static void try_big_whole(struct engine *e, const int *c, int nc)
 {
-	for (int i = 0; i < ns && !e->stop; i++) {
+	for (int i = 0; i < nc && !e->stop; i++) {
 		int first = items_below(e, c[i]);
-		if (e->removed[c[i]] || blocked(e, c[i]) || first <= 1 || first <= chunk_size(e))
+		if (e->removed[c[i]] || blocked(e, c[i]) || suspect(e, c[i]) || first <= 1 ||
+		    first <= chunk_size(e))
 			continue;
 		if (try_remove(e, &c[i], 1))
 			e->removed_items += first;
@@ -340,50 +339,28 @@ static void try_big_whole(struct engine *e, const int *c, int ns)
  * most likely fail it. */
 static void search_siblings(struct engine *e, int *c, int nc)
 {
-	/* Nodes an earlier test removed (all at once, the costly ones) are
-	 * no candidates: testing one would change nothing. */
-	int live = 0;
+	if (e->o->subtrees_whole)
+		try_big_whole(e, c, nc);
+	/* Nodes an earlier test removed (all at once, the costly ones, or
+	 * the first pass) are no candidates: testing one would change
+	 * nothing, and a half of only such nodes would count as kept. Then,
+	 * in their order: the rest, what failed whole (searched inside after
+	 * the smaller siblings' chunks), the suspects. */
+	int *kind = xmalloc((nc + 1) * sizeof(int)), *order = xmalloc((nc + 1) * sizeof(int));
 	for (int i = 0; i < nc; i++)
-		if (!e->removed[c[i]])
-			c[live++] = c[i];
-	nc = live;
-	int ns = nc;
-	if (e->t->predicted) {
-		int *sus = xmalloc((nc + 1) * sizeof(int)), nsus = 0;
-		ns = 0;
-		for (int i = 0; i < nc; i++) {
-			if (suspect(e, c[i]))
-				sus[nsus++] = c[i];
-			else
-				c[ns++] = c[i];
-		}
-		memcpy(c + ns, sus, nsus * sizeof(int));
-		free(sus);
+		kind[i] = e->removed[c[i]] ? -1 : suspect(e, c[i]) ? 2 : e->whole_failed[c[i]];
+	int n = 0, ns = 0;
+	for (int k = 0; k <= 2; k++) {
+		for (int i = 0; i < nc; i++)
+			if (kind[i] == k)
+				order[n++] = c[i];
+		if (k == 1)
+			ns = n;
 	}
-	if (e->o->subtrees_whole) {
-		try_big_whole(e, c, ns);
-		/* What failed whole is searched inside last, so that the
-		 * smaller siblings' chunks go before those many tests too. */
-		int *failed = xmalloc((ns + 1) * sizeof(int)), nf = 0, nk = 0;
-		for (int i = 0; i < ns; i++) {
-			if (e->whole_failed[c[i]])
-				failed[nf++] = c[i];
-			else
-				c[nk++] = c[i];
-		}
-		/* What the first pass removed is dropped: the chunk loop would
-		 * carry it at no weight, and a half holding only such nodes
-		 * changes nothing, fails untested, and keep() counts them. */
-		int nl = 0;
-		for (int i = 0; i < nk; i++)
-			if (!e->removed[c[i]])
-				c[nl++] = c[i];
-		memmove(c + nl + nf, c + ns, (nc - ns) * sizeof(int));
-		memcpy(c + nl, failed, nf * sizeof(int));
-		free(failed);
-		nc -= ns - nl - nf;
-		ns = nl + nf;
-	}
+	memcpy(c, order, n * sizeof(int));
+	nc = n;
+	free(kind);
+	free(order);
 	for (int i = 0; i < nc && !e->stop;) {
 		int g = chunk_size(e);
 		int first = items_below(e, c[i]);
