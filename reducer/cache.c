@@ -2,7 +2,7 @@
 /* reduce cache: the cache directory's parts, their sizes, and pruning
  * what no run has used for a while. Which parts may go is decided here;
  * each part's layout belongs to the module that writes it (kbuild.c,
- * debian.c, memo.c). */
+ * debian.c, initramfs.c, memo.c). */
 #include "cache.h"
 #include "util.h"
 
@@ -61,6 +61,7 @@ static const struct {
 	{ "ccache", "compiled objects (ccache, capped at 5 GiB)", 0 },
 	{ "kernels", "built kernel images, by config, kernel source and build date", 1 },
 	{ "rootfs", "Debian root filesystem archives", 1 },
+	{ "initramfs", "initramfs images compressed with xz, by content", 1 },
 	{ "memo", "verdicts, one file per app", 0 },
 	{ "history", "copies of remote release histories; what stopped releases left", 1 },
 };
@@ -151,9 +152,9 @@ static int usage(FILE *f)
 	fputs("usage: reduce cache [--prune DAYS]\n\n"
 	      "Shows what the cache holds ($REDUCE_CACHE, else $XDG_CACHE_HOME/reduce, else\n"
 	      "~/.cache/reduce) and its size. --prune DAYS removes the kernel images, build\n"
-	      "directories, rootfs archives and copies of remote histories that no run has\n"
-	      "used for DAYS days (build directories a run holds stay); the kernel source,\n"
-	      "ccache and the verdict memo stay.\n\nExit status: 0, or 2 on a bad command line.\n", f);
+	      "directories, rootfs archives, compressed initramfs images and copies of remote\n"
+	      "histories that no run has used for DAYS days (build directories a run holds\n"
+	      "stay); the kernel source, ccache and the verdict memo stay.\n\nExit status: 0, or 2 on a bad command line.\n", f);
 	return f == stdout ? EXIT_OK : EXIT_USAGE;
 }
 

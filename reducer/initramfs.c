@@ -2,8 +2,12 @@
 #include "cpio.h"
 #include "xz.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define XZ_PRESET "9e"
 
@@ -24,11 +28,44 @@ int initramfs_pack(struct initramfs *im, const struct rootfs *rf, const unsigned
 	return 0;
 }
 
+/* xz's best takes minutes on a large tree (one block, so one core), and
+ * the same trees come back: every rerun's and release's baseline, the
+ * image a kernel search starts from. So the output is kept in the cache,
+ * named by the image's hash (the cpio and the filter) under the preset.
+ * A cache that cannot be written costs only the next run's time. */
+static char *cached_path(const struct initramfs *im)
+{
+	return xasprintf("%s/initramfs/xz-%s/%.2s/%s.cpio.xz", cache_dir(), XZ_PRESET, im->hash,
+			 im->hash + 2);
+}
+
+static void cache_store(const char *cached, const char *path)
+{
+	char *dir = xstrndup(cached, strrchr(cached, '/') - cached);
+	if (mkdir_p(dir) == 0)
+		copy_file(path, cached);
+	free(dir);
+}
+
 int initramfs_write(const struct initramfs *im, const char *path)
 {
 	if (!im->xz)
 		return write_file_atomic(path, im->cpio.buf, im->cpio.len);
-	return xz_write(&im->cpio, path, XZ_PRESET, im->x86);
+	char *cached = cached_path(im);
+	int ret = 0;
+	if (file_size(cached) > 0 && copy_file(cached, path) == 0) {
+		/* Its time says when a run last used it (reduce cache --prune). */
+		utimensat(AT_FDCWD, cached, NULL, 0);
+	} else {
+		ret = xz_write(&im->cpio, path, XZ_PRESET, im->x86);
+		if (ret == 0) {
+			int saved = errno;
+			cache_store(cached, path);
+			errno = saved;
+		}
+	}
+	free(cached);
+	return ret;
 }
 
 void initramfs_release(struct initramfs *im)

@@ -14,6 +14,7 @@
 #include "memo.h"
 #include "minmem.h"
 #include "needs.h"
+#include "observe.h"
 #include "oci.h"
 #include "oracle.h"
 #include "profile.h"
@@ -194,17 +195,39 @@ static void write_initrd(struct run *r, const char *path, int xz, char hash[41],
 	free(incl);
 }
 
-/* Tests that pass on an image without the app would let the search strip
- * everything, so they are run once against one: the app's binary left
- * out and init told to start nothing. They must fail. */
-static void negative_control(struct run *r)
+/* Packs the included entries as a plain cpio at img, with a line added
+ * to /init.conf (the staged file is put back at once). Returns its size. */
+static long long pack_with_conf_line(struct run *r, const char *line, const unsigned char *incl,
+				     const char *img)
 {
 	char *conf = xasprintf("%s/init.conf", r->rf.root);
 	struct strbuf orig = STRBUF_INIT, changed = STRBUF_INIT;
 	if (read_file(conf, &orig) < 0)
 		die("cannot read %s", conf);
 	sb_add(&changed, orig.buf, orig.len);
-	sb_adds(&changed, "noapp 1\n");
+	sb_adds(&changed, line);
+	struct initramfs im;
+	if (write_file_atomic(conf, changed.buf, changed.len) < 0)
+		die_writing(conf);
+	if (initramfs_pack(&im, &r->rf, incl, 0, 0) < 0)
+		die("cannot read the staged root filesystem %s", r->rf.root);
+	if (write_file_atomic(conf, orig.buf, orig.len) < 0)
+		die_writing(conf);
+	if (initramfs_write(&im, img) < 0)
+		die_writing(img);
+	long long bytes = (long long)im.cpio.len;
+	initramfs_release(&im);
+	free(conf);
+	sb_release(&orig);
+	sb_release(&changed);
+	return bytes;
+}
+
+/* Tests that pass on an image without the app would let the search strip
+ * everything, so they are run once against one: the app's binary left
+ * out and init told to start nothing. They must fail. */
+static void negative_control(struct run *r)
+{
 	/* The app's binary is kept by the static pass, so it is left out of
 	 * the included entries directly rather than through the tree. */
 	size_t len = strcspn(r->prof.cmd, " ");
@@ -217,18 +240,10 @@ static void negative_control(struct run *r)
 	if (app < 0)
 		die("%s is not in the staged root filesystem", r->prof.cmd);
 	incl[app] = 0;
-	struct initramfs im;
 	char *img = wpath(r, "negative.initramfs.cpio");
-	if (write_file_atomic(conf, changed.buf, changed.len) < 0)
-		die_writing(conf);
-	if (initramfs_pack(&im, &r->rf, incl, 0, 0) < 0)
-		die("cannot read the staged root filesystem %s", r->rf.root);
-	if (write_file_atomic(conf, orig.buf, orig.len) < 0)
-		die_writing(conf);
-	if (initramfs_write(&im, img) < 0)
-		die_writing(img);
+	long long bytes = pack_with_conf_line(r, "noapp 1\n", incl, img);
 	struct trial_result res;
-	struct boot_image bi = { r->cur.kernel, img, (long long)im.cpio.len, (long long)im.cpio.len };
+	struct boot_image bi = { r->cur.kernel, img, bytes, bytes };
 	enum verdict v = trial_run(&r->trial, &bi, &res);
 	unlink(img);
 	check_interrupt();
@@ -239,12 +254,49 @@ static void negative_control(struct run *r)
 			  "they would let the reducer strip everything; make them check the app");
 	info("negative control: with /%s left out and nothing started, the tests fail (%s), as they should",
 	     r->rf.path[app], res.why);
-	initramfs_release(&im);
 	free(incl);
 	free(img);
-	free(conf);
-	sb_release(&orig);
-	sb_release(&changed);
+}
+
+/* One boot of the whole tree with init watching it: the entries that
+ * neither the app nor the tests touched are the rootfs search's first
+ * guess, tried all at once. In a distribution's tree that is nearly all
+ * of it, which group testing alone would find a few entries per boot.
+ * NULL when the boot did not pass: the search goes on without a guess. */
+static unsigned char *observe_tree(struct run *r)
+{
+	unsigned char *incl = xmalloc(r->rf.n + 1);
+	rootfs_included(&r->rf, NULL, incl);
+	char *img = wpath(r, "observe.initramfs.cpio");
+	long long bytes = pack_with_conf_line(r, "observe 1\n", incl, img);
+	struct trial_result res;
+	struct boot_image bi = { r->cur.kernel, img, bytes, bytes };
+	r->trial.observe = 1;
+	enum verdict v = trial_run(&r->trial, &bi, &res);
+	r->trial.observe = 0;
+	unlink(img);
+	free(img);
+	free(incl);
+	check_interrupt();
+	if (v == V_HOST)
+		die("the observing boot could not be run: %s", res.why);
+	if (v != V_PASS || !res.observed) {
+		warning("observe: %s; the search goes on without a first guess",
+			v != V_PASS ? res.why : "init did not finish looking at the tree after the tests");
+		return NULL;
+	}
+	struct strbuf con = STRBUF_INIT;
+	if (read_file(r->vmc.console_log, &con) < 0)
+		die("cannot read %s", r->vmc.console_log);
+	int touched, untouched = 0;
+	unsigned char *cand = observe_untouched(&r->rf, con.buf ? con.buf : "", &touched);
+	sb_release(&con);
+	for (int i = 0; i < r->rf.n; i++)
+		untouched += r->rf.node[i] >= 0 && cand[r->rf.node[i]];
+	r->rep.files_touched = touched;
+	info("observe: the app and its tests touched %d of %d entries; the %d removable ones they did "
+	     "not touch are tried first, all at once", touched, r->rf.n, untouched);
+	return cand;
 }
 
 static void add_stats(struct run *r, const struct search_stats *st)
@@ -862,6 +914,8 @@ static void search_rootfs(struct run *r, const struct search_opts *so)
 	info("rootfs: %d removable entries, searching with %s", t.n, strategy_name(so->strategy));
 	if (r->o->hint && r->hint_files)
 		ho.start = hint_files(r);
+	else if (so->strategy == STRAT_HIER)
+		ho.start = observe_tree(r);
 	search_run(&t, rootfs_oracle, &r->fs, &ho, r->rf_removed, &st);
 	free((void *)ho.start);
 	check_interrupt();
@@ -1324,6 +1378,7 @@ int reduce_run(const struct options *o, const char *root, char **run_dir)
 		die("cannot create %s: %s", clog, strerror(errno));
 	free(clog);
 	r->log.phase = "setup";
+	r->rep.files_touched = -1;
 
 	stage_rootfs(r);
 	enter_stage(r, STAGE_BASE_BUILD);

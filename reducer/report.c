@@ -82,8 +82,9 @@ void report_json(const struct report *r, struct strbuf *out)
 	sb_adds(out, "},\n");
 	sb_adds(out, "  \"rootfs\": {");
 	ba(out, "files", r->files, "");
-	sb_addf(out, ", \"files_checked\": %d, \"one_minimal\": %s, \"elf_closure\": %d, \"removed_files\": ",
-		r->files_checked, r->one_minimal > 0 ? "true" : "false", r->closure_paths);
+	sb_addf(out, ", \"files_touched\": %d, \"files_checked\": %d, \"one_minimal\": %s, "
+		"\"elf_closure\": %d, \"removed_files\": ", r->files_touched, r->files_checked,
+		r->one_minimal > 0 ? "true" : "false", r->closure_paths);
 	list(out, &r->removed_files);
 	/* What the machine boots: a microvm loads the vmlinux, not the bzImage. */
 	struct before_after booted = r->machine && !strcmp(r->machine, "microvm") ? r->vmlinux_bytes

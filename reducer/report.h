@@ -43,6 +43,7 @@ struct report {
 	int replayed;           /* verdicts taken from earlier runs' memo */
 	int implied;            /* kernel verdicts implied by an earlier failure, not built */
 	int files_checked;      /* single-file removals tested in the rootfs phase */
+	int files_touched;      /* entries the observing boot saw touched, -1 if none ran */
 	int one_minimal;        /* 1 proven, -1 the proof found more, 0 not checked */
 	int closure_paths;      /* kept by the static pass (the app's ELF closure) */
 	int stopped_early;      /* --max-candidates ran out */

@@ -7,6 +7,8 @@
 
 #define MiB (1024 * 1024)
 #define HOST_TRIES 3
+/* Two looks at a large tree under TCG take a few seconds. */
+#define OBSERVE_WAIT_MS 30000
 
 int trial_memory_mb(const struct trial *t, const struct boot_image *b)
 {
@@ -126,6 +128,10 @@ static enum verdict trial_once(struct trial *t, const struct boot_image *b, stru
 	/* QEMU killed under the tests' feet fails them through no fault of
 	 * the candidate's. */
 	enum verdict qemu = vm_check(&c, &vm);
+	/* A look at the tree under way when the tests ended may have missed
+	 * their last reads; the one after it has not. */
+	if (t->observe && st == 0 && qemu == V_PASS && !interrupted)
+		r->observed = vm_await_marker(&c, &vm, "reduce-init: scanned", 2, OBSERVE_WAIT_MS) == 0;
 	vm_stop(&vm);
 	sv_clear(&env);
 	if (orphans)

@@ -17,6 +17,10 @@ struct trial {
 	/* Boot with the profile's memory as it is (the final image), not
 	 * with what unpacking the image needs on top of it (the search). */
 	int exact_memory;
+	/* The image's init watches the tree ("observe 1"): after tests that
+	 * pass, wait for its next two complete looks, so that the console
+	 * names what the tests touched too. */
+	int observe;
 	int boots;              /* trials so far, for the report */
 };
 
@@ -33,6 +37,7 @@ struct trial_result {
 	long guest_ms_at_init;  /* the guest's uptime at init, -1 if unknown */
 	int memory_mb;          /* the guest's */
 	enum vm_memory memory_fault; /* V_HOST: the guest ran out of memory (vm.h) */
+	int observed;           /* observe: the looks after the tests came */
 	char why[400];
 };
 

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -420,6 +421,39 @@ enum verdict vm_check(const struct vm_config *c, struct vm *vm)
 	child_forget(&vm->cp);
 	enum vm_memory qm;
 	return qemu_exit(c, status, &qm, vm->why, sizeof(vm->why));
+}
+
+static int count_lines_starting(const char *text, const char *marker)
+{
+	int n = 0;
+	size_t len = strlen(marker);
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		n += !strncmp(p, marker, len);
+	return n;
+}
+
+int vm_await_marker(const struct vm_config *c, struct vm *vm, const char *marker, int more,
+		    int timeout_ms)
+{
+	uint64_t deadline = now_ms() + timeout_ms;
+	int want = -1;
+	for (;;) {
+		struct strbuf con = STRBUF_INIT;
+		read_file(c->console_log, &con);
+		int n = con.buf ? count_lines_starting(con.buf, marker) : 0;
+		sb_release(&con);
+		if (want < 0)
+			want = n + more;
+		if (n >= want)
+			return 0;
+		/* Whether QEMU ended, without reaping it: vm_stop() and
+		 * vm_check() still own it. */
+		siginfo_t si = { 0 };
+		if (interrupted || now_ms() >= deadline || vm->cp.pid <= 0 ||
+		    waitid(P_PID, vm->cp.pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid)
+			return -1;
+		sleep_ms(50);
+	}
 }
 
 const char *vm_qemu_version(void)

@@ -75,6 +75,11 @@ void vm_console_why(int memory_mb, enum vm_memory memory, const char *said, char
 /* While the tests run: V_PASS if QEMU still runs or ended as a guest
  * ends (powered off), else V_HOST with why (killed from outside, failed). */
 enum verdict vm_check(const struct vm_config *c, struct vm *vm);
+/* While the guest runs: waits until the console holds `more` lines
+ * starting with `marker` beyond those it holds now, or until timeout_ms.
+ * 0 when they came; -1 on the timeout or when QEMU ended. */
+int vm_await_marker(const struct vm_config *c, struct vm *vm, const char *marker, int more,
+		    int timeout_ms);
 /* What of the machine decides a verdict besides the image: QEMU's
  * version, the machine type, accelerator, memory, kernel command line and
  * network, one "key value" per line, for the memo's key. */

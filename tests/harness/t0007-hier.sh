@@ -32,12 +32,23 @@ test_expect_success BOOT 'every verdict came from a real boot, and the result is
 	assert f["files"]["after"] <= 12 < f["files"]["before"]
 	# Group testing: far fewer candidates than the 279 removable entries.
 	assert c["tested"] < 60, c["tested"]
+	# The observing boot saw a few entries touched; all the others went
+	# in the first candidate.
+	assert 0 < f["files_touched"] <= 20, f["files_touched"]
 	PY
+	sed -n 2p "$RUN/candidates.tsv" | grep -q "^1	rootfs	pass	run	" &&
+	test "$(sed -n 2p "$RUN/candidates.tsv" | cut -f7)" -ge 250
 '
 test_expect_success BOOT 'what stayed is what the page needs' '
 	grep -qx /bin/busybox "$RUN/rootfs.manifest" &&
 	grep -q "^/www" "$RUN/rootfs.manifest" &&
 	! grep -q "^/usr/" "$RUN/rootfs.manifest"
+'
+test_expect_success BOOT 'its xz images are kept in the cache by content, the final one and the baseline' '
+	n=0 && for f in cache/initramfs/xz-9e/*/*.cpio.xz; do
+		if cmp -s "$f" "$RUN/initramfs.cpio.xz"; then n=$((n + 1)); fi
+	done && test $n = 1 &&
+	test "$(ls cache/initramfs/xz-9e/*/*.cpio.xz | wc -l)" -ge 2
 '
 test_expect_success BOOT 'with the result as --hint, a second run starts from it and only proves it' '
 	rm -f cache/memo/busybox-httpd.tsv &&

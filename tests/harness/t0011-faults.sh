@@ -25,9 +25,10 @@ test_lazy_prereq ROOT_MOUNT '
 ' 'mounting a tmpfs needs root'
 
 # With quick's one baseline run (and --accel tcg, so no KVM probe), boot 1
-# is the baseline, 2 the negative control, 3 the first candidate's first try.
+# is the baseline, 2 the negative control, 3 the observing boot, 4 the
+# first candidate's first try.
 test_expect_success BOOT 'a port taken before QEMU binds it: tried again, never stored' '
-	REDUCE_TEST_STEAL_PORT=3 quick --max-candidates 1 --out "$TRASH/steal" 2>err; rc=$?
+	REDUCE_TEST_STEAL_PORT=4 quick --max-candidates 1 --out "$TRASH/steal" 2>err; rc=$?
 	cat err; test $rc = 0 &&
 	grep -q "harness fault, not the candidate.s (QEMU failed with status 1: .*forwarding.*); trying again (2 of 3)" err &&
 	memo_is_clean "$MEMO" &&
@@ -38,7 +39,7 @@ test_expect_success BOOT 'a port taken before QEMU binds it: tried again, never 
 test_expect_success BOOT 'a fault that persists stops the run; its memo and candidates stay' '
 	rm -f "$MEMO" &&
 	expect_error 1 "harness fault, not the candidate.s: QEMU failed with status 1: .*; the run stops here" \
-		env REDUCE_TEST_STEAL_PORT=4,5,6 "$REDUCE" --app busybox-httpd --tests "$TESTS" \
+		env REDUCE_TEST_STEAL_PORT=5,6,7 "$REDUCE" --app busybox-httpd --tests "$TESTS" \
 		--only-rootfs --accel tcg --baseline-runs 1 --max-candidates 3 --out "$TRASH/stops" &&
 	! test -e "$TRASH/stops" && ! test -e "$TRASH/stops.partial" &&
 	test "$(grep -c "	rootfs	" "$TRASH/stops.stopped-candidates.tsv")" = 1 &&
@@ -50,7 +51,7 @@ test_expect_success BOOT 'a fault that persists stops the run; its memo and cand
 test_expect_success BOOT 'QEMU killed with SIGKILL by someone else mid-boot: tried again, never stored' '
 	rm -f "$MEMO" &&
 	quick --max-candidates 1 --out "$TRASH/killed" 2>err & pid=$! &&
-	for i in $(seq 1 1200); do grep -q "negative control:" err && break; sleep 0.1; done &&
+	for i in $(seq 1 1200); do grep -q "observe:" err && break; sleep 0.1; done &&
 	killed= &&
 	for i in $(seq 1 600); do
 		q=$(pgrep -f "qemu-system-x86_64.*$TRASH/killed.partial" | head -n 1)
@@ -75,6 +76,20 @@ test_expect_success BOOT 'tests that pass only every other time are refused befo
 	grep -q "A passing run.s test output:" "$TRASH/.err" && grep -q "PASS: busybox httpd" "$TRASH/.err" &&
 	grep -q "A failing run.s:" "$TRASH/.err" && grep -q "FAIL: the other time" "$TRASH/.err" &&
 	! test -e "$MEMO" && ! test -e "$TRASH/flaky"
+'
+test_expect_success BOOT 'an observing boot that fails its tests costs only the first guess' '
+	cat >third.sh <<-EOF && chmod +x third.sh &&
+	#!/bin/sh
+	n=\$(cat "$TRASH/third.count" 2>/dev/null || echo 0); n=\$((n + 1)); echo \$n >"$TRASH/third.count"
+	if test \$n = 3; then echo "FAIL: the third run"; exit 1; fi
+	exec "$TESTS"
+	EOF
+	rm -f "$MEMO" &&
+	"$REDUCE" --app busybox-httpd --tests ./third.sh --only-rootfs --accel tcg --baseline-runs 1 \
+		--verify-runs 1 --max-candidates 1 --out "$TRASH/third" 2>err; rc=$?; cat err; test $rc = 0 &&
+	grep -q "observe: the test script exited with status 1; the search goes on without a first guess" err &&
+	grep -q "\"files_touched\": -1," "$TRASH/third/report.json" &&
+	memo_is_clean "$MEMO" && test "$(wc -l <"$MEMO")" = 1
 '
 test_expect_success BOOT 'a test script that escapes with setsid is still killed at its timeout' '
 	marker="escaped-$TRASH" &&
@@ -171,19 +186,23 @@ test_expect_success BOOT 'a guest that tries to connect out fails; its ports lis
 	kill $listener; test $rc = 0 && grep -q "guest says: reached" "$TRASH/.err" && grep -q "GET" listener.log
 '
 test_expect_success 'reduce cache shows the parts and sizes; --prune removes what is old and keeps the memo' '
-	mkdir -p c/kernels/v3/ab c/rootfs c/memo c/kbuild/x-base &&
+	mkdir -p c/kernels/v3/ab c/rootfs c/memo c/kbuild/x-base c/initramfs/xz-9e/cd &&
 	echo old >c/kernels/v3/ab/old.bzImage && echo new >c/kernels/v3/ab/new.bzImage &&
+	echo xz >c/initramfs/xz-9e/cd/old.cpio.xz && echo xz >c/initramfs/xz-9e/cd/new.cpio.xz &&
 	echo tar >c/rootfs/old.tar && echo v >c/memo/app.tsv && echo cfg >c/kbuild/x-base/.config &&
 	touch c/kbuild/x-base.lock &&
 	mkdir -p c/history/old.git/objects/ab c/history/new.git/objects/ab &&
 	echo o >c/history/old.git/objects/ab/obj && echo o >c/history/new.git/objects/ab/obj &&
 	touch c/history/old.git/FETCH_HEAD c/history/new.git/FETCH_HEAD &&
 	touch -d "40 days ago" c/history/old.git/FETCH_HEAD c/history/new.git/objects/ab/obj &&
-	touch -d "40 days ago" c/kernels/v3/ab/old.bzImage c/rootfs/old.tar c/kbuild/x-base.lock c/memo/app.tsv &&
+	touch -d "40 days ago" c/kernels/v3/ab/old.bzImage c/rootfs/old.tar c/kbuild/x-base.lock c/memo/app.tsv \
+		c/initramfs/xz-9e/cd/old.cpio.xz &&
 	REDUCE_CACHE=$TRASH/c "$REDUCE" cache >out && cat out &&
-	grep -q "^cache $TRASH/c$" out && grep -q "^  kernels .* 2 files" out && grep -q "^  total " out &&
+	grep -q "^cache $TRASH/c$" out && grep -q "^  kernels .* 2 files" out && grep -q "^  initramfs .* 2 files" out &&
+	grep -q "^  total " out &&
 	REDUCE_CACHE=$TRASH/c "$REDUCE" cache --prune 30 >out && cat out &&
-	grep -q "^pruned 5 files" out &&
+	grep -q "^pruned 6 files" out &&
+	! test -e c/initramfs/xz-9e/cd/old.cpio.xz && test -e c/initramfs/xz-9e/cd/new.cpio.xz &&
 	! test -e c/history/old.git && test -e c/history/new.git/objects/ab/obj &&
 	! test -e c/kernels/v3/ab/old.bzImage && test -e c/kernels/v3/ab/new.bzImage &&
 	! test -e c/rootfs/old.tar && ! test -e c/kbuild/x-base && test -e c/memo/app.tsv &&

@@ -19,7 +19,8 @@
 # and never writes the user's. Into it are linked the parts that are
 # content-addressed and safe to share, from SHARED_CACHE, the user's cache
 # (so that make demo and make check warm each other): the unpacked kernel
-# source, ccache, the kernel image cache and the Debian rootfs tars. The
+# source, ccache, the kernel image cache, the Debian rootfs tars and the
+# compressed initramfs images. The
 # kernel build directories (kbuild) are mutable state: a file gets a
 # kbuild of its own, unless it calls test_shares_warm_build, and then it
 # shares the suite's warm one, SUITE_KBUILD ($SHARED_CACHE/tests/kbuild),
@@ -73,7 +74,7 @@ if [ -n "$debug" ]; then
 else
 	trap 'eval "$test_atexit_cmds"; keep_kvm_probe; rm -rf "$TRASH"' EXIT
 fi
-for d in ccache kernels rootfs; do
+for d in ccache kernels rootfs initramfs; do
 	mkdir -p "$SHARED_CACHE/$d" 2>/dev/null && ln -s "$SHARED_CACHE/$d" "$TEST_CACHE/$d"
 done
 # Whether KVM works is known once a boot (reduce probes it, up to 20 s,

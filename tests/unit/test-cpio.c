@@ -1,6 +1,7 @@
 /* The cpio writer and the rootfs tree: archives that the real cpio tool
  * reads back, kept paths that survive their directory's removal. */
 #include "cpio.h"
+#include "initramfs.h"
 #include "xz.h"
 #include "rootfs.h"
 #include "unit.h"
@@ -127,7 +128,32 @@ int main(void)
 	CHECK(run_sh(cmd5, &info) == 0, "the dictionary is as large as the archive, not the preset's "
 	      "(%zu KiB for %zu bytes)", want / 1024, cpio.len);
 
-	char *rm = xasprintf("rm -rf %s %s %s", dir, arch, xz);
+	/* The xz image is kept in the cache by the image's hash: the second
+	 * write of the same tree takes it from there (a cache file replaced
+	 * by a marker shows it was read), an empty one is written again. */
+	char *cache = xasprintf("%s.cache", dir);
+	setenv("REDUCE_CACHE", cache, 1);
+	struct initramfs im;
+	REQUIRE(initramfs_pack(&im, &rf, incl, 1, 0) == 0, "the image packs");
+	char *first = xasprintf("%s.first.xz", dir), *second = xasprintf("%s.second.xz", dir);
+	char *kept = xasprintf("%s/initramfs/xz-9e/%.2s/%s.cpio.xz", cache, im.hash, im.hash + 2);
+	CHECK(initramfs_write(&im, first) == 0 && file_size(kept) == file_size(first) && file_size(kept) > 0,
+	      "an xz image is kept in the cache under its hash");
+	write_file_atomic(kept, "marker", 6);
+	struct strbuf got = STRBUF_INIT;
+	CHECK(initramfs_write(&im, second) == 0 && read_file(second, &got) == 0 && got.len == 6 &&
+	      !memcmp(got.buf, "marker", 6), "the next write of the same image takes it from the cache");
+	write_file_atomic(kept, "", 0);
+	char *cmp = xasprintf("cmp -s %s %s && cmp -s %s %s", first, second, first, kept);
+	CHECK(initramfs_write(&im, second) == 0 && run_sh(cmp, &info) == 0,
+	      "an empty cache file is not taken: the image is compressed and kept again");
+	struct initramfs plain;
+	REQUIRE(initramfs_pack(&plain, &rf, incl, 0, 0) == 0, "the plain image packs");
+	CHECK(strcmp(plain.hash, im.hash) != 0, "a plain cpio and its xz have different hashes");
+	initramfs_release(&im);
+	initramfs_release(&plain);
+
+	char *rm = xasprintf("rm -rf %s %s %s %s %s %s", dir, arch, xz, cache, first, second);
 	if (system(rm)) {
 	}
 	UNIT_EXIT();

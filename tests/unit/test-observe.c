@@ -1,0 +1,94 @@
+/* The rootfs search's first guess from the guest's console: the entries
+ * init saw touched, their ancestors, and what the guess leaves out. */
+#include "observe.h"
+#include "rootfs.h"
+#include "unit.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/reduce-test-observe-XXXXXX";
+
+static void put(const char *rel, const char *data)
+{
+	char *p = xasprintf("%s/%s", dir, rel);
+	char *slash = strrchr(p, '/');
+	*slash = '\0';
+	mkdir_p(p);
+	*slash = '/';
+	write_file_atomic(p, data, strlen(data));
+	free(p);
+}
+
+static int node(const struct rootfs *rf, const char *rel)
+{
+	for (int i = 0; i < rf->n; i++)
+		if (!strcmp(rf->path[i], rel))
+			return rf->node[i];
+	return -2;
+}
+
+int main(void)
+{
+	REQUIRE(mkdtemp(dir), "a temporary directory");
+	put("init", "#!init\n");
+	put("init.conf", "cmd /bin/app\n");
+	put("bin/app", "APP");
+	put("bin/other", "OTHER");
+	put("etc/keep.d/kept", "K");
+	put("etc/passwd", "root:x:0:0::/:/bin/sh\n");
+	put("usr/lib/mod/a.py", "a");
+	put("usr/lib/mod/b.py", "b");
+	put("usr/share/doc/readme", "doc");
+	put("var/log/x", "x");
+	struct profile p;
+	memset(&p, 0, sizeof(p));
+	sv_push(&p.keep, "/etc/keep.d");
+	struct rootfs rf;
+	REQUIRE(rootfs_scan(dir, &p, &rf) == 0, "the tree scans");
+
+	const char *console =
+		"[    1.2] some kernel line\n"
+		"reduce-init: started at 1.2\n"
+		"reduce-init: ready\n"
+		"reduce-init: touched /bin/app\n"
+		"reduce-init: touched /usr/lib/mod/a.py\r\n"
+		"reduce-init: touched /usr/lib/mod\n"
+		"reduce-init: touched /bin/app\n"
+		"reduce-init: touched /etc/keep.d/kept\n"
+		"reduce-init: touched /tmp/made-by-the-app\n"
+		"reduce-init: touched /usr/lib/mod/../../share/doc/readme\n"
+		"reduce-init: touched usr/share/doc/readme\n"
+		"reduce-init: touched /var/log/\n"
+		"reduce-init: touched /var/lo\n"
+		"  reduce-init: touched /var/log/x\n"
+		"reduce-init: scanned 1\n";
+	int touched = -1;
+	unsigned char *c = observe_untouched(&rf, console, &touched);
+	CHECK(touched == 4, "the entries named are counted once each, kept ones too (%d)", touched);
+	CHECK(!c[node(&rf, "bin/app")] && !c[node(&rf, "bin")], "a touched file and its directory stay out of the guess");
+	CHECK(c[node(&rf, "bin/other")], "its untouched sibling is in the guess");
+	CHECK(!c[node(&rf, "usr/lib/mod/a.py")] && !c[node(&rf, "usr/lib/mod")] && !c[node(&rf, "usr/lib")] &&
+	      !c[node(&rf, "usr")], "a touched file's ancestors all stay out");
+	CHECK(c[node(&rf, "usr/lib/mod/b.py")], "an untouched file in a touched directory is in the guess");
+	CHECK(c[node(&rf, "usr/share")] && c[node(&rf, "usr/share/doc/readme")],
+	      "a path with .. names nothing: what it would reach stays in the guess");
+	CHECK(c[node(&rf, "var")] && c[node(&rf, "var/log/x")],
+	      "a trailing slash, a prefix of a name and a line not at its start name nothing");
+	CHECK(!c[node(&rf, "etc")], "a group node (a kept path's directory) is never in the guess");
+	CHECK(c[node(&rf, "etc/passwd")], "an untouched file beside a kept path is");
+
+	int none = -1;
+	unsigned char *all = observe_untouched(&rf, "", &none);
+	int every = 1;
+	for (int i = 0; i < rf.nnodes; i++)
+		every &= all[i] == !rf.tgroup[i];
+	CHECK(none == 0 && every, "a console that names nothing guesses every item");
+
+	char *rm = xasprintf("rm -rf %s", dir);
+	if (system(rm) != 0)
+		return 1;
+	UNIT_EXIT();
+}
