@@ -29,7 +29,7 @@ endif
 endif
 
 .PHONY: all deps check demo bench clean
-all: reducer/reduce rootfs/init $(UNIT_TESTS) bench/search-sim
+all: reducer/reduce rootfs/init rootfs/init-observe $(UNIT_TESTS) bench/search-sim
 
 reducer/reduce: reducer/main.o $(OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
@@ -39,6 +39,10 @@ reducer/%.o: reducer/%.c reducer/*.h
 
 rootfs/init: rootfs/init.c
 	$(INIT_CC) -static -Os -s -Wall -o $@ $<
+
+# The observing boot's init: the same, with the walks of the tree.
+rootfs/init-observe: rootfs/init.c
+	$(INIT_CC) -static -Os -s -Wall -DREDUCE_OBSERVE -o $@ $<
 
 tests/unit/test-%: tests/unit/test-%.c $(wildcard tests/unit/*.h) $(OBJS)
 	$(CC) $(CFLAGS) -Ireducer -o $@ $< $(OBJS) $(LDLIBS)
@@ -60,7 +64,7 @@ demo:
 
 # Also the binaries of unit tests whose source is gone (renamed or removed).
 clean:
-	rm -f reducer/*.o reducer/reduce rootfs/init bench/search-sim \
+	rm -f reducer/*.o reducer/reduce rootfs/init rootfs/init-observe bench/search-sim \
 		$(filter-out %.c %.h,$(wildcard tests/unit/test-*))
 
 bench/search-sim: bench/search-sim.c $(OBJS)

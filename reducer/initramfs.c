@@ -31,19 +31,26 @@ int initramfs_pack(struct initramfs *im, const struct rootfs *rf, const unsigned
 /* xz's best takes minutes on a large tree (one block, so one core), and
  * the same trees come back: every rerun's and release's baseline, the
  * image a kernel search starts from. So the output is kept in the cache,
- * named by the image's hash (the cpio and the filter) under the preset.
- * A cache that cannot be written costs only the next run's time. */
+ * named by the image's hash (the cpio and the filter) and by what else
+ * decides xz's bytes (its version and options). A cache file is used
+ * only when xz finds it whole; one that cannot be written costs only the
+ * next run's time. */
 static char *cached_path(const struct initramfs *im)
 {
-	return xasprintf("%s/initramfs/xz-%s/%.2s/%s.cpio.xz", cache_dir(), XZ_PRESET, im->hash,
-			 im->hash + 2);
+	struct strbuf key = STRBUF_INIT;
+	char hash[41];
+	sb_addf(&key, "%s\n", im->hash);
+	xz_describe(im->cpio.len, XZ_PRESET, im->x86, &key);
+	content_hash(key.buf, key.len, hash);
+	sb_release(&key);
+	return xasprintf("%s/initramfs/xz/%.2s/%s.cpio.xz", cache_dir(), hash, hash + 2);
 }
 
 static void cache_store(const char *cached, const char *path)
 {
 	char *dir = xstrndup(cached, strrchr(cached, '/') - cached);
 	if (mkdir_p(dir) == 0)
-		copy_file(path, cached);
+		copy_file_durable(path, cached);
 	free(dir);
 }
 
@@ -51,9 +58,11 @@ int initramfs_write(const struct initramfs *im, const char *path)
 {
 	if (!im->xz)
 		return write_file_atomic(path, im->cpio.buf, im->cpio.len);
+	if (im->fresh)
+		return xz_write(&im->cpio, path, XZ_PRESET, im->x86);
 	char *cached = cached_path(im);
 	int ret = 0;
-	if (file_size(cached) > 0 && copy_file(cached, path) == 0) {
+	if (file_size(cached) > 0 && xz_test(cached) == 0 && copy_file(cached, path) == 0) {
 		/* Its time says when a run last used it (reduce cache --prune). */
 		utimensat(AT_FDCWD, cached, NULL, 0);
 	} else {

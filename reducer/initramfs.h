@@ -13,12 +13,16 @@ struct initramfs {
 	struct strbuf cpio;
 	char hash[41];
 	int xz, x86;            /* xz-compressed; with the x86 BCJ filter */
+	int fresh;              /* compressed here, never taken from the cache */
 };
 
 /* Packs the included entries of rf (rootfs_included()). -1 on error. */
 int initramfs_pack(struct initramfs *im, const struct rootfs *rf, const unsigned char *incl,
 		   int xz, int x86);
-/* Writes the image to path, atomically. */
+/* Writes the image to path, atomically. An xz image is taken from the
+ * cache when it holds it whole (named by the image's hash, xz's version
+ * and options), and kept there when it did not, unless `fresh` is set
+ * (release --check: the point is to redo it with this machine's xz). */
 int initramfs_write(const struct initramfs *im, const char *path);
 void initramfs_release(struct initramfs *im);
 /* How the final image is compressed, for the report ("xz -9e, x86 BCJ"). */

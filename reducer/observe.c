@@ -35,7 +35,8 @@ static int find(const struct rootfs *rf, const int *order, const char *path, siz
 	return -1;
 }
 
-unsigned char *observe_untouched(const struct rootfs *rf, const char *console, int *touched)
+unsigned char *observe_untouched(const struct rootfs *rf, const char *console, size_t len,
+				 int *touched)
 {
 	int *order = xmalloc((rf->n + 1) * sizeof(int));
 	unsigned char *hot = xcalloc(rf->nnodes + 1, 1), *cand = xcalloc(rf->nnodes + 1, 1);
@@ -46,12 +47,18 @@ unsigned char *observe_untouched(const struct rootfs *rf, const char *console, i
 	qsort(order, rf->n, sizeof(int), by_path);
 	*touched = 0;
 	size_t plen = strlen(TOUCHED);
-	for (const char *l = console; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
-		if (strncmp(l, TOUCHED, plen))
+	const char *end = console + len, *nl;
+	/* Whole lines only: the last may have been cut off mid-path. */
+	for (const char *l = console; l < end && (nl = memchr(l, '\n', end - l)); l = nl + 1) {
+		if ((size_t)(nl - l) <= plen || memcmp(l, TOUCHED, plen))
 			continue;
 		const char *path = l + plen;
-		size_t len = strcspn(path, "\r\n");
-		int e = find(rf, order, path, len);
+		size_t n = nl - path;
+		if (path[n - 1] == '\r')
+			n--;
+		if (!n || memchr(path, '\0', n))
+			continue;
+		int e = find(rf, order, path, n);
 		if (e < 0 || named[e])
 			continue;
 		named[e] = 1;

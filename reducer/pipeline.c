@@ -38,7 +38,7 @@ struct run {
 	struct profile prof;
 	char *partial;          /* the run directory while it is written */
 	char *final;            /* its name once complete */
-	char *init_bin, *tests_abs, *stage, *srctree, *base_config;
+	char *init_bin, *init_observe, *tests_abs, *stage, *srctree, *base_config;
 	char source_version[64]; /* the kernel source's, e.g. 6.1.192 */
 	int hint_files;         /* the hint is a run of this app: its file list applies */
 
@@ -195,31 +195,53 @@ static void write_initrd(struct run *r, const char *path, int xz, char hash[41],
 	free(incl);
 }
 
-/* Packs the included entries as a plain cpio at img, with a line added
- * to /init.conf (the staged file is put back at once). Returns its size. */
-static long long pack_with_conf_line(struct run *r, const char *line, const unsigned char *incl,
-				     const char *img)
+/* Replaces a staged file's bytes, keeping its mode; the old bytes go to
+ * `old` (NULL: not kept). */
+static void swap_staged(const char *path, const char *data, size_t len, struct strbuf *old)
 {
-	char *conf = xasprintf("%s/init.conf", r->rf.root);
-	struct strbuf orig = STRBUF_INIT, changed = STRBUF_INIT;
-	if (read_file(conf, &orig) < 0)
-		die("cannot read %s", conf);
-	sb_add(&changed, orig.buf, orig.len);
-	sb_adds(&changed, line);
+	struct stat st;
+	if (stat(path, &st) < 0 || (old && read_file(path, old) < 0))
+		die("cannot read %s", path);
+	if (write_file_atomic(path, data, len) < 0 || chmod(path, st.st_mode & 07777) < 0)
+		die_writing(path);
+}
+
+/* Packs the included entries as a plain cpio at img, with a line added to
+ * /init.conf, or another init as /init, or both (the staged files are
+ * put back at once). Returns its size. */
+static long long pack_variant(struct run *r, const char *conf_line, const char *init,
+			      const unsigned char *incl, const char *img)
+{
+	char *conf = xasprintf("%s/init.conf", r->rf.root), *ini = xasprintf("%s/init", r->rf.root);
+	struct strbuf conf_orig = STRBUF_INIT, init_orig = STRBUF_INIT, tmp = STRBUF_INIT;
+	if (conf_line) {
+		if (read_file(conf, &tmp) < 0)
+			die("cannot read %s", conf);
+		sb_adds(&tmp, conf_line);
+		swap_staged(conf, tmp.buf, tmp.len, &conf_orig);
+		sb_release(&tmp);
+	}
+	if (init) {
+		if (read_file(init, &tmp) < 0)
+			die("cannot read %s", init);
+		swap_staged(ini, tmp.buf, tmp.len, &init_orig);
+		sb_release(&tmp);
+	}
 	struct initramfs im;
-	if (write_file_atomic(conf, changed.buf, changed.len) < 0)
-		die_writing(conf);
 	if (initramfs_pack(&im, &r->rf, incl, 0, 0) < 0)
 		die("cannot read the staged root filesystem %s", r->rf.root);
-	if (write_file_atomic(conf, orig.buf, orig.len) < 0)
-		die_writing(conf);
+	if (conf_line)
+		swap_staged(conf, conf_orig.buf, conf_orig.len, NULL);
+	if (init)
+		swap_staged(ini, init_orig.buf, init_orig.len, NULL);
 	if (initramfs_write(&im, img) < 0)
 		die_writing(img);
 	long long bytes = (long long)im.cpio.len;
 	initramfs_release(&im);
 	free(conf);
-	sb_release(&orig);
-	sb_release(&changed);
+	free(ini);
+	sb_release(&conf_orig);
+	sb_release(&init_orig);
 	return bytes;
 }
 
@@ -241,7 +263,7 @@ static void negative_control(struct run *r)
 		die("%s is not in the staged root filesystem", r->prof.cmd);
 	incl[app] = 0;
 	char *img = wpath(r, "negative.initramfs.cpio");
-	long long bytes = pack_with_conf_line(r, "noapp 1\n", incl, img);
+	long long bytes = pack_variant(r, "noapp 1\n", NULL, incl, img);
 	struct trial_result res;
 	struct boot_image bi = { r->cur.kernel, img, bytes, bytes };
 	enum verdict v = trial_run(&r->trial, &bi, &res);
@@ -258,6 +280,8 @@ static void negative_control(struct run *r)
 	free(img);
 }
 
+#define OBSERVE_FAILED "reduce-init: observe failed: "
+
 /* One boot of the whole tree with init watching it: the entries that
  * neither the app nor the tests touched are the rootfs search's first
  * guess, tried all at once. In a distribution's tree that is nearly all
@@ -268,7 +292,7 @@ static unsigned char *observe_tree(struct run *r)
 	unsigned char *incl = xmalloc(r->rf.n + 1);
 	rootfs_included(&r->rf, NULL, incl);
 	char *img = wpath(r, "observe.initramfs.cpio");
-	long long bytes = pack_with_conf_line(r, "observe 1\n", incl, img);
+	long long bytes = pack_variant(r, NULL, r->init_observe, incl, img);
 	struct trial_result res;
 	struct boot_image bi = { r->cur.kernel, img, bytes, bytes };
 	r->trial.observe = 1;
@@ -288,14 +312,23 @@ static unsigned char *observe_tree(struct run *r)
 	struct strbuf con = STRBUF_INIT;
 	if (read_file(r->vmc.console_log, &con) < 0)
 		die("cannot read %s", r->vmc.console_log);
+	const char *failed = con.buf ? memmem(con.buf, con.len, OBSERVE_FAILED, strlen(OBSERVE_FAILED)) : NULL;
+	if (failed) {
+		const char *why = failed + strlen(OBSERVE_FAILED);
+		warning("observe: init says: %.*s; the search goes on without a first guess",
+			(int)strcspn(why, "\r\n"), why);
+		sb_release(&con);
+		return NULL;
+	}
 	int touched, untouched = 0;
-	unsigned char *cand = observe_untouched(&r->rf, con.buf ? con.buf : "", &touched);
+	unsigned char *cand = observe_untouched(&r->rf, con.buf ? con.buf : "", con.len, &touched);
 	sb_release(&con);
 	for (int i = 0; i < r->rf.n; i++)
 		untouched += r->rf.node[i] >= 0 && cand[r->rf.node[i]];
 	r->rep.files_touched = touched;
 	info("observe: the app and its tests touched %d of %d entries; the %d removable ones they did "
-	     "not touch are tried first, all at once", touched, r->rf.n, untouched);
+	     "not touch are tried first, all at once (then in halves if that fails)", touched, r->rf.n,
+	     untouched);
 	return cand;
 }
 
@@ -555,8 +588,11 @@ tests:
 	if (o->hint)
 		check_hint(r, r->prof.name);
 	r->init_bin = xasprintf("%s/rootfs/init", r->root);
+	r->init_observe = xasprintf("%s/rootfs/init-observe", r->root);
 	if (!is_executable(r->init_bin))
 		die("%s is missing: run 'make' first", r->init_bin);
+	if (!is_executable(r->init_observe))
+		die("%s is missing: run 'make' first", r->init_observe);
 	r->tests_abs = realpath(o->tests, NULL);
 }
 
@@ -1344,6 +1380,7 @@ void reduce_check_inputs(const struct options *o, const char *root)
 	if (o->out && file_exists(o->out))
 		die_usage("output directory %s already exists", o->out);
 	free(R.init_bin);
+	free(R.init_observe);
 	free(R.tests_abs);
 }
 
@@ -1492,6 +1529,7 @@ int reduce_rebuild(const struct rebuild *rb, const char *root)
 	char *initrd = wpath(r, "initramfs.cpio.xz");
 	if (initramfs_pack(&im, &r->rf, incl, 1, config_is_y(&cfg, "XZ_DEC_X86")) < 0)
 		die("cannot read the staged root filesystem %s", r->rf.root);
+	im.fresh = 1;
 	if (initramfs_write(&im, initrd) < 0)
 		die_writing(initrd);
 	initramfs_release(&im);

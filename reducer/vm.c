@@ -423,12 +423,14 @@ enum verdict vm_check(const struct vm_config *c, struct vm *vm)
 	return qemu_exit(c, status, &qm, vm->why, sizeof(vm->why));
 }
 
-static int count_lines_starting(const char *text, const char *marker)
+/* The guest's console may hold any bytes, NULs too. */
+static int count_lines_starting(const char *text, size_t len, const char *marker)
 {
 	int n = 0;
-	size_t len = strlen(marker);
-	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-		n += !strncmp(p, marker, len);
+	size_t m = strlen(marker);
+	const char *end = text + len, *nl;
+	for (const char *p = text; p < end && (nl = memchr(p, '\n', end - p)); p = nl + 1)
+		n += (size_t)(nl - p) >= m && !memcmp(p, marker, m);
 	return n;
 }
 
@@ -440,7 +442,7 @@ int vm_await_marker(const struct vm_config *c, struct vm *vm, const char *marker
 	for (;;) {
 		struct strbuf con = STRBUF_INIT;
 		read_file(c->console_log, &con);
-		int n = con.buf ? count_lines_starting(con.buf, marker) : 0;
+		int n = con.buf ? count_lines_starting(con.buf, con.len, marker) : 0;
 		sb_release(&con);
 		if (want < 0)
 			want = n + more;

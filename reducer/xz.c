@@ -1,36 +1,35 @@
+#define _GNU_SOURCE
 /* xz for the initramfs, in the form the kernel's decoder takes. */
 #include "xz.h"
 #include "child.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-int xz_write(const struct strbuf *data, const char *path, const char *preset, int x86)
+/* The user's xz settings would change the bytes, not the image. */
+static const char *const unset[] = { "XZ_OPT", "XZ_DEFAULTS", NULL };
+
+/* xz's options for data of this length; lzma2 is freed by the caller. */
+static int xz_options(const char **argv, size_t len, const char *preset, int x86, char **lzma2)
 {
-	char *raw = xasprintf("%s.raw", path), *xz = xasprintf("%s.xz.tmp", path);
 	/* The kernel's decoder allocates the dictionary the stream header
 	 * declares, whatever the data's size: preset 9's 64 MiB would be
 	 * guest memory that a 2 MiB initramfs needs for nothing while it
 	 * unpacks (and so the least memory it boots in). A dictionary as
 	 * large as the data compresses it the same. */
 	size_t dict = 4096;
-	while (dict < data->len && dict < (64u << 20))
+	while (dict < len && dict < (64u << 20))
 		dict <<= 1;
-	char *lzma2 = xasprintf("--lzma2=preset=%s,dict=%zu", preset, dict);
-	int ret = -1;
-	if (write_file_atomic(raw, data->buf, data->len) < 0)
-		goto out;
-	unlink(xz);
+	*lzma2 = xasprintf("--lzma2=preset=%s,dict=%zu", preset, dict);
+	int a = 0;
+	argv[a++] = "--check=crc32";
 	/* -T0: a large tree compresses in blocks on every core; the kernel
 	 * decodes multi-block streams. The x86 BCJ filter makes machine code
 	 * compress about 5% better; the kernel's decoder has it only with
 	 * CONFIG_XZ_DEC_X86. */
-	const char *argv[9];
-	int a = 0;
-	argv[a++] = "xz";
-	argv[a++] = "--check=crc32";
 	argv[a++] = "-T0";
 	/* No memory limit may switch it to the single-threaded compressor,
 	 * whose output differs: the same cpio always gives the same bytes. */
@@ -38,11 +37,64 @@ int xz_write(const struct strbuf *data, const char *path, const char *preset, in
 	argv[a++] = "-c";
 	if (x86)
 		argv[a++] = "--x86";
-	argv[a++] = lzma2;
+	argv[a++] = *lzma2;
+	return a;
+}
+
+static const char *xz_version(void)
+{
+	static char *version;
+	if (version)
+		return version;
+	char path[] = "/tmp/reduce-xz-version-XXXXXX";
+	int fd = mkostemp(path, O_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+	const char *argv[] = { "xz", "--version", NULL };
+	struct child_process cp = { .argv = argv, .out_path = path, .unset = unset, .timeout_ms = 20000 };
+	struct strbuf out = STRBUF_INIT;
+	if (fd >= 0 && child_run(&cp) == 0 && read_file(path, &out) == 0 && out.len)
+		version = xstrndup(out.buf, strcspn(out.buf, "\n"));
+	else
+		version = xstrdup("unknown");
+	if (fd >= 0)
+		unlink(path);
+	sb_release(&out);
+	return version;
+}
+
+void xz_describe(size_t len, const char *preset, int x86, struct strbuf *out)
+{
+	const char *argv[8];
+	char *lzma2;
+	int n = xz_options(argv, len, preset, x86, &lzma2);
+	sb_adds(out, xz_version());
+	for (int i = 0; i < n; i++)
+		sb_addf(out, " %s", argv[i]);
+	free(lzma2);
+}
+
+int xz_test(const char *path)
+{
+	const char *argv[] = { "xz", "-t", "-q", path, NULL };
+	struct child_process cp = { .argv = argv, .out_path = NULL, .unset = unset,
+				    .timeout_ms = 600000 };
+	return child_run(&cp) == 0 ? 0 : -1;
+}
+
+int xz_write(const struct strbuf *data, const char *path, const char *preset, int x86)
+{
+	char *raw = xasprintf("%s.raw", path), *xz = xasprintf("%s.xz.tmp", path);
+	char *lzma2 = NULL;
+	int ret = -1;
+	if (write_file_atomic(raw, data->buf, data->len) < 0)
+		goto out;
+	unlink(xz);
+	const char *argv[10];
+	argv[0] = "xz";
+	int a = 1 + xz_options(argv + 1, data->len, preset, x86, &lzma2);
 	argv[a++] = raw;
 	argv[a] = NULL;
-	/* The user's xz settings would change the bytes, not the image. */
-	static const char *const unset[] = { "XZ_OPT", "XZ_DEFAULTS", NULL };
 	struct child_process cp = { .argv = argv, .out_path = xz, .inherit_stderr = 1,
 				    .unset = unset, .timeout_ms = 600000 };
 	int st = child_run(&cp);

@@ -9,15 +9,20 @@
  *   reduce-init: memory ...       then what the guest's memory holds
  *   reduce-init: app exited N     the app died; init powers the VM off
  *   reduce-init: ready (no app)   "noapp 1" in init.conf: nothing started
- *   reduce-init: touched PATH     "observe 1": PATH was read, listed or
- *                                 written since the image was unpacked
- *   reduce-init: scanned N        "observe 1": the Nth look at the tree
- *                                 since ready is complete
  *
- * Built static so that it needs nothing from the image it lives in.
+ * Built static so that it needs nothing from the image it lives in. Built
+ * with REDUCE_OBSERVE it is rootfs/init-observe, the init of the one
+ * observing boot, which also says after ready:
+ *
+ *   reduce-init: touched PATH     PATH was read, listed, run or written
+ *                                 since the image was unpacked
+ *   reduce-init: scanned N        the Nth look at the tree is complete
+ *   reduce-init: observe failed: WHY   nothing more will be said touched
+ *
+ * Only that boot carries it: every other image's init stays without code
+ * it never runs.
  */
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -28,8 +33,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
-#include <limits.h>
 #include <sys/ioctl.h>
+#ifdef REDUCE_OBSERVE
+#include <dirent.h>
+#include <limits.h>
+#include <sys/resource.h>
+#endif
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/socket.h>
@@ -44,7 +53,7 @@
 
 static char *argv_app[MAX_ARGS + 1];
 static char *envp_app[MAX_ENV + 2];
-static int ports[MAX_PORTS], nports, nenv, noapp, observe;
+static int ports[MAX_PORTS], nports, nenv, noapp;
 static char ip[32] = "10.0.2.15", netmask[32] = "255.255.255.0", gw[32] = "10.0.2.2";
 static char workdir[256] = "/";
 static long app_uid = -1, app_gid = -1;
@@ -135,8 +144,6 @@ static void read_conf(void)
 			/* The harness's negative control: boot as usual, start
 			 * nothing, and let the tests run against that. */
 			noapp = atoi(val);
-		} else if (!strcmp(line, "observe")) {
-			observe = atoi(val);
 		} else if (!strcmp(line, "user")) {
 			/* "user UID GID": the host resolved the names. */
 			char *gid = strchr(val, ' ');
@@ -217,32 +224,44 @@ static int port_open(int port)
 	return ok;
 }
 
-/* Observing: the unpacker gives every entry the cpio's mtime as its
- * atime and mtime, and the root file system updates atime on every read
- * (it is mounted without relatime), so an entry whose times differ from
- * /init.conf's was read, listed, run or written since. Each is said once,
- * the paths remembered by a hash (a collision only leaves one unsaid:
- * the host uses what it hears to order its search, never for a verdict). */
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+#ifdef REDUCE_OBSERVE
+/* The unpacker gives every entry the cpio's mtime as its atime and mtime
+ * (CONFIG_INITRAMFS_PRESERVE_MTIME), and the root file system updates
+ * atime on every read (it is mounted without relatime), so an entry
+ * whose times differ from /init.conf's was read, listed, run or written
+ * since. Each is said once, its path remembered by a hash: a collision
+ * leaves one unsaid, which only costs the host's search a test or two,
+ * as the host uses what it hears to order its search, never for a
+ * verdict. */
 #define SEEN_SLOTS 65536
+#define SEEN_MAX (SEEN_SLOTS / 4 * 3)
 static unsigned long long seen[SEEN_SLOTS];
+static int nseen;
 static struct timespec unpacked;
 static dev_t root_dev;
+static const char *observe_failed;
 
 static int seen_before(const char *path)
 {
 	unsigned long long h = 1469598103934665603ULL;
 	for (const char *p = path; *p; p++)
 		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	h |= 1;
-	for (unsigned long i = h % SEEN_SLOTS, n = 0; n < SEEN_SLOTS; i = (i + 1) % SEEN_SLOTS, n++) {
+	h |= 1; /* 0 marks a free slot */
+	for (unsigned long i = (h >> 1) % SEEN_SLOTS;; i = (i + 1) % SEEN_SLOTS) {
 		if (seen[i] == h)
 			return 1;
 		if (!seen[i]) {
 			seen[i] = h;
+			nseen++;
 			return 0;
 		}
 	}
-	return 1;
 }
 
 static int same_time(const struct timespec *a, const struct timespec *b)
@@ -252,11 +271,12 @@ static int same_time(const struct timespec *a, const struct timespec *b)
 
 static void scan(char *path, size_t len, int depth)
 {
+	static char line[PATH_MAX + 32];
 	DIR *d = opendir(len ? path : "/");
 	struct dirent *e;
 	if (!d)
 		return;
-	while ((e = readdir(d))) {
+	while (!observe_failed && (e = readdir(d))) {
 		size_t n = strlen(e->d_name);
 		struct stat st;
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || len + n + 2 >= PATH_MAX)
@@ -267,7 +287,10 @@ static void scan(char *path, size_t len, int depth)
 			continue;
 		if ((!same_time(&st.st_atim, &unpacked) || !same_time(&st.st_mtim, &unpacked)) &&
 		    !seen_before(path)) {
-			char line[PATH_MAX + 32];
+			/* A full table would make each look slower; more than
+			 * it holds touched is no guess worth making anyway. */
+			if (nseen >= SEEN_MAX)
+				observe_failed = "too many entries touched";
 			int m = snprintf(line, sizeof(line), "reduce-init: touched %s\n", path);
 			if (write(1, line, m) < 0) {
 				/* nowhere to report it */
@@ -292,27 +315,62 @@ static void scan(char *path, size_t len, int depth)
 static void observe_once(void)
 {
 	static char path[PATH_MAX];
-	static int scans;
+	static int scans, said;
 	char n[16];
-	path[0] = '\0';
-	scan(path, 0, 0);
+	if (!observe_failed) {
+		path[0] = '\0';
+		scan(path, 0, 0);
+	}
+	if (observe_failed && !said++)
+		say("reduce-init: observe failed: %s\n", observe_failed);
 	snprintf(n, sizeof(n), "%d", ++scans);
 	say("reduce-init: scanned %s\n", n);
 }
 
-static void sleep_ms(int ms)
+/* Before anything changes the tree: the times every entry was given. The
+ * cpio's mtimes are whole seconds (SOURCE_DATE_EPOCH or 0): a fraction
+ * means the kernel gave the entries the time of the unpacking instead. */
+static void observe_start(void)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
+	struct stat conf;
+	if (lstat("/init.conf", &conf) < 0)
+		observe_failed = "cannot stat /init.conf";
+	else if (conf.st_mtim.tv_nsec || !same_time(&conf.st_atim, &conf.st_mtim))
+		observe_failed = "the kernel did not keep the archive's times";
+	unpacked = conf.st_mtim;
+	root_dev = conf.st_dev;
 }
+
+/* After ready: a look at the tree every 250 ms until the app ends (or the
+ * host stops the guest), at the lowest priority, so that the app and its
+ * tests are slowed as little as they can be. */
+static void observe_until_exit(pid_t app)
+{
+	int status;
+	if (setpriority(PRIO_PROCESS, 0, 19) < 0) {
+		/* then at the same priority */
+	}
+	for (;;) {
+		pid_t r;
+		while ((r = waitpid(-1, &status, WNOHANG)) > 0)
+			if (r == app) {
+				char code[16];
+				snprintf(code, sizeof(code), "%d",
+					 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+				say("reduce-init: app exited %s\n", code);
+				power_off();
+			}
+		observe_once();
+		sleep_ms(250);
+	}
+}
+#endif
 
 int main(void)
 {
-	struct stat conf;
-	if (lstat("/init.conf", &conf) == 0) {
-		unpacked = conf.st_mtim;
-		root_dev = conf.st_dev;
-	}
+#ifdef REDUCE_OBSERVE
+	observe_start();
+#endif
 	mkdir("/proc", 0755);
 	mkdir("/sys", 0755);
 	mkdir("/dev", 0755);
@@ -368,17 +426,13 @@ int main(void)
 
 	int ready = 0, status;
 	for (;;) {
-		pid_t r = waitpid(-1, &status, ready && !observe ? 0 : WNOHANG);
+		pid_t r = waitpid(-1, &status, ready ? 0 : WNOHANG);
 		if (r == app) {
 			char code[16];
 			snprintf(code, sizeof(code), "%d",
 				 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 			say("reduce-init: app exited %s\n", code);
 			power_off();
-		}
-		if (ready && observe) {
-			observe_once();
-			sleep_ms(250);
 		}
 		if (ready)
 			continue;
@@ -389,8 +443,9 @@ int main(void)
 			ready = 1;
 			say("reduce-init: ready%s\n", "");
 			say_memory();
-			if (observe)
-				observe_once();
+#ifdef REDUCE_OBSERVE
+			observe_until_exit(app);
+#endif
 		} else {
 			sleep_ms(10);
 		}

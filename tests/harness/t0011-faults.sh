@@ -186,9 +186,9 @@ test_expect_success BOOT 'a guest that tries to connect out fails; its ports lis
 	kill $listener; test $rc = 0 && grep -q "guest says: reached" "$TRASH/.err" && grep -q "GET" listener.log
 '
 test_expect_success 'reduce cache shows the parts and sizes; --prune removes what is old and keeps the memo' '
-	mkdir -p c/kernels/v3/ab c/rootfs c/memo c/kbuild/x-base c/initramfs/xz-9e/cd &&
+	mkdir -p c/kernels/v3/ab c/rootfs c/memo c/kbuild/x-base c/initramfs/xz/cd &&
 	echo old >c/kernels/v3/ab/old.bzImage && echo new >c/kernels/v3/ab/new.bzImage &&
-	echo xz >c/initramfs/xz-9e/cd/old.cpio.xz && echo xz >c/initramfs/xz-9e/cd/new.cpio.xz &&
+	echo xz >c/initramfs/xz/cd/old.cpio.xz && echo xz >c/initramfs/xz/cd/new.cpio.xz &&
 	echo tar >c/rootfs/old.tar && echo v >c/memo/app.tsv && echo cfg >c/kbuild/x-base/.config &&
 	touch c/kbuild/x-base.lock &&
 	mkdir -p c/history/old.git/objects/ab c/history/new.git/objects/ab &&
@@ -196,13 +196,13 @@ test_expect_success 'reduce cache shows the parts and sizes; --prune removes wha
 	touch c/history/old.git/FETCH_HEAD c/history/new.git/FETCH_HEAD &&
 	touch -d "40 days ago" c/history/old.git/FETCH_HEAD c/history/new.git/objects/ab/obj &&
 	touch -d "40 days ago" c/kernels/v3/ab/old.bzImage c/rootfs/old.tar c/kbuild/x-base.lock c/memo/app.tsv \
-		c/initramfs/xz-9e/cd/old.cpio.xz &&
+		c/initramfs/xz/cd/old.cpio.xz &&
 	REDUCE_CACHE=$TRASH/c "$REDUCE" cache >out && cat out &&
 	grep -q "^cache $TRASH/c$" out && grep -q "^  kernels .* 2 files" out && grep -q "^  initramfs .* 2 files" out &&
 	grep -q "^  total " out &&
 	REDUCE_CACHE=$TRASH/c "$REDUCE" cache --prune 30 >out && cat out &&
 	grep -q "^pruned 6 files" out &&
-	! test -e c/initramfs/xz-9e/cd/old.cpio.xz && test -e c/initramfs/xz-9e/cd/new.cpio.xz &&
+	! test -e c/initramfs/xz/cd/old.cpio.xz && test -e c/initramfs/xz/cd/new.cpio.xz &&
 	! test -e c/history/old.git && test -e c/history/new.git/objects/ab/obj &&
 	! test -e c/kernels/v3/ab/old.bzImage && test -e c/kernels/v3/ab/new.bzImage &&
 	! test -e c/rootfs/old.tar && ! test -e c/kbuild/x-base && test -e c/memo/app.tsv &&

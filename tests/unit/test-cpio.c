@@ -32,6 +32,16 @@ static int find(const struct rootfs *rf, const char *rel)
 	return -1;
 }
 
+static int cmp_files(const char *a, const char *b)
+{
+	struct strbuf x = STRBUF_INIT, y = STRBUF_INIT;
+	int same = read_file(a, &x) == 0 && read_file(b, &y) == 0 && x.len == y.len &&
+		   !memcmp(x.buf, y.buf, x.len);
+	sb_release(&x);
+	sb_release(&y);
+	return same;
+}
+
 static int run_sh(const char *cmd, struct strbuf *out)
 {
 	FILE *f = popen(cmd, "r");
@@ -128,30 +138,44 @@ int main(void)
 	CHECK(run_sh(cmd5, &info) == 0, "the dictionary is as large as the archive, not the preset's "
 	      "(%zu KiB for %zu bytes)", want / 1024, cpio.len);
 
-	/* The xz image is kept in the cache by the image's hash: the second
-	 * write of the same tree takes it from there (a cache file replaced
-	 * by a marker shows it was read), an empty one is written again. */
+	/* The xz image is kept in the cache by the image's hash and xz's
+	 * version and options: the second write of the same tree takes it
+	 * from there (a cache file replaced by another whole xz stream shows
+	 * it was read); one xz finds broken, or empty, is written again; a
+	 * fresh write never reads it. */
 	char *cache = xasprintf("%s.cache", dir);
 	setenv("REDUCE_CACHE", cache, 1);
 	struct initramfs im;
 	REQUIRE(initramfs_pack(&im, &rf, incl, 1, 0) == 0, "the image packs");
 	char *first = xasprintf("%s.first.xz", dir), *second = xasprintf("%s.second.xz", dir);
-	char *kept = xasprintf("%s/initramfs/xz-9e/%.2s/%s.cpio.xz", cache, im.hash, im.hash + 2);
-	CHECK(initramfs_write(&im, first) == 0 && file_size(kept) == file_size(first) && file_size(kept) > 0,
-	      "an xz image is kept in the cache under its hash");
-	write_file_atomic(kept, "marker", 6);
-	struct strbuf got = STRBUF_INIT;
-	CHECK(initramfs_write(&im, second) == 0 && read_file(second, &got) == 0 && got.len == 6 &&
-	      !memcmp(got.buf, "marker", 6), "the next write of the same image takes it from the cache");
-	write_file_atomic(kept, "", 0);
-	char *cmp = xasprintf("cmp -s %s %s && cmp -s %s %s", first, second, first, kept);
-	CHECK(initramfs_write(&im, second) == 0 && run_sh(cmp, &info) == 0,
-	      "an empty cache file is not taken: the image is compressed and kept again");
-	struct initramfs plain;
-	REQUIRE(initramfs_pack(&plain, &rf, incl, 0, 0) == 0, "the plain image packs");
-	CHECK(strcmp(plain.hash, im.hash) != 0, "a plain cpio and its xz have different hashes");
+	struct strbuf kept = STRBUF_INIT;
+	char *find = xasprintf("find %s/initramfs/xz -name '*.cpio.xz' | tr -d '\\n'", cache);
+	CHECK(initramfs_write(&im, first) == 0 && run_sh(find, &kept) == 0 && kept.len &&
+	      file_size(kept.buf) == file_size(first), "an xz image is kept in the cache");
+	char *plant = xasprintf("printf marker | xz --check=crc32 >%s", kept.buf);
+	char *is_marker = xasprintf("xz -dc %s | grep -qx marker", second);
+	CHECK(run_sh(plant, &info) == 0 && initramfs_write(&im, second) == 0 && run_sh(is_marker, &info) == 0,
+	      "the next write of the same image takes it from the cache");
+	char *same = xasprintf("cmp -s %s %s && cmp -s %s %s", first, second, first, kept.buf);
+	im.fresh = 1;
+	CHECK(initramfs_write(&im, second) == 0 && run_sh(same, &info) != 0 && cmp_files(first, second),
+	      "a fresh write compresses it here, and leaves the cache as it is");
+	im.fresh = 0;
+	write_file_atomic(kept.buf, "not xz at all", 13);
+	CHECK(initramfs_write(&im, second) == 0 && run_sh(same, &info) == 0,
+	      "a cache file xz finds broken is not taken: the image is compressed and kept again");
+	write_file_atomic(kept.buf, "", 0);
+	CHECK(initramfs_write(&im, second) == 0 && run_sh(same, &info) == 0,
+	      "nor is an empty one");
+	struct initramfs x86;
+	REQUIRE(initramfs_pack(&x86, &rf, incl, 1, 1) == 0, "the image packs with the x86 filter");
+	struct strbuf d1 = STRBUF_INIT, d2 = STRBUF_INIT;
+	xz_describe(1000, "9e", 0, &d1);
+	xz_describe(100000, "9e", 1, &d2);
+	CHECK(strcmp(x86.hash, im.hash) && strstr(d1.buf, "xz") && strstr(d2.buf, "--x86") &&
+	      strcmp(d1.buf, d2.buf), "the filter and the dictionary size are part of what names it");
 	initramfs_release(&im);
-	initramfs_release(&plain);
+	initramfs_release(&x86);
 
 	char *rm = xasprintf("rm -rf %s %s %s %s %s %s", dir, arch, xz, cache, first, second);
 	if (system(rm)) {

@@ -49,7 +49,7 @@ int main(void)
 	struct rootfs rf;
 	REQUIRE(rootfs_scan(dir, &p, &rf) == 0, "the tree scans");
 
-	const char *console =
+	static const char console[] =
 		"[    1.2] some kernel line\n"
 		"reduce-init: started at 1.2\n"
 		"reduce-init: ready\n"
@@ -64,9 +64,12 @@ int main(void)
 		"reduce-init: touched /var/log/\n"
 		"reduce-init: touched /var/lo\n"
 		"  reduce-init: touched /var/log/x\n"
-		"reduce-init: scanned 1\n";
+		"reduce-init: touched /var/log/x\0 and more\n"
+		"reduce-init: touched \n"
+		"reduce-init: scanned 1\n"
+		"reduce-init: touched /var/log/x";
 	int touched = -1;
-	unsigned char *c = observe_untouched(&rf, console, &touched);
+	unsigned char *c = observe_untouched(&rf, console, sizeof(console) - 1, &touched);
 	CHECK(touched == 4, "the entries named are counted once each, kept ones too (%d)", touched);
 	CHECK(!c[node(&rf, "bin/app")] && !c[node(&rf, "bin")], "a touched file and its directory stay out of the guess");
 	CHECK(c[node(&rf, "bin/other")], "its untouched sibling is in the guess");
@@ -76,16 +79,19 @@ int main(void)
 	CHECK(c[node(&rf, "usr/share")] && c[node(&rf, "usr/share/doc/readme")],
 	      "a path with .. names nothing: what it would reach stays in the guess");
 	CHECK(c[node(&rf, "var")] && c[node(&rf, "var/log/x")],
-	      "a trailing slash, a prefix of a name and a line not at its start name nothing");
+	      "a trailing slash, a prefix of a name, a line not at its start, a NUL in the path, "
+	      "an empty path and a last line cut off name nothing");
 	CHECK(!c[node(&rf, "etc")], "a group node (a kept path's directory) is never in the guess");
 	CHECK(c[node(&rf, "etc/passwd")], "an untouched file beside a kept path is");
 
 	int none = -1;
-	unsigned char *all = observe_untouched(&rf, "", &none);
+	unsigned char *all = observe_untouched(&rf, "", 0, &none);
 	int every = 1;
 	for (int i = 0; i < rf.nnodes; i++)
 		every &= all[i] == !rf.tgroup[i];
 	CHECK(none == 0 && every, "a console that names nothing guesses every item");
+	free(c);
+	free(all);
 
 	char *rm = xasprintf("rm -rf %s", dir);
 	if (system(rm) != 0)
