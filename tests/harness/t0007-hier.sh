@@ -39,10 +39,12 @@ test_expect_success BOOT 'every verdict came from a real boot, and the result is
 	sed -n 2p "$RUN/candidates.tsv" | grep -q "^1	rootfs	pass	run	" &&
 	test "$(sed -n 2p "$RUN/candidates.tsv" | cut -f7)" -ge 250
 '
-test_expect_success BOOT 'what stayed is what the page needs' '
+test_expect_success BOOT 'what stayed is what the page needs, with the plain init, not the observing one' '
 	grep -qx /bin/busybox "$RUN/rootfs.manifest" &&
 	grep -q "^/www" "$RUN/rootfs.manifest" &&
-	! grep -q "^/usr/" "$RUN/rootfs.manifest"
+	! grep -q "^/usr/" "$RUN/rootfs.manifest" &&
+	xz -dc "$RUN/initramfs.cpio.xz" | cpio -i --quiet --to-stdout init >init &&
+	cmp init "$ROOT/rootfs/init" && ! cmp -s init "$ROOT/rootfs/init-observe"
 '
 test_expect_success BOOT 'its xz images are kept in the cache by content, the final one and the baseline' '
 	n=0 && for f in cache/initramfs/xz/*/*.cpio.xz; do
