@@ -175,6 +175,23 @@ int child_start(struct child_process *cp)
 	return 0;
 }
 
+char *child_first_line(struct child_process *cp)
+{
+	char path[] = "/tmp/reduce-output-XXXXXX";
+	int fd = mkostemp(path, O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	close(fd);
+	cp->out_path = path;
+	struct strbuf out = STRBUF_INIT;
+	char *line = NULL;
+	if (child_run(cp) == 0 && read_file(path, &out) == 0 && out.len)
+		line = xstrndup(out.buf, strcspn(out.buf, "\n"));
+	unlink(path);
+	sb_release(&out);
+	return line;
+}
+
 void child_kill(struct child_process *cp)
 {
 	if (cp->pid > 0) {

@@ -33,6 +33,9 @@ int child_start(struct child_process *cp);
  * or CHILD_TIMEOUT. */
 int child_finish(struct child_process *cp, int timeout_ms);
 int child_run(struct child_process *cp);
+/* Runs cp (its out_path is set here) and returns the first line it
+ * printed, e.g. a tool's version; NULL if it failed or printed nothing. */
+char *child_first_line(struct child_process *cp);
 void child_kill(struct child_process *cp);
 /* After the caller reaped the child itself: kills what it left in its
  * group and stops tracking it. */

@@ -464,20 +464,11 @@ const char *vm_qemu_version(void)
 	if (version)
 		return version;
 	/* Its first line, e.g. "QEMU emulator version 7.2.x (Debian ...)". */
-	char path[] = "/tmp/reduce-qemu-version-XXXXXX";
-	int fd = mkostemp(path, O_CLOEXEC);
-	if (fd >= 0)
-		close(fd);
 	const char *argv[] = { "qemu-system-x86_64", "--version", NULL };
-	struct child_process cp = { .argv = argv, .out_path = path, .timeout_ms = 20000 };
-	struct strbuf out = STRBUF_INIT;
-	if (fd >= 0 && child_run(&cp) == 0 && read_file(path, &out) == 0 && out.len)
-		version = xstrndup(out.buf, strcspn(out.buf, "\n"));
-	else
+	struct child_process cp = { .argv = argv, .timeout_ms = 20000 };
+	version = child_first_line(&cp);
+	if (!version)
 		die("cannot run qemu-system-x86_64 --version: the memo's verdicts name QEMU's version");
-	if (fd >= 0)
-		unlink(path);
-	sb_release(&out);
 	return version;
 }
 

@@ -1,10 +1,8 @@
-#define _GNU_SOURCE
 /* xz for the initramfs, in the form the kernel's decoder takes. */
 #include "xz.h"
 #include "child.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -46,20 +44,11 @@ static const char *xz_version(void)
 	static char *version;
 	if (version)
 		return version;
-	char path[] = "/tmp/reduce-xz-version-XXXXXX";
-	int fd = mkostemp(path, O_CLOEXEC);
-	if (fd >= 0)
-		close(fd);
 	const char *argv[] = { "xz", "--version", NULL };
-	struct child_process cp = { .argv = argv, .out_path = path, .unset = unset, .timeout_ms = 20000 };
-	struct strbuf out = STRBUF_INIT;
-	if (fd >= 0 && child_run(&cp) == 0 && read_file(path, &out) == 0 && out.len)
-		version = xstrndup(out.buf, strcspn(out.buf, "\n"));
-	else
+	struct child_process cp = { .argv = argv, .unset = unset, .timeout_ms = 20000 };
+	version = child_first_line(&cp);
+	if (!version)
 		version = xstrdup("unknown");
-	if (fd >= 0)
-		unlink(path);
-	sb_release(&out);
 	return version;
 }
 

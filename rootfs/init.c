@@ -99,6 +99,14 @@ static void power_off(void)
 		pause();
 }
 
+static void app_exited(int status)
+{
+	char code[16];
+	snprintf(code, sizeof(code), "%d", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	say("reduce-init: app exited %s\n", code);
+	power_off();
+}
+
 static void read_conf(void)
 {
 	static char buf[8192];
@@ -353,13 +361,8 @@ static void observe_until_exit(pid_t app)
 	for (;;) {
 		pid_t r;
 		while ((r = waitpid(-1, &status, WNOHANG)) > 0)
-			if (r == app) {
-				char code[16];
-				snprintf(code, sizeof(code), "%d",
-					 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-				say("reduce-init: app exited %s\n", code);
-				power_off();
-			}
+			if (r == app)
+				app_exited(status);
 		observe_once();
 		sleep_ms(250);
 	}
@@ -427,13 +430,8 @@ int main(void)
 	int ready = 0, status;
 	for (;;) {
 		pid_t r = waitpid(-1, &status, ready ? 0 : WNOHANG);
-		if (r == app) {
-			char code[16];
-			snprintf(code, sizeof(code), "%d",
-				 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-			say("reduce-init: app exited %s\n", code);
-			power_off();
-		}
+		if (r == app)
+			app_exited(status);
 		if (ready)
 			continue;
 		int up = 1;

@@ -4,6 +4,7 @@
 #include "initramfs.h"
 #include "xz.h"
 #include "rootfs.h"
+#include "tree.h"
 #include "unit.h"
 
 #include <stdlib.h>
@@ -13,16 +14,6 @@
 
 static char dir[] = "/tmp/reduce-test-cpio-XXXXXX";
 
-static void put(const char *rel, const char *data)
-{
-	char *p = xasprintf("%s/%s", dir, rel);
-	char *slash = strrchr(p, '/');
-	*slash = '\0';
-	mkdir_p(p);
-	*slash = '/';
-	write_file_atomic(p, data, strlen(data));
-	free(p);
-}
 
 static int find(const struct rootfs *rf, const char *rel)
 {
@@ -56,12 +47,12 @@ int main(void)
 {
 	if (!mkdtemp(dir))
 		return 1;
-	put("init", "#!init\n");
-	put("init.conf", "cmd /bin/app\n");
-	put("bin/app", "APP");
-	put("etc/passwd", "root:x:0:0::/:/bin/sh\n");
-	put("etc/keep.d/kept", "K");
-	put("usr/share/doc/readme", "doc doc doc");
+	put_in(dir, "init", "#!init\n");
+	put_in(dir, "init.conf", "cmd /bin/app\n");
+	put_in(dir, "bin/app", "APP");
+	put_in(dir, "etc/passwd", "root:x:0:0::/:/bin/sh\n");
+	put_in(dir, "etc/keep.d/kept", "K");
+	put_in(dir, "usr/share/doc/readme", "doc doc doc");
 	char *link = xasprintf("%s/bin/sh", dir);
 	if (symlink("app", link) < 0)
 		return 1;

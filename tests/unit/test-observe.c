@@ -2,6 +2,7 @@
  * init saw touched, their ancestors, and what the guess leaves out. */
 #include "observe.h"
 #include "rootfs.h"
+#include "tree.h"
 #include "unit.h"
 
 #include <stdlib.h>
@@ -11,16 +12,6 @@
 
 static char dir[] = "/tmp/reduce-test-observe-XXXXXX";
 
-static void put(const char *rel, const char *data)
-{
-	char *p = xasprintf("%s/%s", dir, rel);
-	char *slash = strrchr(p, '/');
-	*slash = '\0';
-	mkdir_p(p);
-	*slash = '/';
-	write_file_atomic(p, data, strlen(data));
-	free(p);
-}
 
 static int node(const struct rootfs *rf, const char *rel)
 {
@@ -33,16 +24,16 @@ static int node(const struct rootfs *rf, const char *rel)
 int main(void)
 {
 	REQUIRE(mkdtemp(dir), "a temporary directory");
-	put("init", "#!init\n");
-	put("init.conf", "cmd /bin/app\n");
-	put("bin/app", "APP");
-	put("bin/other", "OTHER");
-	put("etc/keep.d/kept", "K");
-	put("etc/passwd", "root:x:0:0::/:/bin/sh\n");
-	put("usr/lib/mod/a.py", "a");
-	put("usr/lib/mod/b.py", "b");
-	put("usr/share/doc/readme", "doc");
-	put("var/log/x", "x");
+	put_in(dir, "init", "#!init\n");
+	put_in(dir, "init.conf", "cmd /bin/app\n");
+	put_in(dir, "bin/app", "APP");
+	put_in(dir, "bin/other", "OTHER");
+	put_in(dir, "etc/keep.d/kept", "K");
+	put_in(dir, "etc/passwd", "root:x:0:0::/:/bin/sh\n");
+	put_in(dir, "usr/lib/mod/a.py", "a");
+	put_in(dir, "usr/lib/mod/b.py", "b");
+	put_in(dir, "usr/share/doc/readme", "doc");
+	put_in(dir, "var/log/x", "x");
 	struct profile p;
 	memset(&p, 0, sizeof(p));
 	sv_push(&p.keep, "/etc/keep.d");
