@@ -14,7 +14,7 @@ test_expect_success BOOT,DEBOOTSTRAP,MIRROR 'nginx from debootstrap: baseline, n
 	grep -q "static pass: the ELF closure of /usr/sbin/nginx is [0-9]* paths" err &&
 	grep -q "\"verified\": true" "$RUN/report.json"
 '
-test_expect_success BOOT,DEBOOTSTRAP,MIRROR 'the static pass kept the ELF closure; the rootfs shrank from thousands of files' '
+test_expect_success BOOT,DEBOOTSTRAP,MIRROR 'the static pass kept the ELF closure; the guess of the observing boot took the rootfs from thousands of files to tens' '
 	grep -qx /usr/sbin/nginx "$RUN/rootfs.manifest" &&
 	grep -q "/libc.so.6$" "$RUN/rootfs.manifest" &&
 	grep -q "/libpcre2-8.so" "$RUN/rootfs.manifest" &&
@@ -22,7 +22,8 @@ test_expect_success BOOT,DEBOOTSTRAP,MIRROR 'the static pass kept the ELF closur
 import json,sys
 r=json.load(open(sys.argv[1]))[\"rootfs\"]
 print(r[\"files\"], r[\"elf_closure\"])
-assert r[\"files\"][\"before\"] > 3000 and r[\"files\"][\"after\"] < r[\"files\"][\"before\"]
+assert r[\"files\"][\"before\"] > 3000 and r[\"files\"][\"after\"] * 20 < r[\"files\"][\"before\"]
+assert 0 < r[\"files_touched\"] < 200
 assert r[\"elf_closure\"] >= 10
 " "$RUN/report.json"
 '
