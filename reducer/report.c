@@ -208,6 +208,10 @@ void report_markdown(const struct report *r, struct strbuf *out)
 		sb_addf(out, "Root filesystem proven 1-minimal: each of the %d entries checked, removed alone, "
 			"fails the tests (the %d paths of the app's ELF closure are kept by the static pass).\n\n",
 			r->files_checked, r->closure_paths);
+	if (r->files_touched >= 0)
+		sb_addf(out, "The observing boot saw %d of the %lld entries touched by the app and its tests; "
+			"the others were the rootfs search's first candidate.\n\n", r->files_touched,
+			(long long)r->files.before);
 	if (r->stopped_early)
 		sb_adds(out, "The search stopped early at `--max-candidates`: the image is smaller but not minimal.\n\n");
 	sb_adds(out, "| | before | after | change |\n|---|---:|---:|---:|\n");

@@ -21,6 +21,7 @@ int main(void)
 	r.initramfs_bytes = (struct before_after){ 1100000, 500000 };
 	r.initramfs_raw = (struct before_after){ 3000000, 1200000 };
 	r.files = (struct before_after){ 280, 4 };
+	r.files_touched = 9;
 	r.ms_to_init = (struct before_after){ 900, 700 };
 	r.ms_to_ready = (struct before_after){ 1000, 800 };
 	r.machine = "microvm";
@@ -73,6 +74,7 @@ int main(void)
 		"assert r[\"initramfs\"][\"bytes\"][\"before\"]==1100000;"
 		"assert r[\"initramfs\"][\"uncompressed_bytes\"]=={\"before\":3000000,\"after\":1200000};"
 		"assert r[\"rootfs\"][\"files\"]=={\"before\":280,\"after\":4};"
+		"assert r[\"rootfs\"][\"files_touched\"]==9;"
 		"assert r[\"boot\"][\"ms_to_ready\"][\"after\"]==800;"
 		"assert r[\"candidates\"][\"rejected\"]=={\"build\":1,\"boot\":2,\"timeout\":1,\"test\":2};"
 		"assert r[\"candidates\"][\"tested\"]==10 and r[\"builds\"]==6 and r[\"boots\"]==14;"
@@ -107,6 +109,9 @@ int main(void)
 	report_markdown(&r, &md);
 	CHECK(strstr(md.buf, "| kernel image bytes (bzImage) | 1700000 | 900000 | -47.1% |") != NULL,
 	      "report.md shows before, after and the change");
+	CHECK(strstr(md.buf, "The observing boot saw 9 of the 280 entries touched by the app and its tests; "
+			     "the others were the rootfs search's first candidate.") != NULL,
+	      "report.md says what the observing boot saw");
 	CHECK(strstr(md.buf, "**Verified**") && strstr(md.buf, "- `CONFIG_PACKET`") &&
 	      strstr(md.buf, "- `/bin/sh`"), "report.md states verification and lists removals");
 	CHECK(strstr(md.buf, "Kept without a test, since the harness's guest cannot boot or reach the "
