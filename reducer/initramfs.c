@@ -2,7 +2,6 @@
 #include "cpio.h"
 #include "xz.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,11 +66,8 @@ int initramfs_write(const struct initramfs *im, const char *path)
 		utimensat(AT_FDCWD, cached, NULL, 0);
 	} else {
 		ret = xz_write(&im->cpio, path, XZ_PRESET, im->x86);
-		if (ret == 0) {
-			int saved = errno;
+		if (ret == 0)
 			cache_store(cached, path);
-			errno = saved;
-		}
 	}
 	free(cached);
 	return ret;

@@ -1,12 +1,14 @@
 /* The rootfs search's first guess, from what the guest touched. The
  * guest's init (rootfs/init.c) knows how a touch is seen; this file knows
  * only the lines it writes and the tree they name. */
+#define _GNU_SOURCE
 #include "observe.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define TOUCHED "reduce-init: touched /"
+#define FAILED "reduce-init: observe failed: "
 
 static const struct rootfs *sort_rf;
 
@@ -73,4 +75,18 @@ unsigned char *observe_untouched(const struct rootfs *rf, const char *console, s
 	free(hot);
 	free(order);
 	return cand;
+}
+
+int observe_failed(const char *console, size_t len, struct strbuf *why)
+{
+	const char *f = memmem(console, len, FAILED, strlen(FAILED));
+	if (!f)
+		return 0;
+	f += strlen(FAILED);
+	const char *end = console + len;
+	size_t n = 0;
+	while (f + n < end && f[n] != '\n' && f[n] != '\r' && f[n])
+		n++;
+	sb_add(why, f, n);
+	return 1;
 }

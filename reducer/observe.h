@@ -16,5 +16,9 @@
  * tested, so a wrong guess costs tests, never a wrong result. */
 unsigned char *observe_untouched(const struct rootfs *rf, const char *console, size_t len,
 				 int *touched);
+/* Whether init said it gave up watching ("reduce-init: observe failed:
+ * WHY"), anywhere in the len bytes of the console; why gets WHY. A guess
+ * from such a boot is no guess. */
+int observe_failed(const char *console, size_t len, struct strbuf *why);
 
 #endif

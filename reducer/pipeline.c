@@ -195,14 +195,13 @@ static void write_initrd(struct run *r, const char *path, int xz, char hash[41],
 	free(incl);
 }
 
-/* Replaces a staged file's bytes, keeping its mode; the old bytes go to
- * `old` (NULL: not kept). */
-static void swap_staged(const char *path, const char *data, size_t len, struct strbuf *old)
+/* Replaces a staged file's bytes, keeping its mode. */
+static void swap_staged(const char *path, const struct strbuf *data)
 {
 	struct stat st;
-	if (stat(path, &st) < 0 || (old && read_file(path, old) < 0))
+	if (stat(path, &st) < 0)
 		die("cannot read %s", path);
-	if (write_file_atomic(path, data, len) < 0 || chmod(path, st.st_mode & 07777) < 0)
+	if (write_file_atomic(path, data->buf, data->len) < 0 || chmod(path, st.st_mode & 07777) < 0)
 		die_writing(path);
 }
 
@@ -215,25 +214,26 @@ static long long pack_variant(struct run *r, const char *conf_line, const char *
 	char *conf = xasprintf("%s/init.conf", r->rf.root), *ini = xasprintf("%s/init", r->rf.root);
 	struct strbuf conf_orig = STRBUF_INIT, init_orig = STRBUF_INIT, tmp = STRBUF_INIT;
 	if (conf_line) {
-		if (read_file(conf, &tmp) < 0)
+		if (read_file(conf, &conf_orig) < 0)
 			die("cannot read %s", conf);
+		sb_add(&tmp, conf_orig.buf, conf_orig.len);
 		sb_adds(&tmp, conf_line);
-		swap_staged(conf, tmp.buf, tmp.len, &conf_orig);
+		swap_staged(conf, &tmp);
 		sb_release(&tmp);
 	}
 	if (init) {
-		if (read_file(init, &tmp) < 0)
-			die("cannot read %s", init);
-		swap_staged(ini, tmp.buf, tmp.len, &init_orig);
+		if (read_file(ini, &init_orig) < 0 || read_file(init, &tmp) < 0)
+			die("cannot read %s or %s", ini, init);
+		swap_staged(ini, &tmp);
 		sb_release(&tmp);
 	}
 	struct initramfs im;
 	if (initramfs_pack(&im, &r->rf, incl, 0, 0) < 0)
 		die("cannot read the staged root filesystem %s", r->rf.root);
 	if (conf_line)
-		swap_staged(conf, conf_orig.buf, conf_orig.len, NULL);
+		swap_staged(conf, &conf_orig);
 	if (init)
-		swap_staged(ini, init_orig.buf, init_orig.len, NULL);
+		swap_staged(ini, &init_orig);
 	if (initramfs_write(&im, img) < 0)
 		die_writing(img);
 	long long bytes = (long long)im.cpio.len;
@@ -280,8 +280,6 @@ static void negative_control(struct run *r)
 	free(img);
 }
 
-#define OBSERVE_FAILED "reduce-init: observe failed: "
-
 /* One boot of the whole tree with init watching it: the entries that
  * neither the app nor the tests touched are the rootfs search's first
  * guess, tried all at once. In a distribution's tree that is nearly all
@@ -312,11 +310,11 @@ static unsigned char *observe_tree(struct run *r)
 	struct strbuf con = STRBUF_INIT;
 	if (read_file(r->vmc.console_log, &con) < 0)
 		die("cannot read %s", r->vmc.console_log);
-	const char *failed = con.buf ? memmem(con.buf, con.len, OBSERVE_FAILED, strlen(OBSERVE_FAILED)) : NULL;
-	if (failed) {
-		const char *why = failed + strlen(OBSERVE_FAILED);
-		warning("observe: init says: %.*s; the search goes on without a first guess",
-			(int)strcspn(why, "\r\n"), why);
+	struct strbuf why = STRBUF_INIT;
+	if (observe_failed(con.buf ? con.buf : "", con.len, &why)) {
+		warning("observe: init says: %s; the search goes on without a first guess",
+			why.buf ? why.buf : "");
+		sb_release(&why);
 		sb_release(&con);
 		return NULL;
 	}

@@ -17,9 +17,9 @@ struct trial {
 	/* Boot with the profile's memory as it is (the final image), not
 	 * with what unpacking the image needs on top of it (the search). */
 	int exact_memory;
-	/* The image's init watches the tree ("observe 1"): after tests that
-	 * pass, wait for its next two complete looks, so that the console
-	 * names what the tests touched too. */
+	/* The image's init watches the tree (rootfs/init-observe): after
+	 * tests that pass, wait for its next two complete looks, so that the
+	 * console names what the tests touched too. */
 	int observe;
 	int boots;              /* trials so far, for the report */
 };

@@ -66,8 +66,7 @@ void xz_describe(size_t len, const char *preset, int x86, struct strbuf *out)
 int xz_test(const char *path)
 {
 	const char *argv[] = { "xz", "-t", "-q", path, NULL };
-	struct child_process cp = { .argv = argv, .out_path = NULL, .unset = unset,
-				    .timeout_ms = 600000 };
+	struct child_process cp = { .argv = argv, .unset = unset, .timeout_ms = 600000 };
 	return child_run(&cp) == 0 ? 0 : -1;
 }
 

@@ -84,6 +84,14 @@ int main(void)
 	free(c);
 	free(all);
 
+	struct strbuf why = STRBUF_INIT;
+	CHECK(!observe_failed(console, sizeof(console) - 1, &why), "a console without the line has not failed");
+	static const char gave_up[] = "reduce-init: ready\nreduce-init: observe failed: too many entries "
+				      "touched\r\nreduce-init: scanned 3\n";
+	CHECK(observe_failed(gave_up, sizeof(gave_up) - 1, &why) && why.buf &&
+	      !strcmp(why.buf, "too many entries touched"), "init's giving up is read, with its reason");
+	sb_release(&why);
+
 	char *rm = xasprintf("rm -rf %s", dir);
 	if (system(rm) != 0)
 		return 1;
