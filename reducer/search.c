@@ -168,17 +168,50 @@ static int suspect(struct engine *e, int node)
 	return 0;
 }
 
+/* A present costly node in the subtree: removing the subtree flips it. */
+static int holds_costly(struct engine *e, int node)
+{
+	if (!e->t->costly || e->removed[node])
+		return 0;
+	if (e->t->costly[node])
+		return 1;
+	for (int i = 0; i < e->nchildren[node]; i++)
+		if (holds_costly(e, e->children[node][i]))
+			return 1;
+	return 0;
+}
+
 /* One option or file at a time, in tree order, as Tinyx and ktest.pl's
- * make_min_config do; an accepted node takes its subtree with it. */
-static void linear_visit(struct engine *e, int node)
+ * make_min_config do; an accepted node takes its subtree with it. Given
+ * `deferred`, a node whose subtree holds a costly node is not visited
+ * but appended there, for a second pass: each node is still tried when
+ * and only when its ancestors failed, but a bounded or interrupted run
+ * spends its time on cheap candidates, not on a near-full rebuild for
+ * the tree's first node. */
+static void linear_visit(struct engine *e, int node, int *deferred, int *ndeferred)
 {
 	if (e->stop || e->removed[node])
 		return;
-	if ((!e->t->group || !e->t->group[node]) && !blocked(e, node))
-		if (try_remove(e, &node, 1))
-			return;
+	int item = !e->t->group || !e->t->group[node];
+	if (deferred && item && holds_costly(e, node)) {
+		deferred[(*ndeferred)++] = node;
+		return;
+	}
+	if (item && !blocked(e, node) && try_remove(e, &node, 1))
+		return;
 	for (int i = 0; i < e->nchildren[node]; i++)
-		linear_visit(e, e->children[node][i]);
+		linear_visit(e, e->children[node][i], deferred, ndeferred);
+}
+
+static void linear(struct engine *e)
+{
+	int *deferred = xmalloc((e->t->n + 1) * sizeof(int)), ndeferred = 0;
+	for (int i = 0; i < e->t->n; i++)
+		if (e->t->parent[i] < 0)
+			linear_visit(e, i, e->t->costly ? deferred : NULL, &ndeferred);
+	for (int i = 0; i < ndeferred; i++)
+		linear_visit(e, deferred[i], NULL, NULL);
+	free(deferred);
 }
 
 static const struct search_tree *sort_tree;
@@ -554,9 +587,7 @@ int search_run(const struct search_tree *t, oracle_fn oracle, void *ctx,
 	if (o->start)
 		try_start(&e);
 	if (o->strategy == STRAT_LINEAR) {
-		for (int i = 0; i < t->n && !e.stop; i++)
-			if (t->parent[i] < 0)
-				linear_visit(&e, i);
+		linear(&e);
 	} else {
 		hier(&e);
 	}

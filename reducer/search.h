@@ -16,7 +16,9 @@ struct search_tree {
 	/* Optional, 1: a node whose test costs far more than the others'
 	 * (a kernel option most objects depend on: a near-full rebuild each
 	 * time it flips). hier decides these first and apart from the rest,
-	 * so that the cheap candidates after them leave them alone. */
+	 * so that the cheap candidates after them leave them alone; linear,
+	 * whose candidates flip one node each however they are ordered,
+	 * tries them last, so that a bounded run gets the cheap ones done. */
 	const unsigned char *costly;
 	/* Optional, 1: a node predicted needed (a kernel option the image's
 	 * binaries or the harness are seen to use). hier tests such a node,

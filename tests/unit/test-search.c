@@ -314,6 +314,27 @@ int main(void)
 	CHECK(flips <= ncostly && flips < flips_plain,
 	      "costly nodes flip in at most one candidate each (%d flips, %d costly, %d without)",
 	      flips, ncostly, flips_plain);
+	/* linear tries the subtrees that hold them last: as many tests,
+	 * the same result, but a bounded run's first candidates leave them
+	 * alone. */
+	run(STRAT_LINEAR, rl, &sl, 0);
+	int kept_last = kept(rl), calls_last = calls, flips_last = flips;
+	unsigned char rb2[N];
+	run(STRAT_LINEAR, rb2, &sl, 10);
+	int flips_bounded = flips;
+	use_costly = 0;
+	run(STRAT_LINEAR, r, &sl, 0);
+	CHECK(truth(rl) && one_minimal(rl) && kept_last == kept(r),
+	      "linear with costly nodes ends passing, 1-minimal, as small (%d, %d kept)",
+	      kept_last, kept(r));
+	CHECK(calls_last == calls && flips_last <= 2 * ncostly,
+	      "linear with costly nodes tests as many (%d, %d) and flips each at most twice, "
+	      "away and back (%d flips, %d costly)", calls_last, calls, flips_last, ncostly);
+	run(STRAT_LINEAR, rb2, &sl, 10);
+	CHECK(flips_bounded == 0 && flips > 0,
+	      "10 candidates of linear flip no costly node with the flags (%d), some without (%d)",
+	      flips_bounded, flips);
+	use_costly = 1;
 	start = prev;
 	make_tree(7);
 	for (int i = 8; i < N; i += 15)
