@@ -10,8 +10,9 @@
 # (failed), "ok [N] - what # SKIP why" (skipped: a part it needs is
 # missing). A file that exits non-zero without a "not ok" line (a crash, a
 # broken setup) counts as one failure; so does a unit test that is not
-# built. After each file: its counts and seconds. Exit 0 only if nothing
-# failed and something passed.
+# built. After all files: each file's counts and seconds, and the slowest
+# tests (from the "# N s: what" comments a harness test prints when it
+# took 10 s or more). Exit 0 only if nothing failed and something passed.
 cd "$(dirname "$0")/.." || exit 1
 if [ $# = 0 ]; then
 	for c in tests/unit/test-*.c; do
@@ -22,7 +23,8 @@ fi
 out=$(mktemp)
 one=$(mktemp)
 unitcache=$(mktemp -d)
-trap 'rm -rf "$out" "$one" "$one.rc" "$unitcache"' EXIT
+times=$(mktemp)
+trap 'rm -rf "$out" "$one" "$one.rc" "$unitcache" "$times"' EXIT
 start=$(date +%s)
 summary=
 for t in "$@"; do
@@ -47,6 +49,7 @@ for t in "$@"; do
 		f=1
 	fi
 	cat "$one" >>"$out"
+	sed -n "s|^# \([0-9][0-9]*\) s: |\1 s  ${t##*/}: |p" "$one" >>"$times"
 	summary="$summary$(printf '#   %-36s %3d passed, %d failed, %d skipped, %5d s' "$t" "$p" "$f" "$k" "$s")
 "
 done
@@ -55,6 +58,10 @@ skipped=$(grep -E "^ok( [0-9]+)? - " "$out" | grep -c "# SKIP")
 failed=$(grep -cE "^not ok( [0-9]+)? - " "$out")
 echo "# per file:"
 printf '%s' "$summary"
+if [ -s "$times" ]; then
+	echo "# slowest tests:"
+	sort -rn "$times" | head -n 12 | sed 's/^/#   /'
+fi
 echo "# $(($(date +%s) - start)) s"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ] && [ "$passed" -gt 0 ]

@@ -314,6 +314,14 @@ test_setup() {
 	run_test setup "$@"
 }
 
+# test_took T0 'what': a comment with the seconds since T0, for a test or
+# setup of 10 s or more: tests/run-all.sh lists the slowest, which is
+# where the suite's time budget is won or lost.
+test_took() {
+	_s=$(($(date +%s) - $1))
+	[ "$_s" -lt 10 ] || echo "# $_s s: $2"
+}
+
 # run_test test|setup [PREREQ] 'what' 'body'
 run_test() {
 	_kind=$1
@@ -333,18 +341,22 @@ run_test() {
 		fi
 		return 0
 	fi
+	_t0=$(date +%s)
 	if prepare_prereqs "$_prereq" && run_body "$2"; then
 		if [ "$_kind" = setup ]; then echo "# setup: $1"; else echo "ok $test_count - $1"; fi
+		test_took "$_t0" "$1"
 		return 0
 	fi
 	if [ "$_kind" = setup ]; then
 		echo "not ok - setup: $1"
 		[ -n "$verbose" ] || show_log
+		test_took "$_t0" "$1"
 		echo "# the tests after a failed setup are not run"
 		exit 1
 	fi
 	echo "not ok $test_count - $1"
 	[ -n "$verbose" ] || show_log
+	test_took "$_t0" "$1"
 	test_failures=$((test_failures + 1))
 }
 
