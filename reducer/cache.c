@@ -59,7 +59,7 @@ static const struct {
 	{ "linux-source-6.1", "the kernel source, unpacked once", 0 },
 	{ "kbuild", "kernel build directories (one per base, reused by later runs)", 1 },
 	{ "ccache", "compiled objects (ccache, capped at 5 GiB)", 0 },
-	{ "kernels", "built kernel images, by config, kernel source and build date", 1 },
+	{ "kernels", "kernel images and option counts, by config, kernel source and build date", 1 },
 	{ "rootfs", "Debian root filesystem archives", 1 },
 	{ "initramfs", "initramfs images compressed with xz, by content", 1 },
 	{ "memo", "verdicts, one file per app", 0 },

@@ -666,6 +666,78 @@ int kbuild_dependents(const struct kbuild *kb, char *const *names, int n, int *c
 	return deps.objects;
 }
 
+/* Where the counts of a complete build of `config` are kept: named as
+ * its images are (image_key). v1: what kbuild_dependents() counts. */
+static char *dependents_path(const struct kbuild *kb, const char *config)
+{
+	char hash[41], key[41];
+	if (config_file_hash(config, hash) < 0)
+		return NULL;
+	image_key(kb, hash, key);
+	return xasprintf("%s/kernels/deps-v1/%.2s/%s.tsv", cache_dir(), key, key + 2);
+}
+
+int kbuild_known_dependents(const struct kbuild *kb, const char *config, char *const *names,
+			    int n, int *counts)
+{
+	char *path = dependents_path(kb, config);
+	struct strbuf sb = STRBUF_INIT;
+	int objects = -1;
+	if (!path || read_file(path, &sb) < 0)
+		goto out;
+	deps.names = names;
+	deps.n = n;
+	deps.order = xmalloc((n + 1) * sizeof(int));
+	for (int i = 0; i < n; i++) {
+		deps.order[i] = i;
+		counts[i] = 0;
+	}
+	qsort(deps.order, n, sizeof(int), by_name);
+	/* "objects N", then "NAME COUNT" for each option some object names.
+	 * Anything else (a file cut short, another version's) is no answer:
+	 * the caller builds and counts again. */
+	char *line = sb.buf, *end;
+	int ok = sscanf(line, "objects %d\n", &objects) == 1 && objects > 0;
+	while (ok && (end = strchr(line, '\n')) && *(line = end + 1)) {
+		char name[128];
+		int c, i;
+		ok = sscanf(line, "%127[A-Z0-9_] %d\n", name, &c) == 2 && c > 0 && c <= objects;
+		if (ok && (i = find_name(name, strlen(name))) >= 0)
+			counts[i] = c;
+	}
+	free(deps.order);
+	if (!ok)
+		objects = -1;
+	else
+		utimensat(AT_FDCWD, path, NULL, 0);
+out:
+	sb_release(&sb);
+	free(path);
+	return objects;
+}
+
+void kbuild_keep_dependents(const struct kbuild *kb, const char *config, char *const *names,
+			    int n, const int *counts, int objects)
+{
+	char *path = dependents_path(kb, config);
+	if (!path || objects <= 0) {
+		free(path);
+		return;
+	}
+	struct strbuf sb = STRBUF_INIT;
+	sb_addf(&sb, "objects %d\n", objects);
+	for (int i = 0; i < n; i++)
+		if (counts[i] > 0)
+			sb_addf(&sb, "%s %d\n", names[i], counts[i]);
+	char *dir = xstrndup(path, strrchr(path, '/') - path);
+	/* Lost, it costs the next run one build of the base: no error. */
+	if (mkdir_p(dir) == 0)
+		write_file_atomic(path, sb.buf, sb.len);
+	free(dir);
+	sb_release(&sb);
+	free(path);
+}
+
 void kbuild_close(struct kbuild *kb)
 {
 	/* A directory made because another run held the shared one is only

@@ -77,6 +77,15 @@ int kbuild_image_for(struct kbuild *kb, const char *config, const char *const ou
  * Makefiles that set every object's flags name CONFIG_SYMBOL). Returns
  * the number of objects, 0 if nothing was built yet. */
 int kbuild_dependents(const struct kbuild *kb, char *const *names, int n, int *counts);
+/* The same counts for a complete build of `config`, as an earlier run
+ * kept them in the cache (kbuild_keep_dependents), named as its images
+ * are: the number of objects, or -1 when none were kept. A run resumed
+ * or repeated from the same base then need not build the base again to
+ * count. */
+int kbuild_known_dependents(const struct kbuild *kb, const char *config, char *const *names,
+			    int n, int *counts);
+void kbuild_keep_dependents(const struct kbuild *kb, const char *config, char *const *names,
+			    int n, const int *counts, int objects);
 /* Ends the run's use of its build directory, removing it if temporary. */
 void kbuild_close(struct kbuild *kb);
 

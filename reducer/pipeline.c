@@ -975,22 +975,33 @@ static void search_rootfs(struct run *r, const struct search_opts *so)
  * NULL if there is none (nothing built in the directory yet). */
 static unsigned char *kernel_costly(struct run *r, const struct kconfig *kc)
 {
-	/* The count is only the same from run to run on a complete build of
-	 * the base: the directory may hold an earlier run's last candidate, a
-	 * make cut short and repaired, or only a config (the baseline image
-	 * came from the image cache). On a built base this make does nothing;
-	 * going back to the base is mostly ccache hits. */
-	info("kernel: making the base config in %s to count what each option touches",
-	     r->kb.builddir);
-	if (kbuild_build(&r->kb, r->base_config, 3600 * 1000) != 0)
-		warning("the base build failed (see %s); costly options are guessed from "
-			"what the build directory holds", r->kb.log);
-	check_interrupt();
 	int *deps = xcalloc(kc->n + 1, sizeof(int));
+	int objects = kbuild_known_dependents(&r->kb, r->base_config, kc->name, kc->n, deps);
+	if (objects < 0) {
+		/* The count is only the same from run to run on a complete
+		 * build of the base: the directory may hold an earlier run's
+		 * last candidate, a make cut short and repaired, or only a
+		 * config (the baseline image came from the image cache). On a
+		 * built base this make does nothing; going back to the base is
+		 * mostly ccache hits. The count is kept for the next run from
+		 * the same base (one resumed, the next release), which would
+		 * otherwise build the base, and then the state it resumes
+		 * from, again. */
+		info("kernel: making the base config in %s to count what each option touches",
+		     r->kb.builddir);
+		int built = kbuild_build(&r->kb, r->base_config, 3600 * 1000) == 0;
+		if (!built)
+			warning("the base build failed (see %s); costly options are guessed from "
+				"what the build directory holds", r->kb.log);
+		check_interrupt();
+		objects = kbuild_dependents(&r->kb, kc->name, kc->n, deps);
+		if (built)
+			kbuild_keep_dependents(&r->kb, r->base_config, kc->name, kc->n, deps, objects);
+	}
 	unsigned char *costly = xcalloc(kc->n + 1, 1);
-	int objects = kbuild_dependents(&r->kb, kc->name, kc->n, deps), ncostly = 0;
+	int ncostly = 0;
 	for (int i = 0; i < kc->n; i++) {
-		costly[i] = !kc->group[i] && objects && 3 * deps[i] >= objects;
+		costly[i] = !kc->group[i] && objects > 0 && 3 * deps[i] >= objects;
 		ncostly += costly[i];
 	}
 	free(deps);
@@ -999,7 +1010,8 @@ static unsigned char *kernel_costly(struct run *r, const struct kconfig *kc)
 		return NULL;
 	}
 	info("kernel: %d options are each named by a third or more of the %d objects; "
-	     "they are decided first", ncostly, objects);
+	     "they are decided %s", ncostly, objects,
+	     r->o->strategy == STRAT_HIER ? "first" : "last");
 	return costly;
 }
 

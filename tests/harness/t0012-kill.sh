@@ -3,7 +3,8 @@
 # boot, then the same command run again: it finishes with the kernel
 # config and the file list of an uninterrupted run, and the killed run
 # leaves no make or QEMU behind. A kill loses at most the candidate in
-# flight.
+# flight; the rerun does not build the base again to count what each
+# option recompiles.
 . "$(dirname "$0")/test-lib.sh"
 # Its runs share the suite's warm build directory, but for the one killed
 # mid-build: that one builds, is killed and repairs its directory (as a
@@ -62,7 +63,13 @@ test_expect_success KERNEL_SEARCH 'SIGKILL during a kernel build, then the same 
 	gone $mk && test -e "$TRASH/b.partial" &&
 	run "$TRASH/c2" --out "$TRASH/b" 2>err2; rc=$?; cat err2; test $rc = 0 &&
 	grep -q "an earlier make was cut short; removed the [0-9]* files it wrote" err2 &&
-	same_result "$TRASH/b" && ! test -e "$TRASH/b.partial"
+	same_result "$TRASH/b" && ! test -e "$TRASH/b.partial" &&
+	# The killed run counted what each option recompiles on the base; the
+	# rerun reads that back instead of making the base again.
+	grep -q "making the base config in .* to count what each option touches" err &&
+	! grep -q "making the base config" err2 &&
+	grep "options are each named by a third or more" err >counted &&
+	grep "options are each named by a third or more" err2 | cmp - counted
 '
 test_expect_success KERNEL_SEARCH 'SIGKILL during a candidate boot, then the same command: the same result' '
 	cache_linking "$TRASH/c3" linux-source-6.1 kbuild ccache rootfs &&
