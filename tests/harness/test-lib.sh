@@ -103,25 +103,27 @@ test_shares_warm_build() {
 	ln -s "$SUITE_KBUILD" "$TEST_CACHE/kbuild"
 }
 
-# test_copy_warm_build NAME [CACHE]: copies the suite's warm build
+# test_copy_warm_build NAME [CACHE [AS]]: copies the suite's warm build
 # directory NAME (microvm-base) into the kbuild of CACHE (a cache directory;
-# this file's own, $TEST_CACHE, if none is given), with its times (so
-# Kbuild finds it built), under the lock reduce takes on it (so no
-# half-made build is copied). For a run that damages its build directory,
-# or that builds more than the base because its cache lacks the image
-# cache: the suite's then stays as it was (t0008, t0010, t0012, t0013).
+# this file's own, $TEST_CACHE, if none is given) as AS (NAME if none), with
+# its times (so Kbuild finds it built), under the lock reduce takes on it
+# (so no half-made build is copied). For a run that damages its build
+# directory, or that builds more than the base because its cache lacks the
+# image cache: the suite's then stays as it was (t0008, t0010, t0012,
+# t0013). As another base's directory (a .config file's "file-base"), it
+# makes that base compile only the objects its options change (t0004).
 # Fails if the suite has not built it.
 test_copy_warm_build() {
 	_to=${2:-$TEST_CACHE}
 	test -f "$SUITE_KBUILD/$1/.config" &&
 	mkdir -p "$_to/kbuild" &&
-	flock "$SUITE_KBUILD/$1.lock" cp -a "$SUITE_KBUILD/$1" "$_to/kbuild/$1"
+	flock "$SUITE_KBUILD/$1.lock" cp -a "$SUITE_KBUILD/$1" "$_to/kbuild/${3:-$1}"
 }
 
 # test_seed_warm_build FROM TO: gives the suite's kbuild a build directory
 # TO, when it has none, as a copy of its warm FROM (under FROM's lock, made
-# beside and renamed), so that the first build from another base (a
-# .config file's "file-base", another machine's "microvm-microvm-base")
+# beside and renamed), so that the first build from another base (another
+# machine's "microvm-microvm-base")
 # compiles only the objects its options change: on a fresh machine, with
 # ccache empty, a whole build less. Kbuild goes by the .config it is
 # given, so what the copy holds saves compiling and changes no result.
