@@ -645,7 +645,9 @@ static void count_global_makefiles(const char *srctree)
 	}
 }
 
-int kbuild_dependents(const struct kbuild *kb, char *const *names, int n, int *counts)
+/* Sets `deps` up to count into `counts` (zeroed) by name (find_name);
+ * deps_end() frees what it took. */
+static void deps_begin(char *const *names, int n, int *counts)
 {
 	deps.names = names;
 	deps.n = n;
@@ -658,11 +660,21 @@ int kbuild_dependents(const struct kbuild *kb, char *const *names, int n, int *c
 		counts[i] = 0;
 	}
 	qsort(deps.order, n, sizeof(int), by_name);
+}
+
+static void deps_end(void)
+{
+	free(deps.order);
+	free(deps.seen);
+}
+
+int kbuild_dependents(const struct kbuild *kb, char *const *names, int n, int *counts)
+{
+	deps_begin(names, n, counts);
 	nftw(kb->builddir, count_cmd_file, 16, FTW_PHYS);
 	if (kb->srctree && deps.objects)
 		count_global_makefiles(kb->srctree);
-	free(deps.order);
-	free(deps.seen);
+	deps_end();
 	return deps.objects;
 }
 
@@ -685,14 +697,7 @@ int kbuild_known_dependents(const struct kbuild *kb, const char *config, char *c
 	int objects = -1;
 	if (!path || read_file(path, &sb) < 0)
 		goto out;
-	deps.names = names;
-	deps.n = n;
-	deps.order = xmalloc((n + 1) * sizeof(int));
-	for (int i = 0; i < n; i++) {
-		deps.order[i] = i;
-		counts[i] = 0;
-	}
-	qsort(deps.order, n, sizeof(int), by_name);
+	deps_begin(names, n, counts);
 	/* "objects N", then "NAME COUNT" for each option some object names.
 	 * Anything else (a file cut short, another version's) is no answer:
 	 * the caller builds and counts again. */
@@ -705,7 +710,7 @@ int kbuild_known_dependents(const struct kbuild *kb, const char *config, char *c
 		if (ok && (i = find_name(name, strlen(name))) >= 0)
 			counts[i] = c;
 	}
-	free(deps.order);
+	deps_end();
 	if (!ok)
 		objects = -1;
 	else
