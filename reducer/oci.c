@@ -3,12 +3,14 @@
 #include "unpack.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define REF_NAME "org.opencontainers.image.ref.name"
 #define MAX_JSON (16 << 20)
@@ -41,11 +43,32 @@ static void hex32(const unsigned char md[32], char out[65])
 		sprintf(out + 2 * i, "%02x", md[i]);
 }
 
+/* A layout's file opened for reading only if it is a regular file: a
+ * fifo or device planted in a crafted layout would block or never end.
+ * Nonblocking, so that even the open of a fifo returns. */
+static int open_regular(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
+}
+
 static int sha256_file(const char *path, char out[65])
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	int fd = open_regular(path);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "rb");
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
 		return -1;
+	}
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
 	char buf[1 << 16];
@@ -72,7 +95,8 @@ static char *checked_blob(const char *layout, const char *digest, struct strbuf 
 		return NULL;
 	}
 	if (sha256_file(path, got) < 0) {
-		sb_addf(err, "%s: blob %s: %s", layout, digest, strerror(errno ? errno : EIO));
+		sb_addf(err, "%s: blob %s: %s", layout, digest,
+			errno == EINVAL ? "not a regular file" : strerror(errno ? errno : EIO));
 		free(path);
 		return NULL;
 	}
@@ -94,7 +118,13 @@ static json_t *load_json(const char *path, const char *what, struct strbuf *err)
 		sb_addf(err, "%s: not %s (%lld bytes, more than %d MiB)", path, what, size, MAX_JSON >> 20);
 		return NULL;
 	}
-	json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	int fd = open_regular(path);
+	if (fd < 0) {
+		sb_addf(err, "%s: %s", path, errno == EINVAL ? "not a regular file" : strerror(errno));
+		return NULL;
+	}
+	json_t *j = json_loadfd(fd, JSON_REJECT_DUPLICATES, &je);
+	close(fd);
 	if (!j || !json_is_object(j)) {
 		sb_addf(err, "%s: not %s (%s)", path, what, j ? "not a JSON object" : je.text);
 		json_decref(j);
@@ -137,16 +167,53 @@ static json_t *amd64_entry(json_t *manifests)
 	return NULL;
 }
 
-static void join_args(struct strbuf *out, json_t *arr)
+/* Entrypoint and Cmd as one command line in init's syntax (init.conf's
+ * cmd): blank-separated, an argument with a blank, quote or backslash in
+ * single quotes, a quote in it as '\''. A newline cannot be carried by
+ * init.conf's lines; nor can a program name that needs quoting be looked
+ * up in the tree. */
+static int join_args(struct strbuf *out, json_t *arr, const char *field, struct strbuf *err)
 {
 	size_t i;
 	json_t *v;
-	json_array_foreach(arr, i, v)
-		if (json_is_string(v)) {
-			if (out->len)
-				sb_adds(out, " ");
-			sb_adds(out, json_string_value(v));
+	json_array_foreach(arr, i, v) {
+		const char *a = json_string_value(v);
+		if (!a)
+			continue;
+		if (strchr(a, '\n')) {
+			sb_addf(err, "the image's %s has an argument with a newline, which init cannot pass", field);
+			return -1;
 		}
+		int plain = *a && !strpbrk(a, " \t'\"\\");
+		if (!plain && !out->len) {
+			sb_addf(err, "the image's command '%s' is not a plain program name", a);
+			return -1;
+		}
+		if (out->len)
+			sb_adds(out, " ");
+		if (plain) {
+			sb_adds(out, a);
+			continue;
+		}
+		sb_adds(out, "'");
+		for (const char *c = a; *c; c++)
+			if (*c == '\'')
+				sb_adds(out, "'\\''");
+			else
+				sb_addf(out, "%c", *c);
+		sb_adds(out, "'");
+	}
+	return 0;
+}
+
+/* A config string that goes into an init.conf line as it is. */
+static int one_line(const char *s, const char *field, struct strbuf *err)
+{
+	if (s && strchr(s, '\n')) {
+		sb_addf(err, "the image's %s holds a newline, which init cannot pass", field);
+		return -1;
+	}
+	return 0;
 }
 
 /* The defaults an image config (OCI's, or Docker's, which has the same
@@ -161,15 +228,29 @@ static int parse_config(struct oci_image *img, json_t *c, struct strbuf *err)
 		goto out;
 	}
 	json_t *cfg = json_object_get(c, "config");
-	struct strbuf cmd = STRBUF_INIT;
-	join_args(&cmd, json_object_get(cfg, "Entrypoint"));
-	join_args(&cmd, json_object_get(cfg, "Cmd"));
+	struct strbuf cmd = STRBUF_INIT, where = STRBUF_INIT;
+	if (join_args(&cmd, json_object_get(cfg, "Entrypoint"), "Entrypoint", &where) < 0 ||
+	    join_args(&cmd, json_object_get(cfg, "Cmd"), "Cmd", &where) < 0 ||
+	    one_line(str(cfg, "WorkingDir"), "WorkingDir", &where) < 0 ||
+	    one_line(str(cfg, "User"), "User", &where) < 0) {
+		sb_addf(err, "%s: %s", img->layout, where.buf);
+		sb_release(&cmd);
+		sb_release(&where);
+		goto out;
+	}
+	sb_release(&where);
 	img->cmd = cmd.buf;
 	size_t i;
 	json_t *v;
 	json_array_foreach(json_object_get(cfg, "Env"), i, v)
-		if (json_is_string(v) && strchr(json_string_value(v), '='))
+		if (json_is_string(v) && strchr(json_string_value(v), '=')) {
+			if (strchr(json_string_value(v), '\n')) {
+				sb_addf(err, "%s: the image's Env has a value with a newline, which init cannot pass",
+					img->layout);
+				goto out;
+			}
 			sv_push(&img->env, json_string_value(v));
+		}
 	if (str(cfg, "WorkingDir") && *str(cfg, "WorkingDir"))
 		img->workdir = xstrdup(str(cfg, "WorkingDir"));
 	if (str(cfg, "User") && *str(cfg, "User"))

@@ -468,11 +468,10 @@ static void apply_image(struct run *r)
 		int set = 0;
 		for (size_t j = 0; j < p->env.n; j++)
 			set |= !strncmp(p->env.v[j], img.env.v[i], n);
-		if (!set && !strchr(img.env.v[i], ' '))
+		if (!set)
 			sv_push(&p->env, img.env.v[i]);
 	}
-	if (img.workdir && !strcmp(p->workdir, "/")) {
-		free(p->workdir);
+	if (img.workdir && !p->workdir) {
 		p->workdir = xstrdup(img.workdir);
 	}
 	if (img.user && !p->user)
@@ -601,9 +600,12 @@ static void stage_rootfs(struct run *r)
 	struct strbuf err = STRBUF_INIT;
 	r->log.phase = "rootfs";
 	r->stage = wpath(r, "rootfs");
-	if (rootfs_stage(&r->prof, r->root, r->stage, r->init_bin, &err) < 0) {
+	int rc = rootfs_stage(&r->prof, r->root, r->stage, r->init_bin, &err);
+	if (rc < 0) {
 		if (disk_full(r->stage))
 			die("no space left on %s while writing %s", mount_of(r->stage), r->stage);
+		if (rc == ROOTFS_BAD_INPUT)
+			die_usage("%s", err.buf);
 		die("%s", err.buf);
 	}
 	/* The static pass: the app's ELF closure is needed by construction,
@@ -611,7 +613,7 @@ static void stage_rootfs(struct run *r)
 	char *app_path = xstrndup(r->prof.cmd, strcspn(r->prof.cmd, " "));
 	struct strvec closure = STRVEC_INIT;
 	if (elf_closure(r->stage, app_path, &closure, &err) < 0)
-		die("%s: %s", r->prof.path, err.buf);
+		die_usage("%s: %s", r->prof.path, err.buf);
 	for (size_t i = 0; i < closure.n; i++)
 		sv_push(&r->prof.keep, closure.v[i]);
 	r->rep.closure_paths = closure.n;

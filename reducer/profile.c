@@ -44,6 +44,21 @@ static int valid_guest_path(const char *s)
 	       strcmp(s, "/init") && strcmp(s, "/init.conf");
 }
 
+/* The init splits cmd as the shell would ('...' quotes, a backslash
+ * escapes one character): a quote left open would swallow the rest. */
+static int cmd_quotes_closed(const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\')
+			s++;
+		else if (*s == '\'')
+			s = strchr(s + 1, '\'');
+		if (!s || !*s)
+			return 0;
+	}
+	return 1;
+}
+
 #define FAIL(...) do { \
 	sb_addf(err, "%s:%d: ", path, lineno); \
 	sb_addf(err, __VA_ARGS__); \
@@ -56,7 +71,6 @@ void profile_init(struct profile *p, const char *name, const char *path)
 	p->name = xstrdup(name);
 	p->path = xstrdup(path);
 	p->rootfs = xstrdup("busybox");
-	p->workdir = xstrdup("/");
 	p->memory_mb = 128;
 }
 
@@ -148,8 +162,12 @@ int profile_parse(const char *path, const char *name, struct profile *p, struct 
 		} else if (!strcmp(key, "cmd")) {
 			if (val[0] != '/')
 				FAIL("cmd must start with an absolute path, not '%s'", val);
-			if (strpbrk(val, "\"'\t"))
-				FAIL("cmd is split on spaces; quotes and tabs are not supported");
+			if (strpbrk(val, "\"\t"))
+				FAIL("cmd is split on spaces; quote an argument with '...', not with \" or tabs");
+			if (strcspn(val, "'\\") < strcspn(val, " "))
+				FAIL("cmd's program name cannot be quoted or escaped");
+			if (!cmd_quotes_closed(val))
+				FAIL("cmd has a ' that is not closed, or ends in a backslash");
 			free(p->cmd);
 			p->cmd = xstrdup(val);
 		} else if (!strcmp(key, "port")) {
@@ -172,8 +190,8 @@ int profile_parse(const char *path, const char *name, struct profile *p, struct 
 				FAIL("keep needs an absolute guest path, not '%s'", val);
 			sv_push(&p->keep, val);
 		} else if (!strcmp(key, "env")) {
-			if (!strchr(val, '=') || val[0] == '=' || strchr(val, ' '))
-				FAIL("env needs NAME=VALUE without spaces, not '%s'", val);
+			if (!strchr(val, '=') || val[0] == '=' || strcspn(val, " \t") < strcspn(val, "="))
+				FAIL("env needs NAME=VALUE, a NAME without blanks, not '%s'", val);
 			sv_push(&p->env, val);
 		} else if (!strcmp(key, "user")) {
 			for (const char *c = val; *c; c++)

@@ -22,7 +22,7 @@ struct profile {
 	struct strvec keep;     /* guest paths never removed */
 	struct strvec env;
 	char *cmd;
-	char *workdir;
+	char *workdir;          /* NULL: the image's, or / */
 	int ports[PROFILE_MAX_PORTS];
 	int nports;
 	int memory_mb;
@@ -32,7 +32,7 @@ struct profile {
 	int outbound;
 };
 
-/* A profile with every default: the busybox base, workdir /, 128 MiB. */
+/* A profile with every default: the busybox base, 128 MiB. */
 void profile_init(struct profile *p, const char *name, const char *path);
 /* Parses a profile file; on error returns -1 with a one-line message
  * naming the file and line in `err`. */

@@ -5,6 +5,7 @@
 #include "debian.h"
 #include "child.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <ftw.h>
 #include <stdlib.h>
@@ -141,13 +142,14 @@ static void resolve_cmd(struct profile *p, const char *dir)
 	}
 }
 
-/* NAME or UID, from the tree's passwd or group file: -1 if unknown. */
+/* NAME or UID, from the tree's passwd or group file: -1 if unknown. A
+ * number is taken as it is; `group` gets the primary group of the user
+ * found by name or number. */
 static long lookup_id(const char *dir, const char *file, const char *name, long *group)
 {
 	char *end;
 	long id = strtol(name, &end, 10);
-	if (*name && !*end)
-		return id;
+	int numeric = *name && !*end;
 	char *path = xasprintf("%s/etc/%s", dir, file);
 	struct strbuf sb = STRBUF_INIT;
 	long found = -1;
@@ -156,7 +158,8 @@ static long lookup_id(const char *dir, const char *file, const char *name, long 
 			char *f[4] = { l, NULL, NULL, NULL };
 			for (int i = 1; i < 4 && f[i - 1]; i++)
 				f[i] = strchr(f[i - 1], ':') ? strchr(f[i - 1], ':') + 1 : NULL;
-			if (!f[2] || strncmp(l, name, strlen(name)) || l[strlen(name)] != ':')
+			if (!f[2] || (numeric ? atol(f[2]) != id || !isdigit((unsigned char)*f[2])
+					      : strncmp(l, name, strlen(name)) || l[strlen(name)] != ':'))
 				continue;
 			found = atol(f[2]);
 			if (group && f[3])
@@ -164,7 +167,7 @@ static long lookup_id(const char *dir, const char *file, const char *name, long 
 		}
 	free(path);
 	sb_release(&sb);
-	return found;
+	return numeric ? id : found;
 }
 
 /* "user UID GID" for init, from the profile's or the image's user. */
@@ -180,7 +183,7 @@ static int user_line(const struct profile *p, const char *dir, struct strbuf *co
 	if (g)
 		gid = lookup_id(dir, "group", g, NULL);
 	else if (gid < 0 && uid >= 0)
-		gid = uid;
+		gid = 0; /* a uid passwd does not list: group 0, as container runtimes do */
 	int rc = 0;
 	if (uid < 0 || gid < 0) {
 		sb_addf(err, "%s: user %s: no such %s in the image's /etc/%s", p->path, p->user,
@@ -205,7 +208,7 @@ int rootfs_stage(struct profile *p, const char *root, const char *dir, const cha
 			return -1;
 	} else if (!strcmp(p->rootfs, "tar") || !strcmp(p->rootfs, "dir")) {
 		if (stage_given(p, dir, err) < 0)
-			return -1;
+			return ROOTFS_BAD_INPUT;
 	} else if (profile_is_image(p)) {
 		char *path;
 		struct oci_image img;
@@ -215,7 +218,7 @@ int rootfs_stage(struct profile *p, const char *root, const char *dir, const cha
 		oci_release(&img);
 		free(path);
 		if (rc < 0)
-			return -1;
+			return ROOTFS_BAD_INPUT;
 		resolve_cmd(p, dir);
 	} else if (debian_stage(root, &p->packages, dir, err) < 0) {
 		return -1;
@@ -227,10 +230,10 @@ int rootfs_stage(struct profile *p, const char *root, const char *dir, const cha
 		}
 
 	struct strbuf conf = STRBUF_INIT;
-	sb_addf(&conf, "cmd %s\nworkdir %s\n", p->cmd, p->workdir);
+	sb_addf(&conf, "cmd %s\nworkdir %s\n", p->cmd, p->workdir ? p->workdir : "/");
 	if (user_line(p, dir, &conf, err) < 0) {
 		sb_release(&conf);
-		return -1;
+		return ROOTFS_BAD_INPUT;
 	}
 	for (int i = 0; i < p->nports; i++)
 		sb_addf(&conf, "port %d\n", p->ports[i]);
@@ -251,7 +254,7 @@ int rootfs_stage(struct profile *p, const char *root, const char *dir, const cha
 		sb_addf(err, "%s: the app's command %.*s does not exist in the root filesystem",
 			p->path, (int)strcspn(p->cmd, " "), p->cmd);
 		free(app);
-		return -1;
+		return ROOTFS_BAD_INPUT;
 	}
 	free(app);
 	return 0;

@@ -26,7 +26,12 @@ struct rootfs {
  * the BusyBox base, or a Debian tree from debootstrap; then the profile's
  * files, `init_bin` as /init and the profile's settings as /init.conf.
  * `root` is the project's directory (for rootfs/debian-rootfs.sh). An
- * image's command named without a path is made absolute along its PATH. */
+ * image's command named without a path is made absolute along its PATH.
+ * Returns 0; ROOTFS_BAD_INPUT when the user's inputs are at fault (an
+ * archive or image layer that cannot be unpacked safely, a user or a
+ * command the tree lacks); -1 when the host failed. Either with the
+ * reason in err. */
+#define ROOTFS_BAD_INPUT (-2)
 int rootfs_stage(struct profile *p, const char *root, const char *dir, const char *init_bin,
 		 struct strbuf *err);
 /* Lists the staged tree. /init, /init.conf and the profile's keep paths are

@@ -310,10 +310,10 @@ static void empty_dir(const char *path)
 
 /* The first pass of a layer: its whiteouts remove what the layers below
  * left, before any of its own entries are written. */
-static int apply_whiteouts(const char *file, const char *member, const char *dir,
+static int apply_whiteouts(const char *path, const char *member, const char *file, const char *dir,
 			   struct unpack_stats *st, struct strbuf *err)
 {
-	struct archive *a = open_read(file, member, err);
+	struct archive *a = open_read(path, member, err);
 	struct archive_entry *e;
 	int r, rc = 0;
 	if (!a)
@@ -451,7 +451,7 @@ static int unpack(const char *path, const char *member, const char *dir_given, i
 	}
 	if (!max_bytes)
 		max_bytes = UNPACK_MAX_BYTES;
-	if (layer && apply_whiteouts(path, member, dir, st, err) < 0) {
+	if (layer && apply_whiteouts(path, member, file, dir, st, err) < 0) {
 		free(dir);
 		free(file);
 		return -1;

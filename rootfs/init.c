@@ -107,6 +107,41 @@ static void app_exited(int status)
 	power_off();
 }
 
+/* cmd's syntax, a subset of the shell's: arguments are separated by
+ * blanks; '...' quotes everything up to the next quote, and outside
+ * quotes a backslash takes the next character as it is. The host writes
+ * an image's arguments this way and checks a profile's. Arguments are
+ * built in place: each is never longer than its quoted form. */
+static void split_cmd(char *s)
+{
+	int argc = 0;
+	char *out = s;
+	while (argc < MAX_ARGS) {
+		while (*s == ' ')
+			s++;
+		if (!*s)
+			break;
+		argv_app[argc++] = out;
+		while (*s && *s != ' ') {
+			if (*s == '\'') {
+				for (s++; *s && *s != '\''; )
+					*out++ = *s++;
+				if (*s)
+					s++;
+			} else if (*s == '\\' && s[1]) {
+				*out++ = s[1];
+				s += 2;
+			} else {
+				*out++ = *s++;
+			}
+		}
+		if (*s)
+			s++;
+		*out++ = '\0';
+	}
+	argv_app[argc] = NULL;
+}
+
 static void read_conf(void)
 {
 	static char buf[8192];
@@ -125,19 +160,7 @@ static void read_conf(void)
 			continue;
 		*val++ = '\0';
 		if (!strcmp(line, "cmd")) {
-			/* Split on blanks; the profile parser already rejected
-			 * quoting it cannot express this way. */
-			int argc = 0;
-			for (char *s = val; *s && argc < MAX_ARGS;) {
-				while (*s == ' ')
-					*s++ = '\0';
-				if (!*s)
-					break;
-				argv_app[argc++] = s;
-				while (*s && *s != ' ')
-					s++;
-			}
-			argv_app[argc] = NULL;
+			split_cmd(val);
 		} else if (!strcmp(line, "port") && nports < MAX_PORTS) {
 			ports[nports++] = atoi(val);
 		} else if (!strcmp(line, "env") && nenv < MAX_ENV) {

@@ -61,7 +61,7 @@ test_expect_success 'a profile with a syntax error names file and line' '
 '
 test_expect_success BUSYBOX 'a profile whose command is not in the rootfs' '
 	printf "cmd /usr/sbin/nginx\nport 80\n" >nocmd.conf &&
-	expect_error 1 "/usr/sbin/nginx does not exist in the root filesystem" \
+	expect_error 2 "/usr/sbin/nginx does not exist in the root filesystem" \
 		"$REDUCE" --app ./nocmd.conf --tests "$ROOT/tests/busybox-httpd.sh" --out "$TRASH/nocmd" &&
 	! test -e "$TRASH/nocmd" && ! test -e "$TRASH/nocmd.partial"
 '

@@ -49,7 +49,7 @@ test_expect_success 'bad own trees: a missing file, a directory given as tar, a 
 	expect_error 2 "c.conf:1: rootfs dir needs a path" "$REDUCE" --app "$TRASH/c.conf" --tests "$TESTS" &&
 	head -c 3000 tree.tar.gz >cut.tar.gz &&
 	printf "rootfs tar cut.tar.gz\ncmd /bin/busybox httpd -f -p 80 -h /www\nport 80\n" >d.conf &&
-	expect_error 1 "cut.tar.gz: .*" "$REDUCE" --app "$TRASH/d.conf" --tests "$TESTS" --out "$TRASH/d-run" &&
+	expect_error 2 "cut.tar.gz: .*" "$REDUCE" --app "$TRASH/d.conf" --tests "$TESTS" --out "$TRASH/d-run" &&
 	! test -e "$TRASH/d-run" && ! test -e "$TRASH/d-run.partial"
 '
 test_done

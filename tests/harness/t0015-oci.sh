@@ -26,7 +26,8 @@ test_setup UMOCI,BUSYBOX 'an OCI image of busybox httpd, run as www in /www on p
 	cp "${REDUCE_BUSYBOX:-/bin/busybox}" $r/bin/busybox &&
 	echo "<h1>hello from an OCI image</h1>" >$r/www/index.html &&
 	echo "root only" >$r/www/secret.html && chmod 600 $r/www/secret.html &&
-	printf "root:x:0:0::/:/bin/sh\nwww:x:33:33::/www:/bin/sh\n" >$r/etc/passwd &&
+	mkdir -m 777 $r/www/sub &&
+	printf "root:x:0:0::/:/bin/sh\nwww:x:33:33::/www:/bin/sh\napp:x:1000:33::/www:/bin/sh\n" >$r/etc/passwd &&
 	printf "root:x:0:\nwww:x:33:\n" >$r/etc/group &&
 	echo "nobody reads this" >$r/usr/share/doc/README &&
 	umoci repack --image img:v1 bundle &&
@@ -68,6 +69,46 @@ test_expect_success UMOCI 'bad images: not a layout, an unknown tag, no command,
 	printf "X" | dd of="corrupt/blobs/sha256/$layer" bs=1 seek=100 conv=notrunc 2>/dev/null &&
 	expect_error 2 "blob sha256:$layer is corrupt" \
 		"$REDUCE" --image "oci:$TRASH/corrupt:v1" --tests "$TRASH/oci-tests.sh" --out "$TRASH/bad" &&
+	! test -e "$TRASH/bad" && ! test -e "$TRASH/bad.partial"
+'
+# An image whose command is a shell line (an argument with blanks and
+# quotes, and one more after it), run by a profile that sets only the
+# working directory and a numeric user: what the app was started with is
+# written where the tests read it.
+cat >"$TRASH/shc-tests.sh" <<'EOS'
+#!/bin/sh
+curl -sf --max-time 5 "http://$REDUCE_HOST:$REDUCE_PORT/sub/started.txt" |
+	grep -qx "hello  world, it's me too in /www/sub as 1000:33"
+EOS
+chmod +x "$TRASH/shc-tests.sh"
+cat >"$TRASH/shc-image.sh" <<'EOS'
+umoci config --image img:v1 --tag shc --config.env "GREETING=hello  world" \
+	--config.entrypoint /bin/busybox --config.entrypoint sh --config.entrypoint -c \
+	--config.cmd 'echo "$GREETING, it'"'"'s $0 in $PWD as $(busybox id -u):$(busybox id -g)" >started.txt &&
+		exec busybox httpd -f -p 8080 -h /www' --config.cmd "me too"
+EOS
+test_expect_success UMOCI,BOOT 'an image command with quotes and blanks, its Env, a profile workdir and numeric user' '
+	sh "$TRASH/shc-image.sh" &&
+	printf "rootfs oci img:shc\nworkdir /www/sub\nuser 1000\n" >shc.conf &&
+	"$REDUCE" --app "$TRASH/shc.conf" --tests "$TRASH/shc-tests.sh" --only-rootfs --max-candidates 1 \
+		--accel tcg --baseline-runs 1 --verify-runs 1 --out "$TRASH/shc-run" 2>err; rc=$?
+	tail -3 err; test $rc = 0 &&
+	grep -q "command /bin/busybox sh -c .echo \"\$GREETING, it.\\\\..s \$0 in" err
+'
+test_expect_success UMOCI 'image settings init cannot carry, a quoted program name, a fifo for a blob' '
+	umoci config --image img:v1 --tag nl --config.cmd "$(printf "a\nb")" &&
+	expect_error 2 "img: the image.s Cmd has an argument with a newline, which init cannot pass" \
+		"$REDUCE" --image "oci:$TRASH/img:nl" --tests "$TRASH/oci-tests.sh" --out "$TRASH/bad" &&
+	umoci config --image img:v1 --tag nlenv --config.env "$(printf "A=1\nuser 0 0")" &&
+	expect_error 2 "img: the image.s Env has a value with a newline" \
+		"$REDUCE" --image "oci:$TRASH/img:nlenv" --tests "$TRASH/oci-tests.sh" --out "$TRASH/bad" &&
+	umoci config --image img:v1 --tag quoted --config.entrypoint "/bin/my app" &&
+	expect_error 2 "the image.s command ./bin/my app. is not a plain program name" \
+		"$REDUCE" --image "oci:$TRASH/img:quoted" --tests "$TRASH/oci-tests.sh" --out "$TRASH/bad" &&
+	cp -a img fifo && chmod -R u+w fifo &&
+	for b in fifo/blobs/sha256/*; do test $(stat -c %s $b) -gt 4096 || { rm $b && mkfifo $b; }; done &&
+	expect_error 2 "not a regular file" timeout 60 \
+		"$REDUCE" --image "oci:$TRASH/fifo:v1" --tests "$TRASH/oci-tests.sh" --out "$TRASH/bad" &&
 	! test -e "$TRASH/bad" && ! test -e "$TRASH/bad.partial"
 '
 test_expect_success UMOCI 'a config blob of more than 16 MiB is refused before it is parsed' '
@@ -116,6 +157,8 @@ test_setup UMOCI 'a docker-archive of the same image, and broken ones' '
 	write("nomanifest.tar", members, None)
 	write("nolayer.tar", members[:1], good)
 	write("escape.tar", members, [{"Config": cfg, "RepoTags": ["img:v1"], "Layers": ["../x/layer.tar"]}])
+	cut = [(n, d[:len(d) // 2] if n.endswith("layer.tar") else d) for n, d in members]
+	write("cutlayer.tar", cut, good)
 	PY
 '
 test_expect_success UMOCI,BOOT 'reduce --image docker-archive: the same image reduces to the same files' '
@@ -132,7 +175,9 @@ test_expect_success UMOCI,BOOT 'reduce --image docker-archive: the same image re
 	PY
 	cmp "$TRASH/run/rootfs.manifest" "$TRASH/drun/rootfs.manifest"
 '
-test_expect_success UMOCI 'bad docker-archives: no manifest.json, a missing layer, a layer outside, an unknown tag' '
+test_expect_success UMOCI 'bad docker-archives: no manifest.json, a missing layer, a layer outside, an unknown tag, a cut layer' '
+	expect_error 2 "cutlayer.tar:[0-9a-f]*/layer.tar: " \
+		"$REDUCE" --image "docker-archive:$TRASH/cutlayer.tar" --tests "$TRASH/oci-tests.sh" --out "$TRASH/bad" &&
 	expect_error 2 "nomanifest.tar is not a docker-archive (no manifest.json in it)" \
 		"$REDUCE" --image "docker-archive:$TRASH/nomanifest.tar" --tests "$TRASH/oci-tests.sh" --out "$TRASH/bad" &&
 	expect_error 2 "manifest.json names the layer [0-9a-f]*/layer.tar, which the archive lacks" \
@@ -150,7 +195,7 @@ test_expect_success UMOCI 'a profile names an image with rootfs oci; its own lin
 	expect_error 2 "p2.conf:1: rootfs oci nothere:v1: No such file or directory" \
 		"$REDUCE" --app "$TRASH/p2.conf" --tests "$TRASH/oci-tests.sh" &&
 	printf "rootfs oci img:v1\nuser nosuchuser\ncmd /bin/busybox true\n" >p3.conf &&
-	expect_error 1 "user nosuchuser: no such user in the image.s /etc/passwd" \
+	expect_error 2 "user nosuchuser: no such user in the image.s /etc/passwd" \
 		"$REDUCE" --app "$TRASH/p3.conf" --tests "$TRASH/oci-tests.sh" --out "$TRASH/p3"
 '
 test_done

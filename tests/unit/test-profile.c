@@ -48,8 +48,24 @@ int main(void)
 	      "a profile without cmd is an error (%s)", err.buf);
 	CHECK(parse("cmd bin/x\n", &p, &err) < 0 && strstr(err.buf, ":1: cmd must start with an absolute path"),
 	      "a relative cmd is an error (%s)", err.buf);
-	CHECK(parse("cmd /bin/x \"a b\"\n", &p, &err) < 0 && strstr(err.buf, "quotes"),
-	      "quotes in cmd are refused (%s)", err.buf);
+	CHECK(parse("cmd /bin/x \"a b\"\n", &p, &err) < 0 && strstr(err.buf, "quote an argument with '...'"),
+	      "double quotes in cmd are refused, pointing to single ones (%s)", err.buf);
+	CHECK(parse("cmd /bin/sh -c 'echo \"$A\" b' it\\'s\n", &p, &err) < 0,
+	      "a double quote inside single quotes is refused too");
+	CHECK(parse("cmd /bin/sh -c 'echo a  b' it\\'s ''\n", &p, &err) == 0 &&
+	      !strcmp(p.cmd, "/bin/sh -c 'echo a  b' it\\'s ''"), "single quotes and a backslash are kept for init (%s)",
+	      err.buf);
+	CHECK(parse("cmd /bin/x 'open\n", &p, &err) < 0 && strstr(err.buf, ":1: cmd has a ' that is not closed"),
+	      "a quote left open is an error (%s)", err.buf);
+	CHECK(parse("cmd /bin/x a\\\n", &p, &err) < 0 && strstr(err.buf, "ends in a backslash"),
+	      "a trailing backslash is an error (%s)", err.buf);
+	CHECK(parse("cmd /bin/'x y'\n", &p, &err) < 0 && strstr(err.buf, "program name cannot be quoted"),
+	      "a quoted program name is an error (%s)", err.buf);
+	CHECK(parse("cmd /bin/x\nenv GREETING=hello  world\n", &p, &err) == 0 && p.env.n == 1 &&
+	      !strcmp(p.env.v[0], "GREETING=hello  world"), "an env value may hold blanks (%s)", err.buf);
+	CHECK(parse("cmd /bin/x\nenv A B=c\n", &p, &err) < 0 && strstr(err.buf, "a NAME without blanks"),
+	      "an env name with a blank is an error (%s)", err.buf);
+	CHECK(parse("cmd /bin/x\n", &p, &err) == 0 && !p.workdir, "no workdir line leaves it to the image");
 	CHECK(parse("cmd /bin/x\nrootfs alpine\n", &p, &err) < 0 && strstr(err.buf, ":2: rootfs must be"),
 	      "an unknown rootfs base is an error (%s)", err.buf);
 	CHECK(parse("cmd /bin/x\nrootfs debian\n", &p, &err) < 0 && strstr(err.buf, "needs a 'packages' line"),
