@@ -1348,6 +1348,9 @@ static void fill_report(struct run *r)
 	config_load(r->base_config, &base);
 	config_load(r->cur.config, &result);
 	r->rep.options_enabled.after = config_count_enabled(&result);
+	/* A pc search may remove PVH, which pc does not need: that vmlinux
+	 * then boots only as a bzImage does, through a boot loader. */
+	r->rep.vmlinux_pvh = config_is_y(&result, "PVH");
 	config_turned_off(&base, &result, &r->rep.removed_options);
 	config_release(&base);
 	config_release(&result);

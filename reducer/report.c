@@ -66,6 +66,7 @@ void report_json(const struct report *r, struct strbuf *out)
 	sb_adds(out, ",\n  \"kernel\": {");
 	ba(out, "image_bytes", r->image_bytes, ", ");
 	ba(out, "vmlinux_bytes", r->vmlinux_bytes, ", ");
+	sb_addf(out, "\"vmlinux_pvh\": %s, ", r->vmlinux_pvh ? "true" : "false");
 	ba(out, "options_enabled", r->options_enabled, ", \"removed_options\": ");
 	list(out, &r->removed_options);
 	sb_adds(out, ", \"predicted_needed\": ");
@@ -223,9 +224,12 @@ void report_markdown(const struct report *r, struct strbuf *out)
 	row(out, label.buf, r->initramfs_bytes);
 	sb_release(&label);
 	row(out, "initramfs bytes (uncompressed cpio)", r->initramfs_raw);
-	struct before_after total = { r->image_bytes.before + r->initramfs_bytes.before,
-				      r->image_bytes.after + r->initramfs_bytes.after };
-	row(out, "total bytes", total);
+	/* The same total as report.json's: the kernel the machine boots. */
+	int vmlinux = r->machine && !strcmp(r->machine, "microvm");
+	struct before_after booted = vmlinux ? r->vmlinux_bytes : r->image_bytes;
+	struct before_after total = { booted.before + r->initramfs_bytes.before,
+				      booted.after + r->initramfs_bytes.after };
+	row(out, vmlinux ? "total bytes (vmlinux + initramfs)" : "total bytes (bzImage + initramfs)", total);
 	row(out, "rootfs files", r->files);
 	row(out, "boot ms to init", r->ms_to_init);
 	row(out, "boot ms to app ready", r->ms_to_ready);

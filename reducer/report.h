@@ -26,6 +26,7 @@ struct report {
 	const char *boot_args;  /* the kernel command line the machine boots with */
 	struct before_after image_bytes, options_enabled, initramfs_bytes, initramfs_raw, files;
 	struct before_after vmlinux_bytes; /* the stripped vmlinux beside the bzImage */
+	int vmlinux_pvh;        /* the final kernel has PVH: its vmlinux has the entry note */
 	struct before_after ms_to_init, ms_to_ready;
 	/* ms to ready in three: QEMU start until the kernel's clock starts
 	 * (firmware, loading, a bzImage's decompression), the kernel until

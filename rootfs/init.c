@@ -43,6 +43,7 @@
 #include <sys/reboot.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -67,6 +68,21 @@ static void say(const char *fmt, const char *arg)
 	}
 }
 
+/* Without /proc (a kernel reduced without PROC_FS), sysinfo(2), which
+ * every kernel has, still gives the total, the free and the shared
+ * (Shmem) memory. */
+static void say_sysinfo(void)
+{
+	struct sysinfo si;
+	char line[160];
+	if (sysinfo(&si) < 0)
+		return;
+	unsigned long long u = si.mem_unit ? si.mem_unit : 1;
+	snprintf(line, sizeof(line), "reduce-init: memory MemTotal=%llukB MemFree=%llukB Shmem=%llukB Buffers=%llukB\n",
+		 si.totalram * u / 1024, si.freeram * u / 1024, si.sharedram * u / 1024, si.bufferram * u / 1024);
+	say("%s", line);
+}
+
 /* Where the guest's memory went once the app is ready, from
  * /proc/meminfo: the unpacked files are Shmem (the initramfs is unpacked
  * into a tmpfs), the app's own memory mostly AnonPages. */
@@ -78,8 +94,10 @@ static void say_memory(void)
 	int fd = open("/proc/meminfo", O_RDONLY), n = fd < 0 ? -1 : (int)read(fd, buf, sizeof(buf) - 1);
 	if (fd >= 0)
 		close(fd);
-	if (n <= 0)
+	if (n <= 0) {
+		say_sysinfo();
 		return;
+	}
 	buf[n] = '\0';
 	for (int i = 0; keys[i]; i++) {
 		char *p = strstr(buf, keys[i]);

@@ -33,6 +33,10 @@ test_expect_success KERNEL_SEARCH 'it finished, every verdict from this run, and
 	assert k["options_enabled"]["before"] - k["options_enabled"]["after"] >= 200
 	on = {l.split("=")[0] for l in open(run + "/kernel.config") if l.startswith("CONFIG_")}
 	assert set(k["required"]) <= on, set(k["required"]) - on
+	assert k["vmlinux_pvh"] == ("CONFIG_PVH" in on), k["vmlinux_pvh"]
+	# Without /proc the init tells the memory from sysinfo(2).
+	assert "CONFIG_PROC_FS" not in on, "PROC_FS kept: the sysinfo line is not exercised"
+	assert "MemTotal=" in r["memory"]["guest_meminfo"] and "Buffers=" in r["memory"]["guest_meminfo"], r["memory"]
 	# The baseline build makes the base config (make tinyconfig and
 	# olddefconfig) even when the image comes from the cache.
 	assert r["seconds"]["kernel_search"] > 0 and r["seconds"]["baseline_build"] > 0

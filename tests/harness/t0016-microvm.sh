@@ -31,7 +31,7 @@ test_expect_success KERNEL_SEARCH 'report.json: the machine, its boot arguments,
 	assert "CONFIG_VIRTIO_PCI" not in k["required"] and "CONFIG_PCI" not in k["required"]
 	cfg = open(run + "/kernel.config").read().splitlines()
 	assert "CONFIG_VIRTIO_MMIO=y" in cfg and "CONFIG_PCI=y" not in cfg
-	assert 0 < k["vmlinux_bytes"]["after"] <= k["vmlinux_bytes"]["before"]
+	assert 0 < k["vmlinux_bytes"]["after"] <= k["vmlinux_bytes"]["before"] and k["vmlinux_pvh"] is True
 	p = r["boot"]["phases_ms"]
 	for w in ("before", "after"):
 	    parts = [p[x][w] for x in ("firmware_loader", "kernel", "init_to_ready")]

@@ -27,6 +27,7 @@ int main(void)
 	r.machine = "microvm";
 	r.boot_args = "console=ttyS0 quiet panic=-1";
 	r.vmlinux_bytes = (struct before_after){ 5000000, 2500000 };
+	r.vmlinux_pvh = 1;
 	r.ms_loader = (struct before_after){ 300, 100 };
 	r.ms_kernel = (struct before_after){ 600, 600 };
 	r.ms_init_to_ready = (struct before_after){ 100, 100 };
@@ -91,6 +92,7 @@ int main(void)
 		"\"kernel_search\",\"verification\",\"min_memory\",\"candidate_builds\",\"candidate_trials\"];"
 		"assert r[\"machine\"]==\"microvm\" and r[\"boot_args\"]==\"console=ttyS0 quiet panic=-1\";"
 		"assert r[\"kernel\"][\"vmlinux_bytes\"]=={\"before\":5000000,\"after\":2500000};"
+		"assert r[\"kernel\"][\"vmlinux_pvh\"] is True;"
 		"p=r[\"boot\"][\"phases_ms\"];"
 		"assert p[\"firmware_loader\"]=={\"before\":300,\"after\":100} and p[\"kernel\"][\"after\"]==600"
 		" and p[\"init_to_ready\"][\"after\"]==100;"
@@ -127,6 +129,8 @@ int main(void)
 	CHECK(strstr(md.buf, "Kernel builds took 2 s: 10 compilations served by the local ccache, 5 by its "
 			     "remote storage, 3 compiled.") && !strstr(md.buf, "10.0.0.5") && !strstr(js.buf, "10.0.0.5"),
 	      "report.md says where the builds went; neither report names the remote");
+	CHECK(strstr(md.buf, "| total bytes (vmlinux + initramfs) | 6100000 | 3000000 | -50.8% |") != NULL,
+	      "report.md's total is report.json's: a microvm boots the vmlinux");
 	CHECK(strstr(md.buf, "Machine `microvm`") &&
 	      strstr(md.buf, "| least guest memory MiB | 40 | 14 | -65.0% |") &&
 	      strstr(md.buf, "passes its tests in 14 MiB of guest memory"),
