@@ -65,6 +65,16 @@ test_expect_success BUSYBOX 'a profile whose command is not in the rootfs' '
 		"$REDUCE" --app ./nocmd.conf --tests "$ROOT/tests/busybox-httpd.sh" --out "$TRASH/nocmd" &&
 	! test -e "$TRASH/nocmd" && ! test -e "$TRASH/nocmd.partial"
 '
+test_expect_success 'a kernel base that lacks what the machine needs is refused, naming what' '
+	printf "CONFIG_PVH=y\nCONFIG_PCI=y\nCONFIG_VIRTIO_PCI=y\n" >no-mmio.config &&
+	expect_error 2 "kernel base no-mmio.config lacks what --machine microvm needs: CONFIG_VIRTIO_MMIO, CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES$" \
+		"$REDUCE" --app busybox-httpd --tests "$ROOT/tests/busybox-httpd.sh" --machine microvm \
+		--kernel-base no-mmio.config --out "$TRASH/no-mmio" &&
+	! test -e "$TRASH/no-mmio" && ! test -e "$TRASH/no-mmio.partial" &&
+	echo CONFIG_PVH=y >no-pci.config &&
+	expect_error 2 "kernel base no-pci.config lacks what --machine pc needs: CONFIG_PCI, CONFIG_VIRTIO_PCI$" \
+		"$REDUCE" --app busybox-httpd --tests "$ROOT/tests/busybox-httpd.sh" --kernel-base no-pci.config
+'
 test_expect_success 'an existing output directory is refused' '
 	mkdir -p taken &&
 	expect_error 2 "already exists" \

@@ -110,11 +110,4 @@ test_expect_success KERNEL_SEARCH 'firecracker.json boots the same vmlinux and i
 	assert f["machine-config"]["mem_size_mib"] == r["memory"]["min_memory_mib"]["after"]
 	PY
 '
-test_expect_success BOOT 'a kernel base without virtio-mmio is refused for microvm, naming what it lacks' '
-	grep -v "VIRTIO_MMIO" "$RUN/kernel.config" >no-mmio.config &&
-	expect_error 2 "kernel base no-mmio.config lacks what --machine microvm needs: CONFIG_VIRTIO_MMIO, CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES" \
-		"$REDUCE" --app busybox-httpd --tests "$ROOT/tests/busybox-httpd.sh" --machine microvm \
-		--kernel-base no-mmio.config --out "$TRASH/no-mmio" &&
-	! test -e "$TRASH/no-mmio"
-'
 test_done
