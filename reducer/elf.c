@@ -285,6 +285,35 @@ static char *script_interpreter(const char *root, const char *host, char **then)
 	return xstrdup(p);
 }
 
+/* Set once a program of the closure is loaded by musl, whose loader is
+ * its libc: it answers a needed libc, libpthread, librt, libm, libdl,
+ * libutil or libxnet ("libc.so", "libc.musl-x86_64.so.1") itself,
+ * without looking for a file. */
+static int musl_loaded;
+/* A library was found in a directory only the tree's loader
+ * configuration names: the loader must read that file at run time. */
+static int found_by_conf;
+
+static int is_default_dir(const char *d)
+{
+	for (int i = 0; default_dirs[i]; i++)
+		if (!strcmp(d, default_dirs[i]))
+			return 1;
+	return 0;
+}
+
+static int musl_builtin(const char *lib)
+{
+	static const char *const own[] = { "c", "pthread", "rt", "m", "dl", "util", "xnet", NULL };
+	if (!musl_loaded || strncmp(lib, "lib", 3))
+		return 0;
+	size_t n = strcspn(lib + 3, ".");
+	for (int i = 0; own[i]; i++)
+		if (strlen(own[i]) == n && !strncmp(lib + 3, own[i], n))
+			return 1;
+	return 0;
+}
+
 static int walk(const char *root, const char *gpath, struct strvec *out,
 		struct strvec *done, struct strbuf *err)
 {
@@ -325,11 +354,16 @@ static int walk(const char *root, const char *gpath, struct strvec *out,
 	}
 	if (info.interp && walk(root, info.interp, out, done, err) < 0)
 		ret = -1;
+	if (info.interp && !strncmp(strrchr(info.interp, '/') ? strrchr(info.interp, '/') + 1 : info.interp,
+				    "ld-musl-", 8))
+		musl_loaded = 1;
 	char *origin = xstrdup(real);
 	*strrchr(origin, '/') = '\0';
 	for (size_t i = 0; i < info.needed.n && !ret; i++) {
 		const char *lib = info.needed.v[i];
 		char *found = NULL;
+		if (musl_builtin(lib))
+			continue;
 		if (strchr(lib, '/')) {
 			found = xstrdup(lib);
 		} else {
@@ -353,6 +387,9 @@ static int walk(const char *root, const char *gpath, struct strvec *out,
 				if (r) {
 					found = cand;
 					free(r);
+					if (j >= info.paths.n && j < info.paths.n + conf_dirs.n &&
+					    !is_default_dir(dirs.v[j]))
+						found_by_conf = 1;
 				} else {
 					free(cand);
 				}
@@ -381,7 +418,20 @@ int elf_closure(const char *root, const char *guest_path, struct strvec *out, st
 	sv_clear(&conf_dirs);
 	read_ld_conf(root, "/etc/ld.so.conf", 0);
 	read_ld_conf(root, "/etc/ld-musl-x86_64.path", 0);
+	musl_loaded = found_by_conf = 0;
 	int ret = walk(root, guest_path, out, &done, err);
+	/* What the loader reads to find such a library: glibc's cache (built
+	 * from ld.so.conf), musl's path file. */
+	const char *conf = musl_loaded ? "/etc/ld-musl-x86_64.path" : "/etc/ld.so.cache";
+	struct strvec links = STRVEC_INIT;
+	char *real = ret == 0 && found_by_conf ? resolve(root, conf, &links) : NULL;
+	if (real) {
+		for (size_t i = 0; i < links.n; i++)
+			sv_push_unique(out, links.v[i]);
+		sv_push_unique(out, real);
+	}
+	free(real);
+	sv_clear(&links);
 	sv_clear(&done);
 	return ret;
 }

@@ -14,6 +14,7 @@ int main(void)
 	CHECK(elf_closure("", "/usr/bin/curl", &out, &err) == 0, "the closure of /usr/bin/curl resolves%s%s",
 	      err.len ? ": " : "", err.len ? err.buf : "");
 	CHECK(sv_has(&out, "/usr/bin/curl"), "it holds the program");
+	CHECK(!sv_has(&out, "/etc/ld.so.cache"), "not ld.so's cache: every library is in a directory ld.so knows");
 	CHECK(sv_has(&out, "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2") || sv_has(&out, "/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"),
 	      "it holds the interpreter");
 	/* Debian 12 merges /usr: /lib64 -> usr/lib64, whose loader is a link
@@ -77,20 +78,47 @@ int main(void)
 			       "for l in $(/lib64/ld-linux-x86-64.so.2 --list /usr/bin/curl | awk '/=>/ {print $3}'); do "
 			       "cp $l %s/opt/mylib/; done && "
 			       "echo 'include /etc/ld.so.conf.d/*.conf' >%s/etc/ld.so.conf && "
-			       "echo '/opt/mylib # the image own' >%s/etc/ld.so.conf.d/my.conf",
-			       dir, dir, dir, dir, dir, dir, dir, dir, dir, dir);
+			       "echo '/opt/mylib # the image own' >%s/etc/ld.so.conf.d/my.conf && "
+			       ": >%s/etc/ld.so.cache",
+			       dir, dir, dir, dir, dir, dir, dir, dir, dir, dir, dir);
 	CHECK(system(cmd2) == 0, "script and ld.so.conf root prepared");
 	struct strvec s4 = STRVEC_INIT;
 	err.len = 0;
 	CHECK(elf_closure(dir, "/app/run", &s4, &err) == 0 && sv_has(&s4, "/app/run") &&
 	      sv_has(&s4, "/usr/bin/env") && sv_has(&s4, "/usr/bin/curl") &&
-	      sv_has(&s4, "/opt/mylib/libcurl.so.4"),
+	      sv_has(&s4, "/opt/mylib/libcurl.so.4") && sv_has(&s4, "/etc/ld.so.cache"),
 	      "a script brings its interpreter (found through env) and its libraries, from the "
-	      "directory ld.so.conf includes (%s)", err.len ? err.buf : "");
+	      "directory ld.so.conf includes, and the cache ld.so finds them by (%s)", err.len ? err.buf : "");
 	struct strvec s5 = STRVEC_INIT;
 	err.len = 0;
 	CHECK(elf_closure(dir, "/app/run2", &s5, &err) == 0 && sv_has(&s5, "/usr/bin/curl"),
 	      "a #! line with a blank and an argument names its interpreter (%s)", err.len ? err.buf : "");
+
+	/* An Alpine-like tree: a program linked against musl, its loader at
+	 * /lib/ld-musl-x86_64.so.1, and its library in a directory that only
+	 * the tree's /etc/ld-musl-x86_64.path names. */
+	if (system("command -v musl-gcc >/dev/null") == 0) {
+		char *cmd3 = xasprintf("mkdir -p %s/m/lib %s/m/opt/greet %s/m/app %s/m/etc && cd %s/m && "
+				       "printf 'const char *greet(void) { return \"hi\"; }\\n' >g.c && "
+				       "printf 'const char *greet(void); int main(void) { return !greet(); }\\n' >h.c && "
+				       "musl-gcc -shared -fPIC -o opt/greet/libgreet.so g.c && "
+				       "musl-gcc -o app/hello h.c -Lopt/greet -lgreet && "
+				       "cp /lib/ld-musl-x86_64.so.1 lib/ && echo /opt/greet >etc/ld-musl-x86_64.path",
+				       dir, dir, dir, dir, dir);
+		CHECK(system(cmd3) == 0, "musl root prepared");
+		char *mroot = xasprintf("%s/m", dir);
+		struct strvec s6 = STRVEC_INIT;
+		err.len = 0;
+		CHECK(elf_closure(mroot, "/app/hello", &s6, &err) == 0 && sv_has(&s6, "/app/hello") &&
+		      sv_has(&s6, "/lib/ld-musl-x86_64.so.1") && sv_has(&s6, "/opt/greet/libgreet.so") &&
+		      sv_has(&s6, "/etc/ld-musl-x86_64.path"),
+		      "a musl program brings musl's loader and the library its path file names, and the "
+		      "file (%s)", err.len ? err.buf : "");
+		free(mroot);
+		free(cmd3);
+	} else {
+		printf("ok - # SKIP musl-gcc not found: package musl-tools\n");
+	}
 	char *rm = xasprintf("rm -rf %s", dir);
 	if (system(rm)) {
 	}
