@@ -9,6 +9,8 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -297,8 +299,25 @@ int main(void)
 	make_tar(tar, lower, 4);
 	make_tar(tar2, upper, 4);
 	d = fresh("layers");
+	/* What reduce says of the whiteout of a missing file, caught. */
+	char *said = xasprintf("%s/stderr", tmp);
+	fflush(stderr);
+	int saved = dup(2), fd = open(said, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	dup2(fd, 2);
+	close(fd);
 	CHECK(unpack(tar, d, 1, 0, &st, &err) == 0 && unpack(tar2, d, 1, 0, &st, &err) == 0,
 	      "two layers unpack (%s)", err.len ? err.buf : "");
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	struct strbuf warned = STRBUF_INIT;
+	read_file(said, &warned);
+	CHECK(warned.buf && strstr(warned.buf, "reduce: warning: ") &&
+	      strstr(warned.buf, "b.tar: .wh.ghost: a whiteout of ghost, which no lower layer has\n"),
+	      "the whiteout of a file no layer has is a warning naming layer and entry, and unpacking goes on (%s)",
+	      warned.buf ? warned.buf : "nothing said");
+	sb_release(&warned);
+	free(said);
 	CHECK(!exists(d, "d/a") && exists(d, "d/b") && exists(d, "keep"),
 	      "a whiteout removes its file from the layer below, and only it");
 	CHECK(!exists(d, "e/x") && exists(d, "e/y"),
