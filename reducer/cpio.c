@@ -57,6 +57,10 @@ int cpio_build(const struct rootfs *rf, const unsigned char *incl, struct strbuf
 			free(full);
 			return -1;
 		}
+		/* The image's setuid and setgid bits, which the staged copy
+		 * was not given. */
+		if (rf->setid && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)))
+			st.st_mode |= rf->setid[i];
 		if (S_ISREG(st.st_mode)) {
 			struct strbuf data = STRBUF_INIT;
 			if (read_file(full, &data) < 0) {

@@ -489,14 +489,13 @@ out:
 	return rc;
 }
 
-int oci_unpack(const struct oci_image *img, const char *dir, struct strbuf *err)
+int oci_unpack(const struct oci_image *img, const char *dir, struct unpack_stats *st, struct strbuf *err)
 {
 	/* One count for all layers: the limits bound the image, not each
 	 * layer (many layers just under the limit would fill the disk). */
-	struct unpack_stats st = { 0 };
 	for (size_t i = 0; i < img->layers.n; i++)
-		if ((img->archive ? archive_unpack_member(img->archive, img->layers.v[i], dir, 1, 0, &st, err)
-				  : archive_unpack(img->layers.v[i], dir, 1, 0, &st, err)) < 0)
+		if ((img->archive ? archive_unpack_member(img->archive, img->layers.v[i], dir, 1, 0, st, err)
+				  : archive_unpack(img->layers.v[i], dir, 1, 0, st, err)) < 0)
 			return -1;
 	return 0;
 }

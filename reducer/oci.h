@@ -1,6 +1,7 @@
 #ifndef REDUCE_OCI_H
 #define REDUCE_OCI_H
 
+#include "unpack.h"
 #include "util.h"
 
 #define OCI_MAX_PORTS 8
@@ -42,8 +43,9 @@ int oci_open_kind(const char *kind, const char *src, struct oci_image *img, char
  * the whole names a file. */
 char *oci_docker_split(const char *spec, char **tag);
 /* Applies the layers in order into dir (which exists), with whiteouts;
- * unpack.h's limits bound the layers together. */
-int oci_unpack(const struct oci_image *img, const char *dir, struct strbuf *err);
+ * unpack.h's limits bound the layers together, counted in `st` (zeroed
+ * by the caller), which also gets the setuid/setgid record. */
+int oci_unpack(const struct oci_image *img, const char *dir, struct unpack_stats *st, struct strbuf *err);
 void oci_release(struct oci_image *img);
 /* "PATH[:TAG]" split: the tag is after the last ':' that follows the last
  * '/'. Returns the path (allocated); *tag is allocated or NULL. */

@@ -600,7 +600,8 @@ static void stage_rootfs(struct run *r)
 	struct strbuf err = STRBUF_INIT;
 	r->log.phase = "rootfs";
 	r->stage = wpath(r, "rootfs");
-	int rc = rootfs_stage(&r->prof, r->root, r->stage, r->init_bin, &err);
+	struct strvec setid = STRVEC_INIT;
+	int rc = rootfs_stage(&r->prof, r->root, r->stage, r->init_bin, &setid, &err);
 	if (rc < 0) {
 		if (disk_full(r->stage))
 			die("no space left on %s while writing %s", mount_of(r->stage), r->stage);
@@ -620,8 +621,9 @@ static void stage_rootfs(struct run *r)
 	info("static pass: the ELF closure of %s is %zu paths", app_path, closure.n);
 	sv_clear(&closure);
 	free(app_path);
-	if (rootfs_scan(r->stage, &r->prof, &r->rf) < 0)
+	if (rootfs_scan(r->stage, &r->prof, &setid, &r->rf) < 0)
 		die("cannot list the staged root filesystem");
+	sv_clear(&setid);
 	r->rf_removed = xcalloc(r->rf.nnodes + 1, 1);
 	info("root filesystem: %d files from the %s base", r->rf.n, r->prof.rootfs);
 }

@@ -88,7 +88,7 @@ out:
 /* The user's own tree: an archive (untrusted: see unpack.h) or a
  * directory, which is packed as an archive first so that the same rules
  * apply to it (nothing it links to outside comes in). */
-static int stage_given(const struct profile *p, const char *dir, struct strbuf *err)
+static int stage_given(const struct profile *p, const char *dir, struct strvec *setid, struct strbuf *err)
 {
 	struct unpack_stats st = { 0 };
 	const char *file = p->rootfs_src;
@@ -112,6 +112,9 @@ static int stage_given(const struct profile *p, const char *dir, struct strbuf *
 	}
 	if (rc == 0 && st.skipped)
 		info("rootfs: %ld device nodes, fifos or sockets of %s left out", st.skipped, p->rootfs_src);
+	for (size_t i = 0; i < st.setid.n; i++)
+		sv_push(setid, st.setid.v[i]);
+	sv_clear(&st.setid);
 	return rc;
 }
 
@@ -197,7 +200,7 @@ static int user_line(const struct profile *p, const char *dir, struct strbuf *co
 }
 
 int rootfs_stage(struct profile *p, const char *root, const char *dir, const char *init_bin,
-		 struct strbuf *err)
+		 struct strvec *setid, struct strbuf *err)
 {
 	if (rm_rf(dir) < 0 || mkdir_p(dir) < 0) {
 		sb_addf(err, "cannot create %s: %s", dir, strerror(errno));
@@ -207,14 +210,18 @@ int rootfs_stage(struct profile *p, const char *root, const char *dir, const cha
 		if (stage_busybox(dir, err) < 0)
 			return -1;
 	} else if (!strcmp(p->rootfs, "tar") || !strcmp(p->rootfs, "dir")) {
-		if (stage_given(p, dir, err) < 0)
+		if (stage_given(p, dir, setid, err) < 0)
 			return ROOTFS_BAD_INPUT;
 	} else if (profile_is_image(p)) {
 		char *path;
 		struct oci_image img;
+		struct unpack_stats st = { 0 };
 		int rc = oci_open_kind(p->rootfs, p->rootfs_src, &img, &path, err);
 		if (rc == 0)
-			rc = oci_unpack(&img, dir, err);
+			rc = oci_unpack(&img, dir, &st, err);
+		for (size_t i = 0; i < st.setid.n; i++)
+			sv_push(setid, st.setid.v[i]);
+		sv_clear(&st.setid);
 		oci_release(&img);
 		free(path);
 		if (rc < 0)
@@ -284,7 +291,7 @@ static int is_kept(const struct profile *p, const char *rel)
 	return 0;
 }
 
-int rootfs_scan(const char *dir, const struct profile *p, struct rootfs *rf)
+int rootfs_scan(const char *dir, const struct profile *p, const struct strvec *setid, struct rootfs *rf)
 {
 	memset(rf, 0, sizeof(*rf));
 	rf->root = xstrdup(dir);
@@ -301,6 +308,13 @@ int rootfs_scan(const char *dir, const struct profile *p, struct rootfs *rf)
 	rf->parent = xmalloc(n * sizeof(int));
 	rf->bytes = xmalloc(n * sizeof(long));
 	rf->node = xmalloc(n * sizeof(int));
+	rf->setid = xcalloc(n ? n : 1, sizeof(unsigned));
+	for (size_t j = 0; setid && j < setid->n; j++) {
+		char *path = strchr(setid->v[j], ' ') + 1;
+		char **hit = bsearch(&path, pairs, n, sizeof(char *), strptr_cmp);
+		if (hit)
+			rf->setid[hit - pairs] = (unsigned)strtoul(setid->v[j], NULL, 8) & 06000;
+	}
 	for (int i = 0; i < n; i++) {
 		rf->path[i] = xstrdup(pairs[i]);
 		struct stat st;

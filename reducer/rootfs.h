@@ -13,6 +13,7 @@ struct rootfs {
 	int *parent;            /* entry index of the directory, -1 at top */
 	long *bytes;            /* own size in bytes */
 	int *node;              /* search-tree node, -1 if never removed */
+	unsigned *setid;        /* setuid/setgid bits the image gives the entry: never the staged file's */
 
 	/* The search tree over the removable entries. */
 	int nnodes;
@@ -30,13 +31,15 @@ struct rootfs {
  * Returns 0; ROOTFS_BAD_INPUT when the user's inputs are at fault (an
  * archive or image layer that cannot be unpacked safely, a user or a
  * command the tree lacks); -1 when the host failed. Either with the
- * reason in err. */
+ * reason in err. An archive's or image's setuid and setgid bits are not
+ * staged: `setid` gets them, as unpack.h's record ("MODE PATH"). */
 #define ROOTFS_BAD_INPUT (-2)
 int rootfs_stage(struct profile *p, const char *root, const char *dir, const char *init_bin,
-		 struct strbuf *err);
-/* Lists the staged tree. /init, /init.conf and the profile's keep paths are
- * not removable. */
-int rootfs_scan(const char *dir, const struct profile *p, struct rootfs *rf);
+		 struct strvec *setid, struct strbuf *err);
+/* Lists the staged tree, with the bits `setid` (from rootfs_stage, or
+ * NULL) gives its entries. /init, /init.conf and the profile's keep paths
+ * are not removable. */
+int rootfs_scan(const char *dir, const struct profile *p, const struct strvec *setid, struct rootfs *rf);
 struct search_tree rootfs_tree(const struct rootfs *rf);
 /* Which entries an image with the given nodes removed holds: a removed
  * directory stays if something kept lives below it. */

@@ -367,6 +367,19 @@ static int apply_whiteouts(const char *path, const char *member, const char *fil
 	return rc;
 }
 
+static void note_setid(struct strvec *setid, const char *rel, unsigned bits)
+{
+	for (size_t i = 0; i < setid->n; i++)
+		if (!strcmp(strchr(setid->v[i], ' ') + 1, rel)) {
+			free(setid->v[i]);
+			setid->v[i] = setid->v[--setid->n];
+			setid->v[setid->n] = NULL;
+			break;
+		}
+	if (bits)
+		sv_pushf(setid, "%04o %s", bits, rel);
+}
+
 /* Checks one entry and makes it relative to dir, or says why not. */
 static int check_entry(const char *file, const char *dir, struct archive_entry *e, int layer,
 		       long long max_bytes, struct unpack_stats *st, struct strbuf *err, int *skip)
@@ -429,7 +442,9 @@ static int check_entry(const char *file, const char *dir, struct archive_entry *
 	}
 	archive_entry_set_pathname(e, rel);
 	/* Setuid and setgid bits are not given to an untrusted archive's
-	 * files on the host. */
+	 * files on the host; the image gets them from the record. An entry
+	 * replaces what a lower layer recorded at its path. */
+	note_setid(&st->setid, rel, archive_entry_perm(e) & 06000);
 	archive_entry_set_perm(e, archive_entry_perm(e) & 01777);
 	rc = 0;
 out:

@@ -12,7 +12,9 @@
  * refused; symlinks on an entry's path are followed as in a chroot into
  * the directory (a link, then a file "through" it, lands inside); device
  * nodes, fifos and sockets are skipped; owners are kept when
- * reduce runs as root; modes are, less setuid and setgid. What archives
+ * reduce runs as root; modes are, less setuid and setgid, which never
+ * reach the host's files: they are recorded in the stats instead, for
+ * the image (cpio) to carry. What archives
  * may unpack to is bounded: UNPACK_MAX_BYTES of file data,
  * UNPACK_MAX_ENTRIES entries, counted in a struct unpack_stats over every
  * archive unpacked with it (an image's layers together). */
@@ -25,6 +27,10 @@ struct unpack_stats {
 	long whiteouts;         /* files and opaque directories removed */
 	long missing_whiteouts; /* whiteouts of files that were not there */
 	long long bytes;
+	/* "MODE PATH" (octal setuid/setgid/sticky-free bits 06000, PATH as
+	 * written, relative) for each entry that had them, as the last
+	 * archive left it; free with sv_clear(). */
+	struct strvec setid;
 };
 
 /* Unpacks `file` into `dir` (which exists). With `layer`, OCI layer

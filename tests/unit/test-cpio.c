@@ -53,7 +53,11 @@ int main(void)
 	memset(&p, 0, sizeof(p));
 	sv_push(&p.keep, "/etc/keep.d");
 	struct rootfs rf;
-	CHECK(rootfs_scan(dir, &p, &rf) == 0, "a staged tree scans");
+	/* The image made bin/app setuid; the staged copy is not. */
+	struct strvec setid = STRVEC_INIT;
+	sv_push(&setid, "4000 bin/app");
+	sv_push(&setid, "2000 not/staged");
+	CHECK(rootfs_scan(dir, &p, &setid, &rf) == 0, "a staged tree scans");
 	CHECK(rf.n == 15, "all 15 entries are listed (%d)", rf.n);
 	int usr = find(&rf, "usr"), doc = find(&rf, "usr/share/doc/readme");
 	CHECK(usr >= 0 && doc >= 0 && usr < doc, "a directory comes before its contents");
@@ -94,6 +98,9 @@ int main(void)
 	struct strbuf verbose = STRBUF_INIT;
 	char *cmd2 = xasprintf("cpio -itv --quiet < %s | grep ' bin/sh -> app'", arch);
 	CHECK(run_sh(cmd2, &verbose) == 0, "symlinks keep their targets");
+	char *cmd_setid = xasprintf("cpio -itv --quiet < %s | grep -q '^-rwSr--r-- .* bin/app$' && "
+			       "cpio -itv --quiet < %s | grep -q '^-rw-r--r-- .* etc/keep.d/kept$'", arch, arch);
+	CHECK(run_sh(cmd_setid, &verbose) == 0, "the image's setuid bit is in the archive, on its file only");
 	struct strbuf again = STRBUF_INIT;
 	cpio_build(&rf, incl, &again);
 	CHECK(again.len == cpio.len && !memcmp(again.buf, cpio.buf, cpio.len), "the same tree gives the same bytes");

@@ -38,7 +38,7 @@ int main(void)
 	memset(&p, 0, sizeof(p));
 	sv_push(&p.keep, "/etc/keep.d");
 	struct rootfs rf;
-	REQUIRE(rootfs_scan(dir, &p, &rf) == 0, "the tree scans");
+	REQUIRE(rootfs_scan(dir, &p, NULL, &rf) == 0, "the tree scans");
 
 	static const char console[] =
 		"[    1.2] some kernel line\n"
