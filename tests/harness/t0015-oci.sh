@@ -111,6 +111,27 @@ test_expect_success UMOCI 'image settings init cannot carry, a quoted program na
 		"$REDUCE" --image "oci:$TRASH/fifo:v1" --tests "$TRASH/oci-tests.sh" --out "$TRASH/bad" &&
 	! test -e "$TRASH/bad" && ! test -e "$TRASH/bad.partial"
 '
+test_expect_success UMOCI 'a multi-platform index without linux/amd64 is refused' '
+	cp -a img multi && chmod -R u+w multi &&
+	/usr/bin/python3 - multi <<-PY &&
+	import hashlib, json, os, sys
+	lay = sys.argv[1]
+	idx = json.load(open(lay + "/index.json"))
+	desc = [m for m in idx["manifests"] if m["annotations"]["org.opencontainers.image.ref.name"] == "v1"][0]
+	arm = dict(desc, platform={"architecture": "arm64", "os": "linux"})
+	arm.pop("annotations")
+	data = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+	                   "manifests": [arm]}).encode()
+	d = hashlib.sha256(data).hexdigest()
+	open(os.path.join(lay, "blobs/sha256", d), "wb").write(data)
+	idx["manifests"] = [{"mediaType": "application/vnd.oci.image.index.v1+json", "digest": "sha256:" + d,
+	                     "size": len(data), "annotations": {"org.opencontainers.image.ref.name": "v1"}}]
+	json.dump(idx, open(lay + "/index.json", "w"))
+	PY
+	expect_error 2 "multi: the image has no linux/amd64 variant" \
+		"$REDUCE" --image "oci:$TRASH/multi:v1" --tests "$TRASH/oci-tests.sh" --out "$TRASH/bad" &&
+	! test -e "$TRASH/bad" && ! test -e "$TRASH/bad.partial"
+'
 test_expect_success UMOCI 'a config blob of more than 16 MiB is refused before it is parsed' '
 	cp -a img huge && chmod -R u+w huge &&
 	/usr/bin/python3 - huge <<-PY &&
