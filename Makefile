@@ -34,14 +34,14 @@ all: reducer/reduce rootfs/init rootfs/init-observe $(UNIT_TESTS) bench/search-s
 reducer/reduce: reducer/main.o $(OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-reducer/%.o: reducer/%.c reducer/*.h
+reducer/%.o: reducer/%.c reducer/*.h rootfs/init-cmd.h
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-rootfs/init: rootfs/init.c
+rootfs/init: rootfs/init.c rootfs/init-cmd.h
 	$(INIT_CC) -static -Os -s -Wall -o $@ $<
 
 # The observing boot's init: the same, with the walks of the tree.
-rootfs/init-observe: rootfs/init.c
+rootfs/init-observe: rootfs/init.c rootfs/init-cmd.h
 	$(INIT_CC) -static -Os -s -Wall -DREDUCE_OBSERVE -o $@ $<
 
 tests/unit/test-%: tests/unit/test-%.c $(wildcard tests/unit/*.h) $(OBJS)

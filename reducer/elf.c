@@ -285,14 +285,10 @@ static char *script_interpreter(const char *root, const char *host, char **then)
 	return xstrdup(p);
 }
 
-/* Set once a program of the closure is loaded by musl, whose loader is
- * its libc: it answers a needed libc, libpthread, librt, libm, libdl,
- * libutil or libxnet ("libc.so", "libc.musl-x86_64.so.1") itself,
- * without looking for a file. */
-static int musl_loaded;
-/* A library was found in a directory only the tree's loader
- * configuration names: the loader must read that file at run time. */
-static int found_by_conf;
+/* A library found only in a directory the tree's loader configuration
+ * names, by each loader: it must read that file at run time. Indexed by
+ * whether musl loads it. */
+static int found_by_conf[2];
 
 static int is_default_dir(const char *d)
 {
@@ -302,10 +298,13 @@ static int is_default_dir(const char *d)
 	return 0;
 }
 
+/* musl's loader is its libc: it answers a needed libc, libpthread,
+ * librt, libm, libdl, libutil or libxnet ("libc.so",
+ * "libc.musl-x86_64.so.1") itself, without looking for a file. */
 static int musl_builtin(const char *lib)
 {
 	static const char *const own[] = { "c", "pthread", "rt", "m", "dl", "util", "xnet", NULL };
-	if (!musl_loaded || strncmp(lib, "lib", 3))
+	if (strncmp(lib, "lib", 3))
 		return 0;
 	size_t n = strcspn(lib + 3, ".");
 	for (int i = 0; own[i]; i++)
@@ -314,7 +313,9 @@ static int musl_builtin(const char *lib)
 	return 0;
 }
 
-static int walk(const char *root, const char *gpath, struct strvec *out,
+/* gpath and what it needs, into out. `musl`: the program that loads it
+ * (a library's) is musl's; a program's own PT_INTERP says for it. */
+static int walk(const char *root, const char *gpath, int musl, struct strvec *out,
 		struct strvec *done, struct strbuf *err)
 {
 	char *real = resolve(root, gpath, out);
@@ -333,9 +334,9 @@ static int walk(const char *root, const char *gpath, struct strvec *out,
 	char *then;
 	char *interp = script_interpreter(root, host, &then);
 	if (interp) {
-		int r = walk(root, interp, out, done, err);
+		int r = walk(root, interp, 0, out, done, err);
 		if (r == 0 && then)
-			r = walk(root, then, out, done, err);
+			r = walk(root, then, 0, out, done, err);
 		if (r < 0)
 			sb_addf(err, " (the interpreter of %s)", real);
 		free(interp);
@@ -352,17 +353,17 @@ static int walk(const char *root, const char *gpath, struct strvec *out,
 		free(real);
 		return -1;
 	}
-	if (info.interp && walk(root, info.interp, out, done, err) < 0)
+	if (info.interp && walk(root, info.interp, 0, out, done, err) < 0)
 		ret = -1;
-	if (info.interp && !strncmp(strrchr(info.interp, '/') ? strrchr(info.interp, '/') + 1 : info.interp,
-				    "ld-musl-", 8))
-		musl_loaded = 1;
+	if (info.interp)
+		musl = !strncmp(strrchr(info.interp, '/') ? strrchr(info.interp, '/') + 1 : info.interp,
+				"ld-musl-", 8);
 	char *origin = xstrdup(real);
 	*strrchr(origin, '/') = '\0';
 	for (size_t i = 0; i < info.needed.n && !ret; i++) {
 		const char *lib = info.needed.v[i];
 		char *found = NULL;
-		if (musl_builtin(lib))
+		if (musl && musl_builtin(lib))
 			continue;
 		if (strchr(lib, '/')) {
 			found = xstrdup(lib);
@@ -389,7 +390,7 @@ static int walk(const char *root, const char *gpath, struct strvec *out,
 					free(r);
 					if (j >= info.paths.n && j < info.paths.n + conf_dirs.n &&
 					    !is_default_dir(dirs.v[j]))
-						found_by_conf = 1;
+						found_by_conf[musl] = 1;
 				} else {
 					free(cand);
 				}
@@ -400,7 +401,7 @@ static int walk(const char *root, const char *gpath, struct strvec *out,
 			sb_addf(err, "%s needs %s, which is not in the root filesystem", real, lib);
 			ret = -1;
 		} else {
-			ret = walk(root, found, out, done, err);
+			ret = walk(root, found, musl, out, done, err);
 			free(found);
 		}
 	}
@@ -418,20 +419,22 @@ int elf_closure(const char *root, const char *guest_path, struct strvec *out, st
 	sv_clear(&conf_dirs);
 	read_ld_conf(root, "/etc/ld.so.conf", 0);
 	read_ld_conf(root, "/etc/ld-musl-x86_64.path", 0);
-	musl_loaded = found_by_conf = 0;
-	int ret = walk(root, guest_path, out, &done, err);
-	/* What the loader reads to find such a library: glibc's cache (built
-	 * from ld.so.conf), musl's path file. */
-	const char *conf = musl_loaded ? "/etc/ld-musl-x86_64.path" : "/etc/ld.so.cache";
-	struct strvec links = STRVEC_INIT;
-	char *real = ret == 0 && found_by_conf ? resolve(root, conf, &links) : NULL;
-	if (real) {
-		for (size_t i = 0; i < links.n; i++)
-			sv_push_unique(out, links.v[i]);
-		sv_push_unique(out, real);
+	found_by_conf[0] = found_by_conf[1] = 0;
+	int ret = walk(root, guest_path, 0, out, &done, err);
+	/* What each loader reads to find such a library: glibc's cache
+	 * (built from ld.so.conf), musl's path file. */
+	static const char *const conf[2] = { "/etc/ld.so.cache", "/etc/ld-musl-x86_64.path" };
+	for (int m = 0; m < 2 && ret == 0; m++) {
+		struct strvec links = STRVEC_INIT;
+		char *real = found_by_conf[m] ? resolve(root, conf[m], &links) : NULL;
+		if (real) {
+			for (size_t i = 0; i < links.n; i++)
+				sv_push_unique(out, links.v[i]);
+			sv_push_unique(out, real);
+		}
+		free(real);
+		sv_clear(&links);
 	}
-	free(real);
-	sv_clear(&links);
 	sv_clear(&done);
 	return ret;
 }

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "oci.h"
+#include "initconf.h"
 #include "unpack.h"
 
 #include <errno.h>
@@ -167,53 +168,28 @@ static json_t *amd64_entry(json_t *manifests)
 	return NULL;
 }
 
-/* Entrypoint and Cmd as one command line in init's syntax (init.conf's
- * cmd): blank-separated, an argument with a blank, quote or backslash in
- * single quotes, a quote in it as '\''. A newline cannot be carried by
- * init.conf's lines; nor can a program name that needs quoting be looked
- * up in the tree. */
-static int join_args(struct strbuf *out, json_t *arr, const char *field, struct strbuf *err)
+/* Entrypoint and Cmd as one command line in init's syntax (initconf.h).
+ * What init.conf cannot carry (a newline) or the tree cannot be searched
+ * for (a program name that needs quoting) is not an error here: only if
+ * the command is used (apply_image), since a profile's cmd line wins. */
+static void join_args(struct strbuf *out, json_t *arr, const char *field, char **why)
 {
 	size_t i;
 	json_t *v;
 	json_array_foreach(arr, i, v) {
 		const char *a = json_string_value(v);
-		if (!a)
+		if (!a || *why)
 			continue;
-		if (strchr(a, '\n')) {
-			sb_addf(err, "the image's %s has an argument with a newline, which init cannot pass", field);
-			return -1;
+		if (strchr(a, '\n'))
+			*why = xasprintf("the image's %s has an argument with a newline, which init cannot pass", field);
+		else if (!out->len && (!*a || strpbrk(a, " \t'\"\\")))
+			*why = xasprintf("the image's command '%s' is not a plain program name", a);
+		else {
+			if (out->len)
+				sb_adds(out, " ");
+			initconf_quote(out, a);
 		}
-		int plain = *a && !strpbrk(a, " \t'\"\\");
-		if (!plain && !out->len) {
-			sb_addf(err, "the image's command '%s' is not a plain program name", a);
-			return -1;
-		}
-		if (out->len)
-			sb_adds(out, " ");
-		if (plain) {
-			sb_adds(out, a);
-			continue;
-		}
-		sb_adds(out, "'");
-		for (const char *c = a; *c; c++)
-			if (*c == '\'')
-				sb_adds(out, "'\\''");
-			else
-				sb_addf(out, "%c", *c);
-		sb_adds(out, "'");
 	}
-	return 0;
-}
-
-/* A config string that goes into an init.conf line as it is. */
-static int one_line(const char *s, const char *field, struct strbuf *err)
-{
-	if (s && strchr(s, '\n')) {
-		sb_addf(err, "the image's %s holds a newline, which init cannot pass", field);
-		return -1;
-	}
-	return 0;
 }
 
 /* The defaults an image config (OCI's, or Docker's, which has the same
@@ -228,29 +204,17 @@ static int parse_config(struct oci_image *img, json_t *c, struct strbuf *err)
 		goto out;
 	}
 	json_t *cfg = json_object_get(c, "config");
-	struct strbuf cmd = STRBUF_INIT, where = STRBUF_INIT;
-	if (join_args(&cmd, json_object_get(cfg, "Entrypoint"), "Entrypoint", &where) < 0 ||
-	    join_args(&cmd, json_object_get(cfg, "Cmd"), "Cmd", &where) < 0 ||
-	    one_line(str(cfg, "WorkingDir"), "WorkingDir", &where) < 0 ||
-	    one_line(str(cfg, "User"), "User", &where) < 0) {
-		sb_addf(err, "%s: %s", img->layout, where.buf);
+	struct strbuf cmd = STRBUF_INIT;
+	join_args(&cmd, json_object_get(cfg, "Entrypoint"), "Entrypoint", &img->cmd_error);
+	join_args(&cmd, json_object_get(cfg, "Cmd"), "Cmd", &img->cmd_error);
+	if (img->cmd_error)
 		sb_release(&cmd);
-		sb_release(&where);
-		goto out;
-	}
-	sb_release(&where);
 	img->cmd = cmd.buf;
 	size_t i;
 	json_t *v;
 	json_array_foreach(json_object_get(cfg, "Env"), i, v)
-		if (json_is_string(v) && strchr(json_string_value(v), '=')) {
-			if (strchr(json_string_value(v), '\n')) {
-				sb_addf(err, "%s: the image's Env has a value with a newline, which init cannot pass",
-					img->layout);
-				goto out;
-			}
+		if (json_is_string(v) && strchr(json_string_value(v), '='))
 			sv_push(&img->env, json_string_value(v));
-		}
 	if (str(cfg, "WorkingDir") && *str(cfg, "WorkingDir"))
 		img->workdir = xstrdup(str(cfg, "WorkingDir"));
 	if (str(cfg, "User") && *str(cfg, "User"))
@@ -506,6 +470,7 @@ void oci_release(struct oci_image *img)
 	free(img->archive);
 	free(img->tag);
 	free(img->cmd);
+	free(img->cmd_error);
 	free(img->workdir);
 	free(img->user);
 	sv_clear(&img->layers);

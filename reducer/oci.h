@@ -17,7 +17,8 @@ struct oci_image {
 	char digest[72];        /* the manifest's: sha256:HEX */
 	struct strvec layers;   /* the layers' blob files, bottom first */
 	/* The defaults its config gives. */
-	char *cmd;              /* Entrypoint then Cmd, blank-separated; NULL if neither */
+	char *cmd;              /* Entrypoint then Cmd in init's syntax (initconf.h); NULL if neither */
+	char *cmd_error;        /* why they cannot be the command, if so (cmd is NULL) */
 	struct strvec env;      /* NAME=VALUE */
 	char *workdir;
 	char *user;             /* as written: "uid[:gid]" or names; NULL */

@@ -458,7 +458,11 @@ static void apply_image(struct run *r)
 	if (oci_open_kind(p->rootfs, p->rootfs_src, &img, &layout, &err) < 0)
 		die_usage("%s", err.buf);
 	const char *tag = img.tag;
+	/* What the profile sets is taken instead: only what is used must be
+	 * something init.conf's lines can carry. */
 	if (!p->cmd) {
+		if (img.cmd_error)
+			die_usage("%s: %s", layout, img.cmd_error);
 		if (!img.cmd || !*img.cmd)
 			die_usage("%s: the image has no Entrypoint or Cmd, and %s no cmd line", layout, p->path);
 		p->cmd = xstrdup(img.cmd);
@@ -468,14 +472,22 @@ static void apply_image(struct run *r)
 		int set = 0;
 		for (size_t j = 0; j < p->env.n; j++)
 			set |= !strncmp(p->env.v[j], img.env.v[i], n);
+		if (!set && strchr(img.env.v[i], '\n'))
+			die_usage("%s: the image's Env has %.*s with a newline, which init cannot pass", layout,
+				  (int)n - 1, img.env.v[i]);
 		if (!set)
 			sv_push(&p->env, img.env.v[i]);
 	}
 	if (img.workdir && !p->workdir) {
+		if (strchr(img.workdir, '\n'))
+			die_usage("%s: the image's WorkingDir holds a newline, which init cannot pass", layout);
 		p->workdir = xstrdup(img.workdir);
 	}
-	if (img.user && !p->user)
+	if (img.user && !p->user) {
+		if (strchr(img.user, '\n'))
+			die_usage("%s: the image's User holds a newline, which init cannot pass", layout);
 		p->user = xstrdup(img.user);
+	}
 	for (int i = 0; !p->nports && i < img.nports; i++)
 		p->ports[i] = img.ports[i];
 	if (!p->nports)

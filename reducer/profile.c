@@ -1,4 +1,5 @@
 #include "profile.h"
+#include "initconf.h"
 #include "oci.h"
 
 #include <ctype.h>
@@ -42,21 +43,6 @@ static int valid_guest_path(const char *s)
 	return s[0] == '/' && !strstr(s, "/../") && strcmp(s, "/") &&
 	       !strstr(s, "//") && s[strlen(s) - 1] != '/' &&
 	       strcmp(s, "/init") && strcmp(s, "/init.conf");
-}
-
-/* The init splits cmd as the shell would ('...' quotes, a backslash
- * escapes one character): a quote left open would swallow the rest. */
-static int cmd_quotes_closed(const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '\\')
-			s++;
-		else if (*s == '\'')
-			s = strchr(s + 1, '\'');
-		if (!s || !*s)
-			return 0;
-	}
-	return 1;
 }
 
 #define FAIL(...) do { \
@@ -162,12 +148,11 @@ int profile_parse(const char *path, const char *name, struct profile *p, struct 
 		} else if (!strcmp(key, "cmd")) {
 			if (val[0] != '/')
 				FAIL("cmd must start with an absolute path, not '%s'", val);
-			if (strpbrk(val, "\"\t"))
-				FAIL("cmd is split on spaces; quote an argument with '...', not with \" or tabs");
-			if (strcspn(val, "'\\") < strcspn(val, " "))
+			if (strcspn(val, "'\\\"") < strcspn(val, " "))
 				FAIL("cmd's program name cannot be quoted or escaped");
-			if (!cmd_quotes_closed(val))
-				FAIL("cmd has a ' that is not closed, or ends in a backslash");
+			const char *why = initconf_check_cmd(val);
+			if (why)
+				FAIL("%s", why);
 			free(p->cmd);
 			p->cmd = xstrdup(val);
 		} else if (!strcmp(key, "port")) {

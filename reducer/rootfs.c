@@ -4,6 +4,7 @@
 #include "unpack.h"
 #include "debian.h"
 #include "child.h"
+#include "initconf.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -235,6 +236,14 @@ int rootfs_stage(struct profile *p, const char *root, const char *dir, const cha
 			sb_addf(err, "cannot write %s into %s", p->files.v[i], dir);
 			return -1;
 		}
+	/* What reduce writes itself replaces what the image had there, and
+	 * the image's bits with it: /init is never setuid. */
+	if (setid->n) {
+		for (size_t i = 0; i + 1 < p->files.n; i += 2)
+			sv_pushf(setid, "0000 %s", p->files.v[i] + 1);
+		sv_push(setid, "0000 init");
+		sv_push(setid, "0000 init.conf");
+	}
 
 	struct strbuf conf = STRBUF_INIT;
 	sb_addf(&conf, "cmd %s\nworkdir %s\n", p->cmd, p->workdir ? p->workdir : "/");
@@ -246,6 +255,21 @@ int rootfs_stage(struct profile *p, const char *root, const char *dir, const cha
 		sb_addf(&conf, "port %d\n", p->ports[i]);
 	for (size_t i = 0; i < p->env.n; i++)
 		sb_addf(&conf, "env %s\n", p->env.v[i]);
+	/* What init would cut short (an image's settings are not bounded
+	 * by a profile's syntax) is refused, never passed on truncated. */
+	const char *why = initconf_check_cmd(p->cmd);
+	if (why || p->env.n > INIT_MAX_ENV || conf.len >= INIT_CONF_MAX) {
+		if (why)
+			sb_addf(err, "%s: %s", p->path, why);
+		else if (p->env.n > INIT_MAX_ENV)
+			sb_addf(err, "%s: %zu env settings, more than the %d init takes", p->path, p->env.n,
+				INIT_MAX_ENV);
+		else
+			sb_addf(err, "%s: the app's settings take %zu bytes, more than the %d init reads", p->path,
+				conf.len, INIT_CONF_MAX - 1);
+		sb_release(&conf);
+		return ROOTFS_BAD_INPUT;
+	}
 	int ret = write_guest_file(dir, "/init.conf", conf.buf, 0644);
 	sb_release(&conf);
 	char *init_dst = xasprintf("%s/init", dir);
@@ -309,6 +333,7 @@ int rootfs_scan(const char *dir, const struct profile *p, const struct strvec *s
 	rf->bytes = xmalloc(n * sizeof(long));
 	rf->node = xmalloc(n * sizeof(int));
 	rf->setid = xcalloc(n ? n : 1, sizeof(unsigned));
+	/* In order: the last record of a path holds. */
 	for (size_t j = 0; setid && j < setid->n; j++) {
 		char *path = strchr(setid->v[j], ' ') + 1;
 		char **hit = bsearch(&path, pairs, n, sizeof(char *), strptr_cmp);

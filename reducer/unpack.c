@@ -367,16 +367,13 @@ static int apply_whiteouts(const char *path, const char *member, const char *fil
 	return rc;
 }
 
+/* Appended, never searched: a search per entry would make an untrusted
+ * archive's many entries quadratic. An entry without the bits is recorded
+ * once some path has them, since it may be writing that path again; the
+ * last record of a path is the one that holds. */
 static void note_setid(struct strvec *setid, const char *rel, unsigned bits)
 {
-	for (size_t i = 0; i < setid->n; i++)
-		if (!strcmp(strchr(setid->v[i], ' ') + 1, rel)) {
-			free(setid->v[i]);
-			setid->v[i] = setid->v[--setid->n];
-			setid->v[setid->n] = NULL;
-			break;
-		}
-	if (bits)
+	if (bits || setid->n)
 		sv_pushf(setid, "%04o %s", bits, rel);
 }
 

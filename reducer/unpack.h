@@ -27,9 +27,11 @@ struct unpack_stats {
 	long whiteouts;         /* files and opaque directories removed */
 	long missing_whiteouts; /* whiteouts of files that were not there */
 	long long bytes;
-	/* "MODE PATH" (octal setuid/setgid/sticky-free bits 06000, PATH as
-	 * written, relative) for each entry that had them, as the last
-	 * archive left it; free with sv_clear(). */
+	/* "MODE PATH": the setuid and setgid bits (octal, of 06000) of the
+	 * entries written at relative PATH, in the order written; the last
+	 * record of a path holds (0000: an entry that wrote it again
+	 * without them). Empty until an entry has them. Free with
+	 * sv_clear(). */
 	struct strvec setid;
 };
 

@@ -48,9 +48,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_ARGS 64
+#include "init-cmd.h"
+
+#define MAX_ARGS INIT_MAX_ARGS
 #define MAX_PORTS 16
-#define MAX_ENV 64
+#define MAX_ENV (INIT_MAX_ENV + 1)
 
 static char *argv_app[MAX_ARGS + 1];
 static char *envp_app[MAX_ENV + 2];
@@ -125,52 +127,20 @@ static void app_exited(int status)
 	power_off();
 }
 
-/* cmd's syntax, a subset of the shell's: arguments are separated by
- * blanks; '...' quotes everything up to the next quote, and outside
- * quotes a backslash takes the next character as it is. The host writes
- * an image's arguments this way and checks a profile's. Arguments are
- * built in place: each is never longer than its quoted form. */
-static void split_cmd(char *s)
-{
-	int argc = 0;
-	char *out = s;
-	while (argc < MAX_ARGS) {
-		while (*s == ' ')
-			s++;
-		if (!*s)
-			break;
-		argv_app[argc++] = out;
-		while (*s && *s != ' ') {
-			if (*s == '\'') {
-				for (s++; *s && *s != '\''; )
-					*out++ = *s++;
-				if (*s)
-					s++;
-			} else if (*s == '\\' && s[1]) {
-				*out++ = s[1];
-				s += 2;
-			} else {
-				*out++ = *s++;
-			}
-		}
-		if (*s)
-			s++;
-		*out++ = '\0';
-	}
-	argv_app[argc] = NULL;
-}
-
 static void read_conf(void)
 {
-	static char buf[8192];
+	static char buf[INIT_CONF_MAX];
 	int fd = open("/init.conf", O_RDONLY);
 	if (fd < 0) {
 		say("reduce-init: cannot open /init.conf%s\n", "");
 		power_off();
 	}
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	size_t len = 0;
+	ssize_t n;
+	while (len < sizeof(buf) - 1 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += n;
 	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
+	buf[len] = '\0';
 	envp_app[nenv++] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
 		char *val = strchr(line, ' ');
@@ -178,7 +148,7 @@ static void read_conf(void)
 			continue;
 		*val++ = '\0';
 		if (!strcmp(line, "cmd")) {
-			split_cmd(val);
+			init_split_cmd(val, argv_app, MAX_ARGS);
 		} else if (!strcmp(line, "port") && nports < MAX_PORTS) {
 			ports[nports++] = atoi(val);
 		} else if (!strcmp(line, "env") && nenv < MAX_ENV) {

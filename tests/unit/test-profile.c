@@ -50,8 +50,10 @@ int main(void)
 	      "a relative cmd is an error (%s)", err.buf);
 	CHECK(parse("cmd /bin/x \"a b\"\n", &p, &err) < 0 && strstr(err.buf, "quote an argument with '...'"),
 	      "double quotes in cmd are refused, pointing to single ones (%s)", err.buf);
-	CHECK(parse("cmd /bin/sh -c 'echo \"$A\" b' it\\'s\n", &p, &err) < 0,
-	      "a double quote inside single quotes is refused too");
+	CHECK(parse("cmd /bin/sh -c 'echo \"$A\" b' it\\'s\n", &p, &err) == 0,
+	      "a double quote inside single quotes is an ordinary character (%s)", err.buf);
+	CHECK(parse("cmd /bin/x\tb\n", &p, &err) < 0 && strstr(err.buf, "not with \" or tabs"),
+	      "a tab outside quotes is refused (%s)", err.buf);
 	CHECK(parse("cmd /bin/sh -c 'echo a  b' it\\'s ''\n", &p, &err) == 0 &&
 	      !strcmp(p.cmd, "/bin/sh -c 'echo a  b' it\\'s ''"), "single quotes and a backslash are kept for init (%s)",
 	      err.buf);
