@@ -100,11 +100,14 @@ test_expect_success UMOCI 'image settings init cannot carry, a quoted program na
 	expect_error 2 "img: the image.s Cmd has an argument with a newline, which init cannot pass" \
 		"$REDUCE" --image "oci:$TRASH/img:nl" --tests "$TRASH/oci-tests.sh" --out "$TRASH/bad" &&
 	umoci config --image img:v1 --tag nlenv --config.env "$(printf "A=1\nuser 0 0")" &&
-	expect_error 2 "img: the image.s Env has a value with a newline" \
+	expect_error 2 "img: the image.s Env has A with a newline, which init cannot pass" \
 		"$REDUCE" --image "oci:$TRASH/img:nlenv" --tests "$TRASH/oci-tests.sh" --out "$TRASH/bad" &&
 	umoci config --image img:v1 --tag quoted --config.entrypoint "/bin/my app" &&
 	expect_error 2 "the image.s command ./bin/my app. is not a plain program name" \
 		"$REDUCE" --image "oci:$TRASH/img:quoted" --tests "$TRASH/oci-tests.sh" --out "$TRASH/bad" &&
+	printf "rootfs oci img:quoted\ncmd /bin/busybox httpd -f -p 8080\nuser nosuchuser\n" >own-cmd.conf &&
+	expect_error 2 "user nosuchuser: no such user" \
+		"$REDUCE" --app "$TRASH/own-cmd.conf" --tests "$TRASH/oci-tests.sh" --out "$TRASH/bad" &&
 	cp -a img fifo && chmod -R u+w fifo &&
 	for b in fifo/blobs/sha256/*; do test $(stat -c %s $b) -gt 4096 || { rm $b && mkfifo $b; }; done &&
 	expect_error 2 "not a regular file" timeout 60 \
