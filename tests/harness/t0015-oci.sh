@@ -82,10 +82,11 @@ curl -sf --max-time 5 "http://$REDUCE_HOST:$REDUCE_PORT/sub/started.txt" |
 EOS
 chmod +x "$TRASH/shc-tests.sh"
 cat >"$TRASH/shc-image.sh" <<'EOS'
+line='echo "$GREETING, it'"'"'s $0 in $PWD as $(busybox id -u):$(busybox id -g)" >started.txt && '
+line=$line'exec busybox httpd -f -p 8080 -h /www'
 umoci config --image img:v1 --tag shc --config.env "GREETING=hello  world" \
 	--config.entrypoint /bin/busybox --config.entrypoint sh --config.entrypoint -c \
-	--config.cmd 'echo "$GREETING, it'"'"'s $0 in $PWD as $(busybox id -u):$(busybox id -g)" >started.txt &&
-		exec busybox httpd -f -p 8080 -h /www' --config.cmd "me too"
+	--config.cmd "$line" --config.cmd "me too"
 EOS
 test_expect_success UMOCI,BOOT 'an image command with quotes and blanks, its Env, a profile workdir and numeric user' '
 	sh "$TRASH/shc-image.sh" &&
