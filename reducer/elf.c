@@ -323,11 +323,17 @@ static int walk(const char *root, const char *gpath, int musl, struct strvec *ou
 		sb_addf(err, "%s not found in the root filesystem", gpath);
 		return -1;
 	}
-	if (sv_has(done, real)) {
+	/* Walked once for each loader: what a library needs is read
+	 * differently when musl loads it. */
+	char *key = xasprintf("%d%s", musl, real);
+	int seen = sv_has(done, key);
+	if (!seen)
+		sv_push(done, key);
+	free(key);
+	if (seen) {
 		free(real);
 		return 0;
 	}
-	sv_push(done, real);
 	sv_push_unique(out, real);
 	char *host = xasprintf("%s%s", root, real);
 	/* A script brings its interpreter, and the interpreter its closure. */

@@ -14,9 +14,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int write_guest_file(const char *dir, const char *gpath, const char *data, mode_t mode)
+/* Writes gpath into the tree at dir, where a chroot into dir would put
+ * it: an image's tree is untrusted, and a symlink among gpath's
+ * directories must not lead the write out of it. What is written (and the
+ * directories made for it) has no setuid or setgid bits, whatever the
+ * image had there: "0000 PATH" records go to setid (if given) once it
+ * holds any. */
+static int write_guest_file(const char *dir, const char *gpath, const char *data, mode_t mode,
+			    struct strvec *setid)
 {
-	char *full = xasprintf("%s%s", dir, gpath);
+	char *bad = NULL;
+	struct strvec made = STRVEC_INIT;
+	char *rel = unpack_resolve(dir, gpath + 1, &made, &bad);
+	if (!rel) {
+		free(bad);
+		errno = ELOOP;
+		return -1;
+	}
+	char *full = xasprintf("%s/%s", dir, rel);
 	char *slash = strrchr(full, '/');
 	*slash = '\0';
 	int ret = mkdir_p(full);
@@ -25,7 +40,14 @@ static int write_guest_file(const char *dir, const char *gpath, const char *data
 		ret = write_file_atomic(full, data, strlen(data));
 	if (!ret)
 		ret = chmod(full, mode);
+	if (setid && setid->n) {
+		for (size_t i = 0; i < made.n; i++)
+			sv_pushf(setid, "0000 %s", made.v[i]);
+		sv_pushf(setid, "0000 %s", rel);
+	}
+	sv_clear(&made);
 	free(full);
+	free(rel);
 	return ret;
 }
 
@@ -70,9 +92,9 @@ static int stage_busybox(const char *dir, struct strbuf *err)
 		free(link);
 		free(parent);
 	}
-	if (write_guest_file(dir, "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n", 0644) ||
-	    write_guest_file(dir, "/etc/group", "root:x:0:\n", 0644) ||
-	    write_guest_file(dir, "/etc/hostname", "reduce\n", 0644)) {
+	if (write_guest_file(dir, "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n", 0644, NULL) ||
+	    write_guest_file(dir, "/etc/group", "root:x:0:\n", 0644, NULL) ||
+	    write_guest_file(dir, "/etc/hostname", "reduce\n", 0644, NULL)) {
 		sb_addf(err, "cannot write /etc in %s", dir);
 		goto out;
 	}
@@ -231,16 +253,14 @@ int rootfs_stage(struct profile *p, const char *root, const char *dir, const cha
 	} else if (debian_stage(root, &p->packages, dir, err) < 0) {
 		return -1;
 	}
-	for (size_t i = 0; i + 1 < p->files.n; i += 2)
-		if (write_guest_file(dir, p->files.v[i], p->files.v[i + 1], 0644) < 0) {
-			sb_addf(err, "cannot write %s into %s", p->files.v[i], dir);
-			return -1;
-		}
 	/* What reduce writes itself replaces what the image had there, and
 	 * the image's bits with it: /init is never setuid. */
+	for (size_t i = 0; i + 1 < p->files.n; i += 2)
+		if (write_guest_file(dir, p->files.v[i], p->files.v[i + 1], 0644, setid) < 0) {
+			sb_addf(err, "cannot write %s into %s: %s", p->files.v[i], dir, strerror(errno));
+			return -1;
+		}
 	if (setid->n) {
-		for (size_t i = 0; i + 1 < p->files.n; i += 2)
-			sv_pushf(setid, "0000 %s", p->files.v[i] + 1);
 		sv_push(setid, "0000 init");
 		sv_push(setid, "0000 init.conf");
 	}
@@ -270,7 +290,7 @@ int rootfs_stage(struct profile *p, const char *root, const char *dir, const cha
 		sb_release(&conf);
 		return ROOTFS_BAD_INPUT;
 	}
-	int ret = write_guest_file(dir, "/init.conf", conf.buf, 0644);
+	int ret = write_guest_file(dir, "/init.conf", conf.buf, 0644, NULL);
 	sb_release(&conf);
 	char *init_dst = xasprintf("%s/init", dir);
 	if (ret < 0 || copy_file(init_bin, init_dst) < 0 || chmod(init_dst, 0755) < 0) {

@@ -87,8 +87,10 @@ static void sb_cut(struct strbuf *sb, size_t n)
  * container runtime puts it, and no link takes a write outside dir. The
  * last component is not followed: an entry replaces what is at its own
  * path. Returns the resolved path (allocated), or NULL with the reason in
- * *bad (a loop of links, a file where a directory must be). */
-static char *resolve_parents(const char *dir, const char *rel, char **bad)
+ * *bad (a loop of links, a file where a directory must be). The
+ * directories not there yet, which writing it makes, go to `missing` if
+ * given. */
+char *unpack_resolve(const char *dir, const char *rel, struct strvec *missing, char **bad)
 {
 	struct strvec todo = STRVEC_INIT;
 	/* The path resolved so far, relative to dir. */
@@ -129,6 +131,8 @@ static char *resolve_parents(const char *dir, const char *rel, char **bad)
 			ok = errno == ENOENT;
 			if (!ok)
 				*bad = xasprintf("%s: %s", done.buf, strerror(errno));
+			else if (missing)
+				sv_push(missing, done.buf);
 		} else if (S_ISLNK(st.st_mode)) {
 			if (++links > MAX_LINKS) {
 				*bad = xasprintf("%s: too many levels of symlinks", done.buf);
@@ -308,6 +312,16 @@ static void empty_dir(const char *path)
 	}
 }
 
+/* Appended, never searched: a search per entry would make an untrusted
+ * archive's many entries quadratic. An entry without the bits is recorded
+ * once some path has them, since it may be writing that path again; the
+ * last record of a path is the one that holds. */
+static void note_setid(struct strvec *setid, const char *rel, unsigned bits)
+{
+	if (bits || setid->n)
+		sv_pushf(setid, "%04o %s", bits, rel);
+}
+
 /* The first pass of a layer: its whiteouts remove what the layers below
  * left, before any of its own entries are written. */
 static int apply_whiteouts(const char *path, const char *member, const char *file, const char *dir,
@@ -333,7 +347,7 @@ static int apply_whiteouts(const char *path, const char *member, const char *fil
 		if (!opaque && (!*name || !strcmp(name, ".") || !strcmp(name, ".."))) {
 			sb_addf(err, "%s: %s: a whiteout of no file", file, rel);
 			rc = -1;
-		} else if (!(at = resolve_parents(dir, rel, &bad))) {
+		} else if (!(at = unpack_resolve(dir, rel, NULL, &bad))) {
 			sb_addf(err, "%s: %s: %s", file, rel, bad);
 			rc = -1;
 		} else {
@@ -347,6 +361,8 @@ static int apply_whiteouts(const char *path, const char *member, const char *fil
 			} else if (lstat(target, &sb) == 0) {
 				rm_rf(target);
 				st->whiteouts++;
+				/* Whatever is made at its path later has its own bits. */
+				note_setid(&st->setid, target + strlen(dir) + 1, 0);
 			} else {
 				warning("%s: %s: a whiteout of %.*s%s, which no lower layer has", file, rel,
 					(int)(base_name(rel) - rel), rel, name);
@@ -365,16 +381,6 @@ static int apply_whiteouts(const char *path, const char *member, const char *fil
 	}
 	archive_read_free(a);
 	return rc;
-}
-
-/* Appended, never searched: a search per entry would make an untrusted
- * archive's many entries quadratic. An entry without the bits is recorded
- * once some path has them, since it may be writing that path again; the
- * last record of a path is the one that holds. */
-static void note_setid(struct strvec *setid, const char *rel, unsigned bits)
-{
-	if (bits || setid->n)
-		sv_pushf(setid, "%04o %s", bits, rel);
 }
 
 /* Checks one entry and makes it relative to dir, or says why not. */
@@ -402,7 +408,13 @@ static int check_entry(const char *file, const char *dir, struct archive_entry *
 		rc = 0;
 		goto out;
 	}
-	char *at = resolve_parents(dir, rel, &bad);
+	struct strvec made = STRVEC_INIT;
+	char *at = unpack_resolve(dir, rel, st->setid.n ? &made : NULL, &bad);
+	/* A directory libarchive makes on the way has no bits, whatever a
+	 * lower layer's entry at that path (whited out since) had. */
+	for (size_t i = 0; i < made.n; i++)
+		note_setid(&st->setid, made.v[i], 0);
+	sv_clear(&made);
 	if (!at) {
 		sb_addf(err, "%s: %s: %s", file, rel, bad);
 		goto out;
@@ -413,7 +425,7 @@ static int check_entry(const char *file, const char *dir, struct archive_entry *
 	if (link) {
 		char *lrel = clean_path(link);
 		char *lbad = NULL;
-		char *lat = lrel && *lrel ? resolve_parents(dir, lrel, &lbad) : NULL;
+		char *lat = lrel && *lrel ? unpack_resolve(dir, lrel, NULL, &lbad) : NULL;
 		if (!lat)
 			sb_addf(err, "%s: %s: a hard link to %s, %s", file, rel, link,
 				lbad ? lbad : "outside the staging directory");

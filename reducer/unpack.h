@@ -50,6 +50,15 @@ int archive_unpack(const char *file, const char *dir, int layer, long long max_b
 int archive_unpack_member(const char *file, const char *member, const char *dir, int layer,
 			  long long max_bytes, struct unpack_stats *st, struct strbuf *err);
 
+/* rel (a relative path, no "..") with the directories above it resolved
+ * inside dir as a chroot into dir would: symlinks among them followed, an
+ * absolute target from dir, never out of it; the last component is not
+ * followed. The resolved relative path (allocated), or NULL with why in
+ * *bad (allocated). The directories not there, which writing it would
+ * make, go to `missing` if given. What is written into an untrusted tree
+ * goes where this says. */
+char *unpack_resolve(const char *dir, const char *rel, struct strvec *missing, char **bad);
+
 /* The names of the regular-file entries of `file`, as the member
  * functions take them; -1 with the reason if it cannot be read. */
 int archive_list_members(const char *file, struct strvec *names, struct strbuf *err);

@@ -200,6 +200,22 @@ int main(void)
 	      setid_of(&st, "usr/bin/other") == 02000,
 	      "a file written again by a layer above has only that layer's bits (%o)", setid_of(&st, "usr/bin/app"));
 	free(tar_up);
+	/* A setgid directory emptied away (an opaque parent), then made again only as the parent
+	 * of a later entry: libarchive's new directory has no bits. */
+	const struct ent mail[] = { { "var/mail/", AE_IFDIR, "", 02775 } };
+	const struct ent again[] = { { "var/.wh..wh..opq", AE_IFREG, "", 0 }, { "var/mail/x", AE_IFREG, "x", 0 } };
+	char *tm = xasprintf("%s/m1.tar", tmp), *tm2 = xasprintf("%s/m2.tar", tmp);
+	make_tar(tm, mail, 1);
+	make_tar(tm2, again, 2);
+	char *dm = fresh("mail");
+	struct unpack_stats sm = { 0 };
+	CHECK(archive_unpack(tm, dm, 1, 0, &sm, &err) == 0 && setid_of(&sm, "var/mail") == 02000 &&
+	      archive_unpack(tm2, dm, 1, 0, &sm, &err) == 0 && exists(dm, "var/mail/x") &&
+	      setid_of(&sm, "var/mail") == 0,
+	      "a directory whited out and made again on the way to a file has no bits (%o)", setid_of(&sm, "var/mail"));
+	sv_clear(&sm.setid);
+	free(tm);
+	free(tm2);
 	CHECK(stat(hard, &sh) == 0 && sh.st_ino == sa.st_ino, "a hard link inside is a hard link");
 	CHECK(exists(d, "usr/bin/link") && exists(d, "etc/conf"), "symlinks and cleaned paths are written");
 	CHECK(!exists(d, "dev/null") && st.skipped == 1, "a device node is skipped, not made");
