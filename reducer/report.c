@@ -205,10 +205,13 @@ void report_markdown(const struct report *r, struct strbuf *out)
 	sb_addf(out, "Machine `%s`, kernel base `%s`, phases `%s`, strategy `%s`, accelerator `%s`. %s (%d of %d verification boots passed).\n\n",
 		r->machine ? r->machine : "pc", r->kernel_base, r->phases ? r->phases : "", r->strategy, r->accel,
 		r->verified ? "**Verified**" : "**NOT verified**", r->verify_passed, r->verify_runs);
-	if (r->one_minimal > 0)
+	if (r->one_minimal > 0 && r->files_checked > 0)
 		sb_addf(out, "Root filesystem proven 1-minimal: each of the %d entries checked, removed alone, "
 			"fails the tests (the %d paths of the app's ELF closure are kept by the static pass).\n\n",
 			r->files_checked, r->closure_paths);
+	else if (r->one_minimal > 0)
+		sb_addf(out, "Root filesystem 1-minimal: nothing is left to remove but the %d paths of the app's "
+			"ELF closure, kept by the static pass, and the init.\n\n", r->closure_paths);
 	if (r->files_touched >= 0)
 		sb_addf(out, "The observing boot saw %d of the %lld entries touched by the app and its tests; "
 			"the others were the rootfs search's first candidate.\n\n", r->files_touched,

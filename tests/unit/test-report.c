@@ -139,6 +139,20 @@ int main(void)
 	CHECK(strstr(md.buf, "before  ==================####################################++++++  300 + 600 + 100\n") &&
 	      strstr(md.buf, "after   ======####################################++++++  100 + 600 + 100\n"),
 	      "report.md draws the boot phases as bars to one scale");
+	r.one_minimal = 1;
+	r.closure_paths = 1;
+	r.files_checked = 4;
+	md.len = 0;
+	report_markdown(&r, &md);
+	CHECK(strstr(md.buf, "Root filesystem proven 1-minimal: each of the 4 entries checked, removed alone, fails") != NULL,
+	      "report.md states the proof of 1-minimality");
+	r.files_checked = 0;
+	md.len = 0;
+	report_markdown(&r, &md);
+	CHECK(strstr(md.buf, "Root filesystem 1-minimal: nothing is left to remove but the 1 paths of the app's ELF "
+			     "closure") != NULL && !strstr(md.buf, "each of the 0"),
+	      "with nothing left to check, it says so");
+	r.one_minimal = 0;
 	r.verified = 0;
 	md.len = 0;
 	report_markdown(&r, &md);
