@@ -115,22 +115,36 @@ test_expect_success UMOCI 'image settings init cannot carry, a quoted program na
 		"$REDUCE" --image "oci:$TRASH/fifo:v1" --tests "$TRASH/oci-tests.sh" --out "$TRASH/bad" &&
 	! test -e "$TRASH/bad" && ! test -e "$TRASH/bad.partial"
 '
+# Crafting images: a copy of the layout edited with these.
+cat >"$TRASH/layout.py" <<'EOS'
+import hashlib, json, os
+INDEX = "application/vnd.oci.image.index.v1+json"
+REF = "org.opencontainers.image.ref.name"
+def put(lay, data):
+    d = hashlib.sha256(data).hexdigest()
+    open(os.path.join(lay, "blobs/sha256", d), "wb").write(data)
+    return "sha256:" + d, len(data)
+def index(lay):
+    return json.load(open(lay + "/index.json"))
+def tagged(idx, tag):
+    return [m for m in idx["manifests"] if m["annotations"][REF] == tag][0]
+def blob(lay, digest):
+    return json.load(open(lay + "/blobs/sha256/" + digest.split(":")[1]))
+def save(lay, idx):
+    json.dump(idx, open(lay + "/index.json", "w"))
+EOS
 test_expect_success UMOCI 'a multi-platform index without linux/amd64 is refused' '
 	cp -a img multi && chmod -R u+w multi &&
-	/usr/bin/python3 - multi <<-PY &&
-	import hashlib, json, os, sys
+	PYTHONPATH=$TRASH /usr/bin/python3 - multi <<-PY &&
+	import json, sys
+	from layout import INDEX, REF, put, index, tagged, save
 	lay = sys.argv[1]
-	idx = json.load(open(lay + "/index.json"))
-	desc = [m for m in idx["manifests"] if m["annotations"]["org.opencontainers.image.ref.name"] == "v1"][0]
-	arm = dict(desc, platform={"architecture": "arm64", "os": "linux"})
+	idx = index(lay)
+	arm = dict(tagged(idx, "v1"), platform={"architecture": "arm64", "os": "linux"})
 	arm.pop("annotations")
-	data = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
-	                   "manifests": [arm]}).encode()
-	d = hashlib.sha256(data).hexdigest()
-	open(os.path.join(lay, "blobs/sha256", d), "wb").write(data)
-	idx["manifests"] = [{"mediaType": "application/vnd.oci.image.index.v1+json", "digest": "sha256:" + d,
-	                     "size": len(data), "annotations": {"org.opencontainers.image.ref.name": "v1"}}]
-	json.dump(idx, open(lay + "/index.json", "w"))
+	d, n = put(lay, json.dumps({"schemaVersion": 2, "mediaType": INDEX, "manifests": [arm]}).encode())
+	idx["manifests"] = [{"mediaType": INDEX, "digest": d, "size": n, "annotations": {REF: "v1"}}]
+	save(lay, idx)
 	PY
 	expect_error 2 "multi: the image has no linux/amd64 variant" \
 		"$REDUCE" --image "oci:$TRASH/multi:v1" --tests "$TRASH/oci-tests.sh" --out "$TRASH/bad" &&
@@ -138,19 +152,16 @@ test_expect_success UMOCI 'a multi-platform index without linux/amd64 is refused
 '
 test_expect_success UMOCI 'a config blob of more than 16 MiB is refused before it is parsed' '
 	cp -a img huge && chmod -R u+w huge &&
-	/usr/bin/python3 - huge <<-PY &&
-	import hashlib, json, os, sys
+	PYTHONPATH=$TRASH /usr/bin/python3 - huge <<-PY &&
+	import json, sys
+	from layout import put, index, tagged, blob, save
 	lay = sys.argv[1]
-	def put(data):
-	    d = hashlib.sha256(data).hexdigest()
-	    open(os.path.join(lay, "blobs/sha256", d), "wb").write(data)
-	    return "sha256:" + d, len(data)
-	idx = json.load(open(lay + "/index.json"))
-	ent = [m for m in idx["manifests"] if m["annotations"]["org.opencontainers.image.ref.name"] == "v1"][0]
-	man = json.load(open(lay + "/blobs/sha256/" + ent["digest"].split(":")[1]))
-	man["config"]["digest"], man["config"]["size"] = put(b"{" + b" " * (17 << 20) + b"}")
-	ent["digest"], ent["size"] = put(json.dumps(man).encode())
-	json.dump(idx, open(lay + "/index.json", "w"))
+	idx = index(lay)
+	ent = tagged(idx, "v1")
+	man = blob(lay, ent["digest"])
+	man["config"]["digest"], man["config"]["size"] = put(lay, b"{" + b" " * (17 << 20) + b"}")
+	ent["digest"], ent["size"] = put(lay, json.dumps(man).encode())
+	save(lay, idx)
 	PY
 	expect_error 2 "not an image config (17825794 bytes, more than 16 MiB)" \
 		"$REDUCE" --image "oci:$TRASH/huge:v1" --tests "$TRASH/oci-tests.sh" --out "$TRASH/bad" &&
