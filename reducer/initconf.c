@@ -3,9 +3,14 @@
 #include <stdio.h>
 #include <string.h>
 
+int initconf_plain(const char *arg)
+{
+	return *arg && !strpbrk(arg, " \t'\"\\");
+}
+
 void initconf_quote(struct strbuf *out, const char *arg)
 {
-	if (*arg && !strpbrk(arg, " \t'\"\\")) {
+	if (initconf_plain(arg)) {
 		sb_adds(out, arg);
 		return;
 	}

@@ -9,6 +9,10 @@
  * next quote, and outside quotes a backslash taking the next character as
  * it is. Nothing is expanded. */
 
+/* Whether `arg` is written as it is: not empty, no blank, quote or
+ * backslash. */
+int initconf_plain(const char *arg);
+
 /* Appends `arg` as one argument init reads back unchanged: as it is when
  * it needs no quoting, else in single quotes (a quote in it as '\''). */
 void initconf_quote(struct strbuf *out, const char *arg);

@@ -182,7 +182,7 @@ static void join_args(struct strbuf *out, json_t *arr, const char *field, char *
 			continue;
 		if (strchr(a, '\n'))
 			*why = xasprintf("the image's %s has an argument with a newline, which init cannot pass", field);
-		else if (!out->len && (!*a || strpbrk(a, " \t'\"\\")))
+		else if (!out->len && !initconf_plain(a))
 			*why = xasprintf("the image's command '%s' is not a plain program name", a);
 		else {
 			if (out->len)

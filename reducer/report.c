@@ -37,6 +37,20 @@ static void list(struct strbuf *out, const struct strvec *sv)
 	sb_adds(out, "]");
 }
 
+/* What the machine boots: a microvm loads the vmlinux, not the bzImage. */
+static int boots_vmlinux(const struct report *r)
+{
+	return r->machine && !strcmp(r->machine, "microvm");
+}
+
+/* Kernel and initramfs bytes, the kernel in the form the machine boots:
+ * report.json's total_bytes and report.md's total row. */
+static struct before_after total_bytes(const struct report *r)
+{
+	struct before_after k = boots_vmlinux(r) ? r->vmlinux_bytes : r->image_bytes;
+	return (struct before_after){ k.before + r->initramfs_bytes.before, k.after + r->initramfs_bytes.after };
+}
+
 void report_json(const struct report *r, struct strbuf *out)
 {
 	sb_adds(out, "{\n  \"app\": ");
@@ -87,12 +101,9 @@ void report_json(const struct report *r, struct strbuf *out)
 		"\"elf_closure\": %d, \"removed_files\": ", r->files_touched, r->files_checked,
 		r->one_minimal > 0 ? "true" : "false", r->closure_paths);
 	list(out, &r->removed_files);
-	/* What the machine boots: a microvm loads the vmlinux, not the bzImage. */
-	struct before_after booted = r->machine && !strcmp(r->machine, "microvm") ? r->vmlinux_bytes
-										    : r->image_bytes;
+	struct before_after total = total_bytes(r);
 	sb_adds(out, "},\n  \"total_bytes\": ");
-	sb_addf(out, "{\"before\": %lld, \"after\": %lld},\n",
-		booted.before + r->initramfs_bytes.before, booted.after + r->initramfs_bytes.after);
+	sb_addf(out, "{\"before\": %lld, \"after\": %lld},\n", total.before, total.after);
 	sb_adds(out, "  \"boot\": {");
 	ba(out, "ms_to_init", r->ms_to_init, ", ");
 	ba(out, "ms_to_ready", r->ms_to_ready, ", \"phases_ms\": {");
@@ -227,12 +238,8 @@ void report_markdown(const struct report *r, struct strbuf *out)
 	row(out, label.buf, r->initramfs_bytes);
 	sb_release(&label);
 	row(out, "initramfs bytes (uncompressed cpio)", r->initramfs_raw);
-	/* The same total as report.json's: the kernel the machine boots. */
-	int vmlinux = r->machine && !strcmp(r->machine, "microvm");
-	struct before_after booted = vmlinux ? r->vmlinux_bytes : r->image_bytes;
-	struct before_after total = { booted.before + r->initramfs_bytes.before,
-				      booted.after + r->initramfs_bytes.after };
-	row(out, vmlinux ? "total bytes (vmlinux + initramfs)" : "total bytes (bzImage + initramfs)", total);
+	row(out, boots_vmlinux(r) ? "total bytes (vmlinux + initramfs)" : "total bytes (bzImage + initramfs)",
+	    total_bytes(r));
 	row(out, "rootfs files", r->files);
 	row(out, "boot ms to init", r->ms_to_init);
 	row(out, "boot ms to app ready", r->ms_to_ready);

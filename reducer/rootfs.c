@@ -108,6 +108,14 @@ out:
 	return ret;
 }
 
+/* An unpacking's setuid/setgid record, appended to `setid`. */
+static void take_setid(struct strvec *setid, struct unpack_stats *st)
+{
+	for (size_t i = 0; i < st->setid.n; i++)
+		sv_push(setid, st->setid.v[i]);
+	sv_clear(&st->setid);
+}
+
 /* The user's own tree: an archive (untrusted: see unpack.h) or a
  * directory, which is packed as an archive first so that the same rules
  * apply to it (nothing it links to outside comes in). */
@@ -135,9 +143,7 @@ static int stage_given(const struct profile *p, const char *dir, struct strvec *
 	}
 	if (rc == 0 && st.skipped)
 		info("rootfs: %ld device nodes, fifos or sockets of %s left out", st.skipped, p->rootfs_src);
-	for (size_t i = 0; i < st.setid.n; i++)
-		sv_push(setid, st.setid.v[i]);
-	sv_clear(&st.setid);
+	take_setid(setid, &st);
 	return rc;
 }
 
@@ -242,9 +248,7 @@ int rootfs_stage(struct profile *p, const char *root, const char *dir, const cha
 		int rc = oci_open_kind(p->rootfs, p->rootfs_src, &img, &path, err);
 		if (rc == 0)
 			rc = oci_unpack(&img, dir, &st, err);
-		for (size_t i = 0; i < st.setid.n; i++)
-			sv_push(setid, st.setid.v[i]);
-		sv_clear(&st.setid);
+		take_setid(setid, &st);
 		oci_release(&img);
 		free(path);
 		if (rc < 0)
