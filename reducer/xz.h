@@ -3,6 +3,9 @@
 
 #include "util.h"
 
+/* The largest dictionary xz_write() declares, in bytes. */
+#define XZ_DICT_MAX (1u << 20)
+
 /* Compresses `data` with xz into `path` (atomically). The check must be
  * CRC32: the kernel's XZ decoder does not do CRC64. `preset` is xz's
  * ("9e"); `x86` adds the x86 BCJ filter before LZMA2. */

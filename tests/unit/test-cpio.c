@@ -128,6 +128,18 @@ int main(void)
 			       xz, arch);
 	CHECK(run_sh(cmd5, &info) == 0, "the dictionary is as large as the archive, not the preset's "
 	      "(%zu KiB for %zu bytes)", want / 1024, cpio.len);
+	/* A larger archive's is 1 MiB, which the guest decodes in about as
+	 * much memory (xz's figure). */
+	struct strbuf big = STRBUF_INIT;
+	for (unsigned i = 0; big.len < 3u << 20; i++)
+		sb_addf(&big, "%u %u\n", i, i * 2654435761u);
+	char *bigxz = xasprintf("%s.big.xz", dir);
+	char *cmd6 = xasprintf("xz --robot --list -vv %s | awk -F'\t' '"
+			       "$1 == \"block\" { n++; if ($NF != \"--lzma2=dict=1MiB\") d = d $NF } "
+			       "$1 == \"summary\" { m = $2 } END { if (!n || d || m > 1.25 * 1048576) "
+			       "{ print d, m > \"/dev/stderr\"; exit 1 } }'", bigxz);
+	CHECK(xz_write(&big, bigxz, "9e", 0) == 0 && run_sh(cmd6, &info) == 0,
+	      "a 3 MiB archive's dictionary is 1 MiB, not 4 MiB, and it decodes in 1.25 MiB");
 
 	/* The xz image is kept in the cache by the image's hash and xz's
 	 * version and options: the second write of the same tree takes it
