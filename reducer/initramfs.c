@@ -30,9 +30,9 @@ int initramfs_pack(struct initramfs *im, const struct rootfs *rf, const unsigned
 	return 0;
 }
 
-/* xz's best takes minutes on a large tree (one block, so one core), and
- * the same trees come back: every rerun's and release's baseline, the
- * image a kernel search starts from. So the output is kept in the cache,
+/* xz's best takes a minute or more on a large tree, and the same trees
+ * come back: every rerun's and release's baseline, the image a kernel
+ * search starts from. So the output is kept in the cache,
  * named by the image's hash (the cpio and the filter) and by what else
  * decides xz's bytes (its version and options). A cache file is used
  * only when xz finds it whole; one that cannot be written costs only the

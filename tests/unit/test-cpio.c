@@ -181,7 +181,7 @@ int main(void)
 	initramfs_release(&im);
 	initramfs_release(&x86);
 
-	char *rm = xasprintf("rm -rf %s %s %s %s %s %s", dir, arch, xz, cache, first, second);
+	char *rm = xasprintf("rm -rf %s %s %s %s %s %s %s", dir, arch, xz, bigxz, cache, first, second);
 	if (system(rm)) {
 	}
 	UNIT_EXIT();
