@@ -2,6 +2,7 @@
 #include "kbuild.h"
 #include "config.h"
 #include "child.h"
+#include "relocate.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -94,6 +95,7 @@ int kbuild_open(struct kbuild *kb, const char *srctree, const char *name, const 
 			/* Its time says when a run last used it (reduce cache --prune). */
 			futimens(fd, NULL);
 			mkdir_p(dir);
+			relocate_builddir(dir);
 			free(base);
 			return 0;
 		}

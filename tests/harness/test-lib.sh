@@ -112,30 +112,13 @@ test_shares_warm_build() {
 # image cache: the suite's then stays as it was (t0008, t0010, t0012,
 # t0013). As another base's directory (a .config file's "file-base"), it
 # makes that base compile only the objects its options change (t0004).
-# Fails if the suite has not built it.
+# reduce finds the copy elsewhere than its record says and relocates it
+# (reducer/relocate.c). Fails if the suite has not built it.
 test_copy_warm_build() {
 	_to=${2:-$TEST_CACHE}
 	test -f "$SUITE_KBUILD/$1/.config" &&
 	mkdir -p "$_to/kbuild" &&
-	flock "$SUITE_KBUILD/$1.lock" cp -a "$SUITE_KBUILD/$1" "$_to/kbuild/${3:-$1}" &&
-	relocate_build "$_to/kbuild/${3:-$1}" "$SUITE_KBUILD/$1" "$_to/kbuild/${3:-$1}"
-}
-
-# relocate_build DIR FROM TO: makes DIR, a copy of the build directory
-# FROM with its times, what Kbuild would find had it been built at TO.
-# The tools Kbuild builds for itself (objtool) name their output
-# directory in their saved command lines: in a copy those differ, Make
-# rebuilds objtool, and then every object, each of which depends on it
-# (with a cold ccache, close to a whole kernel build).
-relocate_build() {
-	test -d "$1/tools" || return 0
-	_from=$(readlink -f "$2") && _tgt=$(readlink -f "$3") || return 1
-	_from_re=$(printf '%s\n' "$_from" | sed 's/[]\\/.*^$[|]/\\&/g')
-	find "$1/tools" \( -name '.*.cmd' -o -name '*.d' \) -type f -exec grep -l -F "$_from" {} + |
-	while read -r _f; do
-		sed "s|$_from_re|$_tgt|g" "$_f" >"$_f.moved" && touch -r "$_f" "$_f.moved" &&
-			mv "$_f.moved" "$_f" || exit 1
-	done
+	flock "$SUITE_KBUILD/$1.lock" cp -a "$SUITE_KBUILD/$1" "$_to/kbuild/${3:-$1}"
 }
 
 # test_seed_warm_build FROM TO: gives the suite's kbuild a build directory
@@ -152,7 +135,6 @@ test_seed_warm_build() {
 	# A failed copy (a full disk) or a lost race leaves TO as it was:
 	# the build then only takes longer.
 	flock "$SUITE_KBUILD/$1.lock" cp -a "$SUITE_KBUILD/$1" "$_seed" &&
-		relocate_build "$_seed" "$SUITE_KBUILD/$1" "$SUITE_KBUILD/$2" &&
 		mv -T "$_seed" "$SUITE_KBUILD/$2" 2>/dev/null
 	rm -rf "$_seed"
 }
