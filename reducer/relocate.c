@@ -36,13 +36,13 @@ static int rewrite(const char *path, const struct stat *st, int type, struct FTW
 	/* The path with its '/': a sibling directory whose name starts with
 	 * this one's is another directory. */
 	const char *p = text.buf, *q;
-	if (!strstr(p, move.from.buf))
-		goto done;
 	while ((q = strstr(p, move.from.buf))) {
 		sb_add(&out, p, q - p);
 		sb_add(&out, move.to.buf, move.to.len);
 		p = q + move.from.len;
 	}
+	if (p == text.buf)
+		goto done;
 	sb_add(&out, p, text.buf + text.len - p);
 	struct timespec times[2] = { st->st_atim, st->st_mtim };
 	if (write_file_atomic(path, out.buf, out.len) < 0 || utimensat(AT_FDCWD, path, times, 0) < 0) {
@@ -66,22 +66,23 @@ int relocate_builddir(const char *builddir)
 	char *tools = xasprintf("%s/tools", builddir);
 	struct strbuf was = STRBUF_INIT;
 	int ret = 0;
-	struct stat st;
 	if (read_file(record, &was) == 0 && was.len && was.buf[was.len - 1] == '\n') {
 		was.buf[--was.len] = '\0';
 		if (!strcmp(was.buf, here))
 			goto out;
-		if (stat(tools, &st) == 0) {
-			sb_release(&move.from);
-			sb_release(&move.to);
-			sb_addf(&move.from, "%s/", was.buf);
-			sb_addf(&move.to, "%s/", here);
-			move.rewritten = move.failed = 0;
-			nftw(tools, rewrite, 16, FTW_PHYS);
-			ret = move.failed ? -1 : move.rewritten;
-			if (ret < 0)
-				goto out;
+		sb_release(&move.from);
+		sb_release(&move.to);
+		sb_addf(&move.from, "%s/", was.buf);
+		sb_addf(&move.to, "%s/", here);
+		move.rewritten = move.failed = 0;
+		/* No tools/ yet (no build so far): nothing to rewrite. */
+		if (nftw(tools, rewrite, 16, FTW_PHYS) < 0 && errno != ENOENT) {
+			error("cannot walk %s: %s", tools, strerror(errno));
+			move.failed = 1;
 		}
+		ret = move.failed ? -1 : move.rewritten;
+		if (ret < 0)
+			goto out;
 	}
 	/* No record (a new directory, or one made before records were kept)
 	 * is taken as built here. */

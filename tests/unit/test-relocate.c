@@ -65,8 +65,8 @@ int main(void)
 	CHECK(relocate_builddir(a) == 0, "in place: nothing rewritten");
 	CHECK(!strcmp(get(a, "tools/objtool/.check.o.cmd"), cmd), "and nothing changed");
 
-	char *mv = xasprintf("cp -a %s %s", a, b);
-	REQUIRE(system(mv) == 0, "%s", mv);
+	char *copy = xasprintf("cp -a %s %s", a, b);
+	REQUIRE(system(copy) == 0, "%s", copy);
 	REQUIRE(realpath(b, real_b), "realpath %s", b);
 	CHECK(relocate_builddir(b) == 2, "a copy elsewhere: the two saved command files under tools/ rewritten");
 	char *moved = xasprintf("cmd_x.o := gcc -I%s/tools/objtool/include -I%s-other/include -c x.c\n"
