@@ -132,8 +132,11 @@ static struct {
 
 static int remove_if_newer(const char *path, const struct stat *st, int type, struct FTW *f)
 {
-	/* The stamp goes last, so that a repair cut short is done again. */
-	if (type != FTW_F || !S_ISREG(st->st_mode) || !strcmp(path + f->base, STAMP))
+	/* The stamp goes last, so that a repair cut short is done again.
+	 * The path record is written when a run opens the directory, after
+	 * any stamp, and is no make's output. */
+	if (type != FTW_F || !S_ISREG(st->st_mode) || !strcmp(path + f->base, STAMP) ||
+	    !strcmp(path + f->base, RELOCATE_RECORD))
 		return 0;
 	if (st->st_mtim.tv_sec > cut.since.tv_sec ||
 	    (st->st_mtim.tv_sec == cut.since.tv_sec && st->st_mtim.tv_nsec >= cut.since.tv_nsec))

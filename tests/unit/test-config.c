@@ -3,6 +3,7 @@
  * directory depend on (fixdep's .cmd files). */
 #include "config.h"
 #include "kbuild.h"
+#include "relocate.h"
 #include "unit.h"
 #include "util.h"
 
@@ -158,8 +159,13 @@ int main(void)
 	char *stamp = xasprintf("%s/.reduce-make-in-progress", dir);
 	write_file_atomic(stamp, "", 0);
 	utimensat(AT_FDCWD, stamp, stamp_time, 0);
+	/* Written when a run opens the directory, after the stamp. */
+	char *record = xasprintf("%s/" RELOCATE_RECORD, dir);
+	write_file_atomic(record, "/x\n", 3);
 	int removed = kbuild_repair(dir);
 	CHECK(removed == 3, "the 3 files written after the stamp are removed (%d)", removed);
+	CHECK(file_exists(record), "the directory's path record is no make's output: it stays");
+	free(record);
 	int left = 0, gone = 0;
 	for (size_t i = 0; i < 3; i++) {
 		char *p = xasprintf("%s/%s", dir, older[i]);
